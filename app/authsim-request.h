@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-request.h: an open consent popup (SPEC §3) as an object that a view, a script or a
+ * test answers. It decides nothing: the engine listens to "responded". */
+#pragma once
+
+#include "authsim-types.h"
+
+G_BEGIN_DECLS
+
+#define AUTHSIM_TYPE_REQUEST (authsim_request_get_type ())
+G_DECLARE_FINAL_TYPE (AuthsimRequest, authsim_request, AUTHSIM, REQUEST, GObject)
+
+AuthsimRequest     *authsim_request_new            (guint               call,
+                                                    const char         *app_id,
+                                                    const char         *app_name,
+                                                    const char         *app_icon,
+                                                    const char * const *scopes,
+                                                    const char * const *fields);
+guint               authsim_request_get_call       (AuthsimRequest *self);
+/* The authorising app: the host in plugin context. */
+const char         *authsim_request_get_app_id     (AuthsimRequest *self);
+const char         *authsim_request_get_app_name   (AuthsimRequest *self);
+/* (nullable) */
+const char         *authsim_request_get_app_icon   (AuthsimRequest *self);
+/* The consent scopes the popup asks for (not yet granted). */
+const char * const *authsim_request_get_scopes     (AuthsimRequest *self);
+/* The user-info fields listed for auth_user (camelCase), empty without auth_user. */
+const char * const *authsim_request_get_fields     (AuthsimRequest *self);
+/* Whether it has been answered ("answered" property). */
+gboolean            authsim_request_get_answered   (AuthsimRequest *self);
+/* Answers once; AUTHSIM_ERROR_NO_REQUEST when already answered. Emits "responded". */
+gboolean            authsim_request_respond        (AuthsimRequest *self,
+                                                    AuthsimDecision decision,
+                                                    GError        **error);
+
+G_END_DECLS
