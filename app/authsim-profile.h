@@ -24,9 +24,16 @@ const char *authsim_page_get_button_label       (const AuthsimPage *page,
 /* (nullable) (transfer none): parameters of a call button, NULL for a navigation button. */
 JsonNode   *authsim_page_get_button_params      (const AuthsimPage *page,
                                                  guint              index);
-/* (nullable): the target path of a navigation button. */
+/* (nullable): the target path of a navigation button (my.navigateTo). */
 const char *authsim_page_get_button_navigate_to (const AuthsimPage *page,
                                                  guint              index);
+/* (nullable): the target path of a relaunch button (my.reLaunch: first screen again). */
+const char *authsim_page_get_button_relaunch    (const AuthsimPage *page,
+                                                 guint              index);
+/* The container a call button forces; FALSE when it uses the current one. */
+gboolean    authsim_page_get_button_container   (const AuthsimPage *page,
+                                                 guint              index,
+                                                 AuthsimContainer  *container);
 
 #define AUTHSIM_TYPE_PROFILE (authsim_profile_get_type ())
 
