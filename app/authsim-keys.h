@@ -46,4 +46,16 @@ gboolean     authsim_keys_verify_app              (AuthsimKeys *self,
                                                    const char  *signature,
                                                    GError     **error);
 
+/* SHA256withRSA with the app private key, base64: what a backend does (scenario client, tests). */
+char        *authsim_keys_sign_as_app             (AuthsimKeys *self,
+                                                   const char  *data,
+                                                   gsize        length,
+                                                   GError     **error);
+/* Checks a response signature against the gateway public key, as a backend would. */
+gboolean     authsim_keys_verify_gateway          (AuthsimKeys *self,
+                                                   const char  *data,
+                                                   gsize        length,
+                                                   const char  *signature,
+                                                   GError     **error);
+
 G_END_DECLS
