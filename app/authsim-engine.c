@@ -1,2 +1,1491 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-engine.c: the my.getAuthCode pipeline of SPEC §2.2, the first-screen rule of §4 and
+ * the preview's page stack. Every outcome is an event in the log; views only observe. */
 #include "config.h"
+
+#include "authsim-engine.h"
+#include "authsim-enums.h"
+#include "authsim-scopes.h"
+
+/* Payload texts are Alipay's own, whatever the UI language (SPEC §9). */
+#define MSG_NO_API       "接口不存在"
+#define MSG_NO_RESULT    "未找到授权结果"
+#define MSG_NO_RIGHT     "无权调用"
+#define MSG_CANCELLED    "用户取消授权"
+#define MSG_BAD_PARAM    "invalid parameter!"
+#define MSG_NETWORK      "Network Error"
+#define MSG_BUSY_TOAST   "服务正忙，请稍后再试"
+#define NOT_ENTITLED     "40006"
+
+/* How many popups an onShow call may reopen in a row before the engine stops the loop. */
+#define ONSHOW_LOOP_LIMIT 3
+
+typedef struct
+{
+  guint             id;
+  JsonNode         *params;       /* nullable: the raw parameter object */
+  AuthsimTrigger    trigger;
+  AuthsimContainer  container;
+  char             *page;
+  char             *user_id;
+  char             *app_id;       /* the authorising app: the host's in plugin context */
+  char             *app_name;
+  char             *app_icon;
+  gboolean          first_screen;
+  gboolean          loop_risk;
+  /* Decided while processing. */
+  GPtrArray        *ok_scopes;    /* requested scopes that can succeed, in order */
+  JsonObject       *error_scopes; /* requested scopes not entitled → "40006" */
+} Call;
+
+struct _AuthsimEngine
+{
+  GObject                 parent_instance;
+
+  AuthsimProfile         *profile;
+  GListModel             *users;
+  AuthsimUser            *active_user;
+  AuthsimStore           *store;
+  AuthsimLog             *log;
+
+  AuthsimFirstScreenRule  rule;
+  gboolean                network_fault;
+  AuthsimContainer        container;
+  guint                   toast_duration;
+
+  /* Preview state. Pages are owned by the profile; the stack is reset when it changes. */
+  GPtrArray              *stack;
+  gboolean                first_screen;
+  char                   *toast;
+  char                   *banner;
+
+  guint                   next_call;
+  GQueue                  pending;        /* Call*, waiting behind the active one */
+  Call                   *active;         /* the call that owns the popup or the toast */
+  AuthsimRequest         *request;
+  const char             *respond_source; /* static string, for the next decision event */
+  guint                   toast_source;
+  guint                   onshow_chain;
+  gboolean                draining;
+};
+
+G_DEFINE_FINAL_TYPE (AuthsimEngine, authsim_engine, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PROFILE,
+  PROP_USERS,
+  PROP_ACTIVE_USER,
+  PROP_STORE,
+  PROP_LOG,
+  PROP_PAGE_PATH,
+  PROP_CAN_GO_BACK,
+  PROP_FIRST_SCREEN,
+  PROP_FIRST_SCREEN_RULE,
+  PROP_NETWORK_FAULT,
+  PROP_CONTAINER,
+  PROP_REQUEST,
+  PROP_TOAST,
+  PROP_BANNER,
+  PROP_TOAST_DURATION,
+  PROP_PENDING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  CALL_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void drain_queue (AuthsimEngine *self);
+static void fire_lifecycle_call (AuthsimEngine *self, JsonNode *params, gboolean on_show);
+
+/* Calls */
+
+static void
+call_free (Call *call)
+{
+  g_clear_pointer (&call->params, json_node_unref);
+  g_free (call->page);
+  g_free (call->user_id);
+  g_free (call->app_id);
+  g_free (call->app_name);
+  g_free (call->app_icon);
+  g_clear_pointer (&call->ok_scopes, g_ptr_array_unref);
+  g_clear_pointer (&call->error_scopes, json_object_unref);
+  g_free (call);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
+
+/* Helpers for building events */
+
+static JsonNode *
+strv_to_node (const char * const *strv)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_array_add_string_element (array, strv[i]);
+  json_node_take_array (node, array);
+  return node;
+}
+
+static void
+log_event (AuthsimEngine *self,
+           guint          call,
+           const char    *kind,
+           JsonObject    *fields)
+{
+  authsim_log_append (self->log, call, kind, fields);
+}
+
+static void
+log_lifecycle (AuthsimEngine *self,
+               const char    *event,
+               const char    *page)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "event", event);
+  json_object_set_string_member (fields, "page", page);
+  log_event (self, 0, "lifecycle", fields);
+}
+
+static const AuthsimPage *
+current_page (AuthsimEngine *self)
+{
+  if (self->stack == NULL || self->stack->len == 0)
+    return NULL;
+  return g_ptr_array_index (self->stack, self->stack->len - 1);
+}
+
+static void
+set_string (AuthsimEngine *self,
+            char         **field,
+            const char    *value,
+            guint          prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static void
+set_first_screen (AuthsimEngine *self,
+                  gboolean       first_screen)
+{
+  if (self->first_screen == first_screen)
+    return;
+  self->first_screen = first_screen;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_SCREEN]);
+}
+
+static void
+notify_pending (AuthsimEngine *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+}
+
+/* Outcomes */
+
+static JsonObject *
+error_payload (int         code,
+               const char *message)
+{
+  JsonObject *payload = json_object_new ();
+
+  json_object_set_int_member (payload, "error", code);
+  json_object_set_string_member (payload, "errorMessage", message);
+  return payload;
+}
+
+static JsonObject *
+no_permission_payload (void)
+{
+  JsonObject *payload = error_payload (4, MSG_NO_RIGHT);
+
+  json_object_set_string_member (payload, "message", MSG_NO_RIGHT);
+  json_object_set_string_member (payload, "signature", "N22104");
+  return payload;
+}
+
+/* Logs @callback then complete with the same payload, tells listeners, and releases the
+ * engine for the next call when @call was the active one. Takes ownership of both. */
+static void
+finish_call (AuthsimEngine *self,
+             Call          *call,
+             gboolean       success,
+             JsonObject    *payload,
+             const char    *note)
+{
+  g_autoptr(Call) owned = call;
+  g_autoptr(JsonObject) owned_payload = payload;
+  const char *names[] = { success ? "success" : "fail", "complete" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonObject *fields = json_object_new ();
+      JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_set_object (node, payload);
+      json_object_set_string_member (fields, "callback", names[i]);
+      json_object_set_member (fields, "payload", node);
+      if (note != NULL && i == 0)
+        json_object_set_string_member (fields, "note", note);
+      log_event (self, call->id, "callback", fields);
+    }
+
+  if (self->active == call)
+    self->active = NULL;
+
+  g_signal_emit (self, signals[CALL_FINISHED], 0, call->id, success, payload);
+}
+
+static void
+fail_call (AuthsimEngine *self,
+           Call          *call,
+           JsonObject    *payload,
+           const char    *note)
+{
+  finish_call (self, call, FALSE, payload, note);
+}
+
+static void
+succeed_call (AuthsimEngine *self,
+              Call          *call)
+{
+  JsonObject *payload = json_object_new ();
+  g_autofree char *code = NULL;
+
+  g_ptr_array_add (call->ok_scopes, NULL);
+  code = authsim_store_issue_code (self->store, call->app_id, call->user_id,
+                                   (const char * const *) call->ok_scopes->pdata, call->id);
+
+  json_object_set_string_member (payload, "authCode", code);
+  json_object_set_member (payload, "authSuccessScopes",
+                          strv_to_node ((const char * const *) call->ok_scopes->pdata));
+  json_object_set_object_member (payload, "authErrorScopes", json_object_ref (call->error_scopes));
+  g_ptr_array_remove_index (call->ok_scopes, call->ok_scopes->len - 1);
+
+  finish_call (self, call, TRUE, payload, NULL);
+}
+
+/* The popup */
+
+static GStrv
+missing_consent_scopes (AuthsimEngine *self,
+                        Call          *call)
+{
+  g_auto(GStrv) granted = authsim_store_dup_granted_scopes (self->store, call->user_id,
+                                                             call->app_id);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < call->ok_scopes->len; i++)
+    {
+      const char *scope = g_ptr_array_index (call->ok_scopes, i);
+
+      if (!authsim_scope_is_silent (scope) && !g_strv_contains ((const char * const *) granted, scope))
+        g_strv_builder_add (builder, scope);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+on_request_responded (AuthsimRequest  *request,
+                      AuthsimDecision  decision,
+                      AuthsimEngine   *self);
+
+static void
+close_popup (AuthsimEngine *self,
+             const char    *reason)
+{
+  g_autoptr(AuthsimRequest) request = g_steal_pointer (&self->request);
+  JsonObject *fields = json_object_new ();
+  const AuthsimPage *page = current_page (self);
+
+  g_signal_handlers_disconnect_by_func (request, on_request_responded, self);
+
+  json_object_set_string_member (fields, "event", "close");
+  json_object_set_string_member (fields, "appId", authsim_request_get_app_id (request));
+  if (reason != NULL)
+    json_object_set_string_member (fields, "reason", reason);
+  log_event (self, authsim_request_get_call (request), "popup", fields);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
+
+  /* The sheet covered the page: closing it shows the page again (source: triggers onShow). */
+  if (page != NULL && reason == NULL)
+    log_lifecycle (self, "onShow", authsim_page_get_path (page));
+}
+
+static void
+on_request_responded (AuthsimRequest  *request,
+                      AuthsimDecision  decision,
+                      AuthsimEngine   *self)
+{
+  Call *call = self->active;
+  const AuthsimPage *page = current_page (self);
+  JsonObject *fields = json_object_new ();
+  gboolean from_onshow;
+
+  g_assert (call != NULL && request == self->request);
+
+  json_object_set_string_member (fields, "decision",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_DECISION, decision));
+  json_object_set_string_member (fields, "source",
+                                 self->respond_source != NULL ? self->respond_source : "ui");
+  self->respond_source = NULL;
+  log_event (self, call->id, "decision", fields);
+
+  /* A tap on the popup is a user interaction: the first screen is over. */
+  set_first_screen (self, FALSE);
+  close_popup (self, NULL);
+  from_onshow = call->loop_risk;
+
+  switch (decision)
+    {
+    case AUTHSIM_DECISION_ALLOW:
+      {
+        g_auto(GStrv) scopes = NULL;
+        JsonObject *grant = json_object_new ();
+
+        g_ptr_array_add (call->ok_scopes, NULL);
+        scopes = g_strdupv ((char **) call->ok_scopes->pdata);
+        g_ptr_array_remove_index (call->ok_scopes, call->ok_scopes->len - 1);
+
+        /* Only consent scopes are remembered: auth_base never asks. */
+        {
+          g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+          g_auto(GStrv) consent = NULL;
+
+          for (guint i = 0; scopes[i] != NULL; i++)
+            if (!authsim_scope_is_silent (scopes[i]))
+              g_strv_builder_add (builder, scopes[i]);
+          consent = g_strv_builder_end (builder);
+          authsim_store_grant (self->store, call->user_id, call->app_id,
+                               (const char * const *) consent);
+          json_object_set_string_member (grant, "event", "granted");
+          json_object_set_string_member (grant, "userId", call->user_id);
+          json_object_set_string_member (grant, "appId", call->app_id);
+          json_object_set_member (grant, "scopes", strv_to_node ((const char * const *) consent));
+          log_event (self, call->id, "grant", grant);
+        }
+        succeed_call (self, call);
+      }
+      break;
+
+    case AUTHSIM_DECISION_REJECT:
+      fail_call (self, call, error_payload (11, MSG_CANCELLED), NULL);
+      break;
+
+    case AUTHSIM_DECISION_CLOSE:
+    default:
+      fail_call (self, call, error_payload (3, MSG_NO_RESULT), NULL);
+      break;
+    }
+
+  /* Closing the popup fires the page's onShow: a getAuthCode there reopens it (a loop). */
+  if (page != NULL && authsim_page_get_on_show (page) != NULL)
+    {
+      self->onshow_chain = from_onshow ? self->onshow_chain + 1 : 1;
+      if (self->onshow_chain <= ONSHOW_LOOP_LIMIT)
+        fire_lifecycle_call (self, authsim_page_get_on_show (page), TRUE);
+      else
+        {
+          JsonObject *violation = json_object_new ();
+
+          json_object_set_string_member (violation, "rule", "onshow-loop");
+          json_object_set_string_member (violation, "mode", "stop");
+          json_object_set_string_member (violation, "explanation",
+                                         "onShow reopened the authorization popup "
+                                         G_STRINGIFY (ONSHOW_LOOP_LIMIT)
+                                         " times in a row; AuthSim stopped firing it to "
+                                         "break the loop (a real client would loop)");
+          log_event (self, 0, "violation", violation);
+          self->onshow_chain = 0;
+        }
+    }
+
+  drain_queue (self);
+}
+
+static void
+open_popup (AuthsimEngine *self,
+            Call          *call,
+            GStrv          missing)
+{
+  const char * const *fields_list = NULL;
+  const char * const empty[] = { NULL };
+  JsonObject *fields = json_object_new ();
+  const AuthsimPage *page = current_page (self);
+
+  if (g_strv_contains ((const char * const *) missing, "auth_user"))
+    fields_list = authsim_profile_get_user_info_fields (self->profile);
+  if (fields_list == NULL)
+    fields_list = empty;
+
+  self->active = call;
+  self->request = authsim_request_new (call->id, call->app_id, call->app_name, call->app_icon,
+                                       (const char * const *) missing, fields_list);
+  g_signal_connect (self->request, "responded", G_CALLBACK (on_request_responded), self);
+
+  json_object_set_string_member (fields, "event", "open");
+  json_object_set_string_member (fields, "appId", call->app_id);
+  json_object_set_string_member (fields, "appName", call->app_name);
+  json_object_set_member (fields, "scopes", strv_to_node ((const char * const *) missing));
+  json_object_set_member (fields, "fields", strv_to_node (fields_list));
+  log_event (self, call->id, "popup", fields);
+  if (page != NULL)
+    log_lifecycle (self, "onHide", authsim_page_get_path (page));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
+}
+
+/* The toast */
+
+static gboolean
+toast_done_cb (gpointer user_data)
+{
+  AuthsimEngine *self = user_data;
+  Call *call = self->active;
+
+  self->toast_source = 0;
+  set_string (self, &self->toast, NULL, PROP_TOAST);
+  fail_call (self, call, error_payload (3, MSG_NO_RESULT), NULL);
+  drain_queue (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_toast (AuthsimEngine *self,
+            Call          *call,
+            const char    *reason)
+{
+  JsonObject *fields = json_object_new ();
+
+  self->active = call;
+  json_object_set_string_member (fields, "message", MSG_BUSY_TOAST);
+  json_object_set_int_member (fields, "durationMs", self->toast_duration);
+  if (reason != NULL)
+    json_object_set_string_member (fields, "reason", reason);
+  log_event (self, call->id, "toast", fields);
+  set_string (self, &self->toast, MSG_BUSY_TOAST, PROP_TOAST);
+  self->toast_source = g_timeout_add (self->toast_duration, toast_done_cb, self);
+}
+
+/* The checks of SPEC §2.2, in order. Finishes @call, or makes it the active one. */
+static void
+process_call (AuthsimEngine *self,
+              Call          *call)
+{
+  JsonNode *scopes_node = NULL;
+  g_auto(GStrv) scopes = NULL;
+  g_autofree char *reason = NULL;
+  gboolean consent = FALSE;
+
+  /* 1. web-view: the API does not exist there. */
+  if (call->container == AUTHSIM_CONTAINER_WEB_VIEW)
+    {
+      fail_call (self, call, error_payload (1, MSG_NO_API),
+                 "my.getAuthCode is not available in web-view; get the code in the mini program "
+                 "and pass it with postMessage");
+      return;
+    }
+
+  /* 2. No permission: no JSAPI base package, or a third party without it. */
+  if (!authsim_profile_get_jsapi_base_package (self->profile))
+    {
+      fail_call (self, call, no_permission_payload (),
+                 "the app has no JSAPI base package (jsapiBasePackage is false)");
+      return;
+    }
+  if (authsim_profile_get_third_party (self->profile) == AUTHSIM_THIRD_PARTY_WITHOUT_PACKAGE)
+    {
+      fail_call (self, call, no_permission_payload (),
+                 "the app is authorised to a third party without the JSAPI base package");
+      return;
+    }
+
+  /* 3. Scopes: the parameter object, then the scopes member. */
+  if (call->params != NULL && !JSON_NODE_HOLDS_NULL (call->params))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (call->params))
+        {
+          fail_call (self, call, error_payload (2, MSG_BAD_PARAM),
+                     "the parameter of my.getAuthCode must be an object");
+          return;
+        }
+      scopes_node = json_object_get_member (json_node_get_object (call->params), "scopes");
+    }
+
+  switch (authsim_scopes_parse (scopes_node, &scopes, &reason))
+    {
+    case AUTHSIM_SCOPES_INVALID_TYPE:
+      fail_call (self, call, error_payload (2, MSG_BAD_PARAM), reason);
+      return;
+    case AUTHSIM_SCOPES_UNKNOWN:
+      show_toast (self, call, reason);
+      return;
+    case AUTHSIM_SCOPES_OK:
+    default:
+      break;
+    }
+
+  for (guint i = 0; scopes[i] != NULL; i++)
+    {
+      if (authsim_profile_is_entitled (self->profile, scopes[i]))
+        {
+          g_ptr_array_add (call->ok_scopes, g_strdup (scopes[i]));
+          consent |= !authsim_scope_is_silent (scopes[i]);
+        }
+      else
+        json_object_set_string_member (call->error_scopes, scopes[i], NOT_ENTITLED);
+    }
+
+  if (call->ok_scopes->len == 0)
+    {
+      fail_call (self, call, no_permission_payload (),
+                 "none of the requested scopes is entitled to this app (entitledScopes)");
+      return;
+    }
+
+  /* 4. Network fault switched on. */
+  if (self->network_fault)
+    {
+      fail_call (self, call, error_payload (12, MSG_NETWORK), "the network fault is switched on");
+      return;
+    }
+
+  /* 5. The first-screen rule: a lifecycle call asking for consent before any interaction. */
+  if (consent && call->first_screen && call->trigger == AUTHSIM_TRIGGER_LIFECYCLE &&
+      self->rule != AUTHSIM_FIRST_SCREEN_RULE_OFF)
+    {
+      JsonObject *fields = json_object_new ();
+      gboolean enforce = self->rule == AUTHSIM_FIRST_SCREEN_RULE_ENFORCE;
+
+      json_object_set_string_member (fields, "rule", "first-screen");
+      json_object_set_string_member (fields, "mode",
+                                     authsim_enum_to_nick (AUTHSIM_TYPE_FIRST_SCREEN_RULE,
+                                                           self->rule));
+      json_object_set_string_member (fields, "explanation",
+                                     "my.getAuthCode asked for consent on the first screen (from "
+                                     "launch until the user's first tap or navigation); Alipay "
+                                     "review rejects popups shown before any interaction. "
+                                     "Silent auth_base is allowed.");
+      log_event (self, call->id, "violation", fields);
+      set_string (self, &self->banner, "first-screen", PROP_BANNER);
+
+      if (enforce)
+        {
+          fail_call (self, call, error_payload (3, MSG_NO_RESULT),
+                     "blocked by the first-screen rule (enforce): no popup was shown");
+          return;
+        }
+    }
+
+  /* 6. Only silent scopes: success at once. */
+  if (!consent)
+    {
+      succeed_call (self, call);
+      return;
+    }
+
+  /* 7. Every consent scope already granted: success at once. 8. Otherwise the popup. */
+  {
+    g_auto(GStrv) missing = missing_consent_scopes (self, call);
+
+    if (missing[0] == NULL)
+      succeed_call (self, call);
+    else
+      open_popup (self, call, missing);
+  }
+}
+
+static void
+drain_queue (AuthsimEngine *self)
+{
+  if (self->draining)
+    return;
+
+  self->draining = TRUE;
+  while (self->active == NULL && !g_queue_is_empty (&self->pending))
+    {
+      process_call (self, g_queue_pop_head (&self->pending));
+      notify_pending (self);
+    }
+  self->draining = FALSE;
+}
+
+/* Making calls */
+
+static guint
+make_call (AuthsimEngine    *self,
+           JsonNode         *params,
+           AuthsimTrigger    trigger,
+           AuthsimContainer  container,
+           gboolean          loop_risk)
+{
+  Call *call = g_new0 (Call, 1);
+  JsonObject *fields = json_object_new ();
+  const AuthsimPage *page = current_page (self);
+  gboolean busy = self->active != NULL || !g_queue_is_empty (&self->pending);
+  const char *host = authsim_profile_get_host_app_id (self->profile);
+  guint id;
+
+  /* The tap that triggers a call ends the first screen before the call is made. */
+  if (trigger == AUTHSIM_TRIGGER_TAP)
+    set_first_screen (self, FALSE);
+
+  call->id = ++self->next_call;
+  call->params = params != NULL ? json_node_copy (params) : NULL;
+  call->trigger = trigger;
+  call->container = container;
+  call->page = g_strdup (page != NULL ? authsim_page_get_path (page) : "");
+  call->user_id = g_strdup (authsim_user_get_user_id (self->active_user));
+  call->first_screen = self->first_screen;
+  call->loop_risk = loop_risk;
+  call->ok_scopes = g_ptr_array_new_with_free_func (g_free);
+  call->error_scopes = json_object_new ();
+
+  /* In a plugin the subject of the authorisation is the host mini program. */
+  if (container == AUTHSIM_CONTAINER_PLUGIN && host != NULL)
+    {
+      call->app_id = g_strdup (host);
+      call->app_name = g_strdup (authsim_profile_get_host_name (self->profile));
+      call->app_icon = g_strdup (authsim_profile_get_host_icon (self->profile));
+    }
+  else
+    {
+      call->app_id = g_strdup (authsim_profile_get_app_id (self->profile));
+      call->app_name = g_strdup (authsim_profile_get_name (self->profile));
+      call->app_icon = g_strdup (authsim_profile_get_icon (self->profile));
+    }
+
+  if (params != NULL)
+    json_object_set_member (fields, "params", json_node_copy (params));
+  else
+    json_object_set_null_member (fields, "params");
+  json_object_set_string_member (fields, "trigger",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_TRIGGER, trigger));
+  json_object_set_string_member (fields, "container",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_CONTAINER, container));
+  json_object_set_string_member (fields, "page", call->page);
+  json_object_set_string_member (fields, "appId", call->app_id);
+  json_object_set_string_member (fields, "userId", call->user_id);
+  json_object_set_boolean_member (fields, "firstScreen", call->first_screen);
+  if (loop_risk)
+    json_object_set_boolean_member (fields, "loopRisk", TRUE);
+  if (busy)
+    json_object_set_boolean_member (fields, "queued", TRUE);
+  if (container == AUTHSIM_CONTAINER_PLUGIN && host == NULL)
+    json_object_set_string_member (fields, "note",
+                                   "the profile names no host: the plugin's own app authorises");
+  log_event (self, call->id, "call", fields);
+
+  if (loop_risk)
+    {
+      JsonObject *violation = json_object_new ();
+
+      json_object_set_string_member (violation, "rule", "onshow-loop");
+      json_object_set_string_member (violation, "mode", "warn");
+      json_object_set_string_member (violation, "explanation",
+                                     "my.getAuthCode called from onShow: closing the "
+                                     "authorization popup fires onShow again, which calls it "
+                                     "again (a loop risk)");
+      log_event (self, call->id, "violation", violation);
+    }
+
+  /* The call may finish, and be freed, while the queue drains. */
+  id = call->id;
+  g_queue_push_tail (&self->pending, call);
+  notify_pending (self);
+  drain_queue (self);
+  return id;
+}
+
+static void
+fire_lifecycle_call (AuthsimEngine *self,
+                     JsonNode      *params,
+                     gboolean       on_show)
+{
+  if (params == NULL)
+    return;
+  make_call (self, params, AUTHSIM_TRIGGER_LIFECYCLE, self->container, on_show);
+}
+
+guint
+authsim_engine_call (AuthsimEngine    *self,
+                     JsonNode         *params,
+                     AuthsimTrigger    trigger,
+                     AuthsimContainer  container)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  return make_call (self, params, trigger, container, FALSE);
+}
+
+void
+authsim_engine_log_error (AuthsimEngine *self,
+                          const char    *source,
+                          const char    *message)
+{
+  JsonObject *fields = json_object_new ();
+
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  json_object_set_string_member (fields, "source", source);
+  json_object_set_string_member (fields, "message", message);
+  log_event (self, 0, "error", fields);
+}
+
+static gboolean
+fail_json (AuthsimEngine  *self,
+           GError        **error,
+           const char     *format,
+           ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+fail_json (AuthsimEngine  *self,
+           GError        **error,
+           const char     *format,
+           ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+  g_autofree char *logged = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  logged = g_strconcat ("call: ", message, NULL);
+  authsim_engine_log_error (self, "dbus", logged);
+  g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID, message);
+  return FALSE;
+}
+
+guint
+authsim_engine_call_json (AuthsimEngine  *self,
+                          const char     *json,
+                          GError        **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object;
+  JsonNode *root;
+  int trigger = AUTHSIM_TRIGGER_TAP;
+  int container = self->container;
+  g_autoptr(JsonNode) params = NULL;
+  g_autoptr(GList) members = NULL;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, &local_error))
+    return fail_json (self, error, "not JSON: %s",
+                      local_error != NULL ? local_error->message : "empty");
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return fail_json (self, error, "expected an object {\"params\": …, \"trigger\": …, "
+                                   "\"container\": …}");
+  object = json_node_get_object (root);
+
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *node = json_object_get_member (object, key);
+
+      if (g_str_equal (key, "params"))
+        params = json_node_copy (node);
+      else if (g_str_equal (key, "trigger") || g_str_equal (key, "container"))
+        {
+          GType type = g_str_equal (key, "trigger") ? AUTHSIM_TYPE_TRIGGER
+                                                    : AUTHSIM_TYPE_CONTAINER;
+          int *value = g_str_equal (key, "trigger") ? &trigger : &container;
+          const char *nick = JSON_NODE_HOLDS_VALUE (node) &&
+                             json_node_get_value_type (node) == G_TYPE_STRING
+                             ? json_node_get_string (node) : NULL;
+
+          if (!authsim_enum_from_nick (type, nick, value))
+            return fail_json (self, error, "$.%s: expected %s, got %s", key,
+                              type == AUTHSIM_TYPE_TRIGGER ? "\"tap\" or \"lifecycle\""
+                                                           : "\"mini-program\", \"plugin\" or "
+                                                             "\"web-view\"",
+                              nick != NULL ? nick : json_node_type_name (node));
+        }
+      else
+        return fail_json (self, error, "$.%s: unknown key (expected params, trigger, container)",
+                          key);
+    }
+
+  return make_call (self, params, trigger, container, FALSE);
+}
+
+gboolean
+authsim_engine_respond_from (AuthsimEngine   *self,
+                             AuthsimDecision  decision,
+                             const char      *source,
+                             GError         **error)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  if (self->request == NULL)
+    {
+      g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NO_REQUEST,
+                           "no authorization popup is open");
+      return FALSE;
+    }
+
+  self->respond_source = g_intern_string (source != NULL ? source : "api");
+  if (!authsim_request_respond (self->request, decision, error))
+    {
+      self->respond_source = NULL;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+authsim_engine_respond (AuthsimEngine   *self,
+                        AuthsimDecision  decision,
+                        GError         **error)
+{
+  return authsim_engine_respond_from (self, decision, "api", error);
+}
+
+/* Pages and the first screen */
+
+/* Drops the popup, the toast and every queued call: the mini program is gone. */
+static void
+abandon_calls (AuthsimEngine *self,
+               const char    *why)
+{
+  Call *call;
+
+  g_clear_handle_id (&self->toast_source, g_source_remove);
+  set_string (self, &self->toast, NULL, PROP_TOAST);
+  if (self->request != NULL)
+    close_popup (self, why);
+
+  if (self->active != NULL)
+    g_queue_push_head (&self->pending, g_steal_pointer (&self->active));
+
+  while ((call = g_queue_pop_head (&self->pending)) != NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("call %u dropped: %s", call->id, why);
+
+      authsim_engine_log_error (self, "engine", message);
+      call_free (call);
+    }
+  self->onshow_chain = 0;
+  notify_pending (self);
+}
+
+static void
+show_page (AuthsimEngine     *self,
+           const AuthsimPage *page)
+{
+  const char *path = authsim_page_get_path (page);
+
+  log_lifecycle (self, "onLoad", path);
+  log_lifecycle (self, "onShow", path);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_PATH]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
+  fire_lifecycle_call (self, authsim_page_get_on_load (page), FALSE);
+  fire_lifecycle_call (self, authsim_page_get_on_show (page), TRUE);
+}
+
+static void
+launch_at (AuthsimEngine     *self,
+           const AuthsimPage *page)
+{
+  abandon_calls (self, "the mini program was relaunched");
+  set_string (self, &self->banner, NULL, PROP_BANNER);
+
+  g_ptr_array_set_size (self->stack, 0);
+  g_ptr_array_add (self->stack, (gpointer) page);
+  set_first_screen (self, TRUE);
+
+  log_lifecycle (self, "onLaunch", authsim_page_get_path (page));
+  show_page (self, page);
+}
+
+void
+authsim_engine_launch (AuthsimEngine *self)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  launch_at (self, authsim_profile_get_page (self->profile, 0));
+}
+
+static const AuthsimPage *
+find_page (AuthsimEngine  *self,
+           const char     *path,
+           GError        **error)
+{
+  const AuthsimPage *page = path != NULL ? authsim_profile_find_page (self->profile, path) : NULL;
+
+  if (page == NULL)
+    g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
+                 "no page has path \"%s\"", path != NULL ? path : "");
+  return page;
+}
+
+gboolean
+authsim_engine_navigate (AuthsimEngine  *self,
+                         const char     *path,
+                         GError        **error)
+{
+  const AuthsimPage *page;
+  const AuthsimPage *previous;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  if ((page = find_page (self, path, error)) == NULL)
+    return FALSE;
+
+  set_first_screen (self, FALSE);
+  set_string (self, &self->banner, NULL, PROP_BANNER);
+  previous = current_page (self);
+  if (previous != NULL)
+    log_lifecycle (self, "onHide", authsim_page_get_path (previous));
+  g_ptr_array_add (self->stack, (gpointer) page);
+  show_page (self, page);
+  return TRUE;
+}
+
+gboolean
+authsim_engine_navigate_back (AuthsimEngine  *self,
+                              GError        **error)
+{
+  const AuthsimPage *page;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  if (self->stack->len < 2)
+    {
+      g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
+                           "the launch page has nothing to go back to");
+      return FALSE;
+    }
+
+  set_first_screen (self, FALSE);
+  set_string (self, &self->banner, NULL, PROP_BANNER);
+  log_lifecycle (self, "onUnload", authsim_page_get_path (current_page (self)));
+  g_ptr_array_remove_index (self->stack, self->stack->len - 1);
+  page = current_page (self);
+  log_lifecycle (self, "onShow", authsim_page_get_path (page));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_PATH]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
+  fire_lifecycle_call (self, authsim_page_get_on_show (page), TRUE);
+  return TRUE;
+}
+
+gboolean
+authsim_engine_tap (AuthsimEngine  *self,
+                    const char     *label,
+                    GError        **error)
+{
+  const AuthsimPage *page;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  page = current_page (self);
+  for (guint i = 0; page != NULL && i < authsim_page_get_n_buttons (page); i++)
+    {
+      JsonNode *params;
+      const char *target;
+      AuthsimContainer container = self->container;
+
+      if (g_strcmp0 (authsim_page_get_button_label (page, i), label) != 0)
+        continue;
+
+      set_first_screen (self, FALSE);
+      if ((params = authsim_page_get_button_params (page, i)) != NULL)
+        {
+          authsim_page_get_button_container (page, i, &container);
+          make_call (self, params, AUTHSIM_TRIGGER_TAP, container, FALSE);
+          return TRUE;
+        }
+      if ((target = authsim_page_get_button_navigate_to (page, i)) != NULL)
+        return authsim_engine_navigate (self, target, error);
+      if ((target = authsim_page_get_button_relaunch (page, i)) != NULL)
+        {
+          const AuthsimPage *root = find_page (self, target, error);
+
+          if (root == NULL)
+            return FALSE;
+          launch_at (self, root);
+          return TRUE;
+        }
+      return TRUE;
+    }
+
+  g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
+               "page \"%s\" has no button labelled \"%s\"",
+               page != NULL ? authsim_page_get_path (page) : "", label != NULL ? label : "");
+  return FALSE;
+}
+
+void
+authsim_engine_dismiss_banner (AuthsimEngine *self)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  set_string (self, &self->banner, NULL, PROP_BANNER);
+}
+
+/* Grants and users */
+
+void
+authsim_engine_clear_grants (AuthsimEngine *self)
+{
+  JsonObject *fields = json_object_new ();
+
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  authsim_store_clear_grants (self->store);
+  json_object_set_string_member (fields, "event", "cleared");
+  log_event (self, 0, "grant", fields);
+}
+
+gboolean
+authsim_engine_revoke (AuthsimEngine *self,
+                       const char    *user_id,
+                       const char    *app_id)
+{
+  g_auto(GStrv) scopes = NULL;
+  JsonObject *fields;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  scopes = authsim_store_dup_granted_scopes (self->store, user_id, app_id);
+  if (!authsim_store_revoke (self->store, user_id, app_id))
+    return FALSE;
+
+  fields = json_object_new ();
+  json_object_set_string_member (fields, "event", "revoked");
+  json_object_set_string_member (fields, "userId", user_id);
+  json_object_set_string_member (fields, "appId", app_id);
+  json_object_set_member (fields, "scopes", strv_to_node ((const char * const *) scopes));
+  log_event (self, 0, "grant", fields);
+  return TRUE;
+}
+
+gboolean
+authsim_engine_set_active_user_id (AuthsimEngine  *self,
+                                   const char     *user_id,
+                                   GError        **error)
+{
+  AuthsimUser *user;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  user = user_id != NULL ? authsim_users_find (self->users, user_id) : NULL;
+  if (user == NULL)
+    {
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
+                   "no test user has userId \"%s\"", user_id != NULL ? user_id : "");
+      return FALSE;
+    }
+
+  if (g_set_object (&self->active_user, user))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_USER]);
+  return TRUE;
+}
+
+/* Profile */
+
+void
+authsim_engine_set_profile (AuthsimEngine  *self,
+                            AuthsimProfile *profile)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+  g_return_if_fail (AUTHSIM_IS_PROFILE (profile));
+
+  if (self->profile == profile)
+    return;
+
+  /* The page stack points into the old profile: drop it before the profile goes. */
+  abandon_calls (self, "the profile was replaced");
+  g_ptr_array_set_size (self->stack, 0);
+  g_set_object (&self->profile, profile);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
+  authsim_engine_launch (self);
+}
+
+gboolean
+authsim_engine_load_profile (AuthsimEngine  *self,
+                             const char     *path,
+                             GError        **error)
+{
+  g_autoptr(AuthsimProfile) profile = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  profile = authsim_profile_new_from_file (path, &local_error);
+  if (profile == NULL)
+    {
+      authsim_engine_log_error (self, "profile", local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  authsim_engine_set_profile (self, profile);
+  return TRUE;
+}
+
+/* Accessors */
+
+#define DEFINE_GETTER(type, name, expr)                    \
+  type                                                     \
+  authsim_engine_get_##name (AuthsimEngine *self)          \
+  {                                                        \
+    g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);    \
+    return (expr);                                         \
+  }
+
+DEFINE_GETTER (AuthsimProfile *, profile, self->profile)
+DEFINE_GETTER (GListModel *, users, self->users)
+DEFINE_GETTER (AuthsimUser *, active_user, self->active_user)
+DEFINE_GETTER (AuthsimStore *, store, self->store)
+DEFINE_GETTER (AuthsimLog *, log, self->log)
+DEFINE_GETTER (AuthsimFirstScreenRule, first_screen_rule, self->rule)
+DEFINE_GETTER (gboolean, network_fault, self->network_fault)
+DEFINE_GETTER (AuthsimContainer, container, self->container)
+DEFINE_GETTER (guint, toast_duration, self->toast_duration)
+DEFINE_GETTER (const AuthsimPage *, page, current_page (self))
+DEFINE_GETTER (gboolean, can_go_back, self->stack->len > 1)
+DEFINE_GETTER (gboolean, first_screen, self->first_screen)
+DEFINE_GETTER (AuthsimRequest *, request, self->request)
+DEFINE_GETTER (const char *, toast, self->toast)
+DEFINE_GETTER (const char *, banner, self->banner)
+DEFINE_GETTER (guint, pending, g_queue_get_length (&self->pending))
+
+const char *
+authsim_engine_get_page_path (AuthsimEngine *self)
+{
+  const AuthsimPage *page;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  page = current_page (self);
+  return page != NULL ? authsim_page_get_path (page) : NULL;
+}
+
+void
+authsim_engine_set_first_screen_rule (AuthsimEngine          *self,
+                                      AuthsimFirstScreenRule  rule)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  if (self->rule == rule)
+    return;
+  self->rule = rule;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_SCREEN_RULE]);
+}
+
+void
+authsim_engine_set_network_fault (AuthsimEngine *self,
+                                  gboolean       fault)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  fault = !!fault;
+  if (self->network_fault == fault)
+    return;
+  self->network_fault = fault;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NETWORK_FAULT]);
+}
+
+void
+authsim_engine_set_container (AuthsimEngine    *self,
+                              AuthsimContainer  container)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  if (self->container == container)
+    return;
+  self->container = container;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTAINER]);
+}
+
+void
+authsim_engine_set_toast_duration (AuthsimEngine *self,
+                                   guint          msec)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  if (self->toast_duration == msec)
+    return;
+  self->toast_duration = msec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOAST_DURATION]);
+}
+
+/* GObject */
+
+static void
+authsim_engine_dispose (GObject *object)
+{
+  AuthsimEngine *self = AUTHSIM_ENGINE (object);
+  Call *call;
+
+  g_clear_handle_id (&self->toast_source, g_source_remove);
+  if (self->request != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->request, on_request_responded, self);
+      g_clear_object (&self->request);
+    }
+  g_clear_pointer (&self->active, call_free);
+  while ((call = g_queue_pop_head (&self->pending)) != NULL)
+    call_free (call);
+
+  g_clear_pointer (&self->stack, g_ptr_array_unref);
+  g_clear_object (&self->active_user);
+  g_clear_object (&self->users);
+  g_clear_object (&self->profile);
+  g_clear_object (&self->store);
+  g_clear_object (&self->log);
+
+  G_OBJECT_CLASS (authsim_engine_parent_class)->dispose (object);
+}
+
+static void
+authsim_engine_finalize (GObject *object)
+{
+  AuthsimEngine *self = AUTHSIM_ENGINE (object);
+
+  g_free (self->toast);
+  g_free (self->banner);
+
+  G_OBJECT_CLASS (authsim_engine_parent_class)->finalize (object);
+}
+
+static void
+authsim_engine_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  AuthsimEngine *self = AUTHSIM_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      g_value_set_object (value, self->profile);
+      break;
+    case PROP_USERS:
+      g_value_set_object (value, self->users);
+      break;
+    case PROP_ACTIVE_USER:
+      g_value_set_object (value, self->active_user);
+      break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
+      break;
+    case PROP_PAGE_PATH:
+      g_value_set_string (value, authsim_engine_get_page_path (self));
+      break;
+    case PROP_CAN_GO_BACK:
+      g_value_set_boolean (value, authsim_engine_get_can_go_back (self));
+      break;
+    case PROP_FIRST_SCREEN:
+      g_value_set_boolean (value, self->first_screen);
+      break;
+    case PROP_FIRST_SCREEN_RULE:
+      g_value_set_enum (value, self->rule);
+      break;
+    case PROP_NETWORK_FAULT:
+      g_value_set_boolean (value, self->network_fault);
+      break;
+    case PROP_CONTAINER:
+      g_value_set_enum (value, self->container);
+      break;
+    case PROP_REQUEST:
+      g_value_set_object (value, self->request);
+      break;
+    case PROP_TOAST:
+      g_value_set_string (value, self->toast);
+      break;
+    case PROP_BANNER:
+      g_value_set_string (value, self->banner);
+      break;
+    case PROP_TOAST_DURATION:
+      g_value_set_uint (value, self->toast_duration);
+      break;
+    case PROP_PENDING:
+      g_value_set_uint (value, g_queue_get_length (&self->pending));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_engine_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  AuthsimEngine *self = AUTHSIM_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROFILE:
+      if (self->stack == NULL || self->stack->len == 0)
+        g_set_object (&self->profile, g_value_get_object (value));
+      else
+        authsim_engine_set_profile (self, g_value_get_object (value));
+      break;
+    case PROP_USERS:
+      g_set_object (&self->users, g_value_get_object (value));
+      break;
+    case PROP_ACTIVE_USER:
+      {
+        AuthsimUser *user = g_value_get_object (value);
+
+        if (user != NULL)
+          authsim_engine_set_active_user_id (self, authsim_user_get_user_id (user), NULL);
+      }
+      break;
+    case PROP_STORE:
+      g_set_object (&self->store, g_value_get_object (value));
+      break;
+    case PROP_LOG:
+      g_set_object (&self->log, g_value_get_object (value));
+      break;
+    case PROP_FIRST_SCREEN_RULE:
+      authsim_engine_set_first_screen_rule (self, g_value_get_enum (value));
+      break;
+    case PROP_NETWORK_FAULT:
+      authsim_engine_set_network_fault (self, g_value_get_boolean (value));
+      break;
+    case PROP_CONTAINER:
+      authsim_engine_set_container (self, g_value_get_enum (value));
+      break;
+    case PROP_TOAST_DURATION:
+      authsim_engine_set_toast_duration (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_engine_constructed (GObject *object)
+{
+  AuthsimEngine *self = AUTHSIM_ENGINE (object);
+
+  G_OBJECT_CLASS (authsim_engine_parent_class)->constructed (object);
+
+  g_assert (self->profile != NULL && self->users != NULL);
+  g_assert (self->store != NULL && self->log != NULL);
+  g_assert (g_list_model_get_n_items (self->users) > 0);
+
+  if (self->active_user == NULL)
+    self->active_user = g_list_model_get_item (self->users, 0);
+}
+
+static void
+authsim_engine_class_init (AuthsimEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+  GParamFlags co = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = authsim_engine_dispose;
+  object_class->finalize = authsim_engine_finalize;
+  object_class->get_property = authsim_engine_get_property;
+  object_class->set_property = authsim_engine_set_property;
+  object_class->constructed = authsim_engine_constructed;
+
+  properties[PROP_PROFILE] =
+    g_param_spec_object ("profile", NULL, NULL, AUTHSIM_TYPE_PROFILE, rw | G_PARAM_CONSTRUCT);
+  properties[PROP_USERS] =
+    g_param_spec_object ("users", NULL, NULL, G_TYPE_LIST_MODEL, co);
+  properties[PROP_ACTIVE_USER] =
+    g_param_spec_object ("active-user", NULL, NULL, AUTHSIM_TYPE_USER, rw);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE, co);
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG, co);
+  properties[PROP_PAGE_PATH] =
+    g_param_spec_string ("page-path", NULL, NULL, NULL, ro);
+  properties[PROP_CAN_GO_BACK] =
+    g_param_spec_boolean ("can-go-back", NULL, NULL, FALSE, ro);
+  properties[PROP_FIRST_SCREEN] =
+    g_param_spec_boolean ("first-screen", NULL, NULL, FALSE, ro);
+  properties[PROP_FIRST_SCREEN_RULE] =
+    g_param_spec_enum ("first-screen-rule", NULL, NULL, AUTHSIM_TYPE_FIRST_SCREEN_RULE,
+                       AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, rw);
+  properties[PROP_NETWORK_FAULT] =
+    g_param_spec_boolean ("network-fault", NULL, NULL, FALSE, rw);
+  properties[PROP_CONTAINER] =
+    g_param_spec_enum ("container", NULL, NULL, AUTHSIM_TYPE_CONTAINER,
+                       AUTHSIM_CONTAINER_MINI_PROGRAM, rw);
+  properties[PROP_REQUEST] =
+    g_param_spec_object ("request", NULL, NULL, AUTHSIM_TYPE_REQUEST, ro);
+  properties[PROP_TOAST] =
+    g_param_spec_string ("toast", NULL, NULL, NULL, ro);
+  properties[PROP_BANNER] =
+    g_param_spec_string ("banner", NULL, NULL, NULL, ro);
+  properties[PROP_TOAST_DURATION] =
+    g_param_spec_uint ("toast-duration", NULL, NULL, 0, 60000, 2000, rw);
+  properties[PROP_PENDING] =
+    g_param_spec_uint ("pending", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AuthsimEngine::call-finished:
+   * @call: the call id
+   * @success: whether success (rather than fail) ran
+   * @payload: the payload success/fail and complete received
+   */
+  signals[CALL_FINISHED] =
+    g_signal_new ("call-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_UINT, G_TYPE_BOOLEAN, JSON_TYPE_OBJECT);
+}
+
+static void
+authsim_engine_init (AuthsimEngine *self)
+{
+  self->stack = g_ptr_array_new ();
+  self->toast_duration = 2000;
+  self->rule = AUTHSIM_FIRST_SCREEN_RULE_ENFORCE;
+  self->container = AUTHSIM_CONTAINER_MINI_PROGRAM;
+  g_queue_init (&self->pending);
+}
+
+AuthsimEngine *
+authsim_engine_new (AuthsimProfile *profile,
+                    GListModel     *users,
+                    AuthsimStore   *store,
+                    AuthsimLog     *log)
+{
+  g_return_val_if_fail (AUTHSIM_IS_PROFILE (profile), NULL);
+  g_return_val_if_fail (G_IS_LIST_MODEL (users), NULL);
+  g_return_val_if_fail (AUTHSIM_IS_STORE (store), NULL);
+  g_return_val_if_fail (AUTHSIM_IS_LOG (log), NULL);
+
+  return g_object_new (AUTHSIM_TYPE_ENGINE,
+                       "profile", profile,
+                       "users", users,
+                       "store", store,
+                       "log", log,
+                       NULL);
+}
