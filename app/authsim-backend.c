@@ -1,2 +1,363 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-backend.c: builds the engine, keys and gateway from the command line. */
 #include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "authsim-backend.h"
+
+#define DEFAULT_GATEWAY_PORT 8930
+
+struct _AuthsimBackend
+{
+  GObject         parent_instance;
+
+  AuthsimEngine  *engine;
+  AuthsimKeys    *keys;
+  AuthsimGateway *gateway;
+
+  char           *keys_dir;
+  char           *app_public_key;
+  char           *gateway_address;
+  guint           gateway_port;
+  gboolean        no_gateway;
+
+  GPtrArray      *warnings;     /* NULL-terminated, for the info bar */
+  GPtrArray      *deferred;     /* (source, message) pairs logged after "listening" */
+};
+
+G_DEFINE_FINAL_TYPE (AuthsimBackend, authsim_backend, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ENGINE,
+  PROP_KEYS,
+  PROP_GATEWAY,
+  PROP_WARNINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* A problem met while starting: shown in the window, and logged once the gateway's
+ * "listening" event is out (SPEC §6 makes that the first event of the log). */
+static void
+add_warning (AuthsimBackend *self,
+             const char     *source,
+             const char     *message)
+{
+  g_ptr_array_insert (self->warnings, self->warnings->len - 1, g_strdup (message));
+  g_ptr_array_add (self->deferred, g_strdup (source));
+  g_ptr_array_add (self->deferred, g_strdup (message));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNINGS]);
+}
+
+static void
+flush_deferred (AuthsimBackend *self)
+{
+  for (guint i = 0; i + 1 < self->deferred->len; i += 2)
+    authsim_engine_log_error (self->engine, g_ptr_array_index (self->deferred, i),
+                              g_ptr_array_index (self->deferred, i + 1));
+  g_ptr_array_set_size (self->deferred, 0);
+}
+
+AuthsimBackend *
+authsim_backend_new (const AuthsimOptions  *options,
+                     GError               **error)
+{
+  g_autoptr(AuthsimBackend) self = g_object_new (AUTHSIM_TYPE_BACKEND, NULL);
+  g_autofree char *data_dir = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *warning = NULL;
+  g_autoptr(AuthsimProfile) profile = NULL;
+  g_autoptr(GListModel) users = NULL;
+  g_autoptr(AuthsimStore) store = NULL;
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (options != NULL, NULL);
+
+  data_dir = options->data_dir != NULL
+             ? g_strdup (options->data_dir)
+             : g_build_filename (g_get_user_data_dir (), "authsim", NULL);
+  log_path = options->log != NULL
+             ? g_strdup (options->log)
+             : g_build_filename (g_get_user_state_dir (), "authsim", "log.jsonl", NULL);
+
+  if (!authsim_log_set_file (log, log_path, &local_error))
+    {
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   _("Cannot write the log file %s: %s"), log_path, local_error->message);
+      return NULL;
+    }
+
+  store = authsim_store_new (data_dir);
+  if (!authsim_store_load (store, &warning, &local_error))
+    {
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   _("Cannot use the data directory %s: %s"), data_dir, local_error->message);
+      return NULL;
+    }
+  if (warning != NULL)
+    add_warning (self, "state", warning);
+
+  if (options->profile != NULL)
+    {
+      profile = authsim_profile_new_from_file (options->profile, &local_error);
+      if (profile == NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("%s (running on the built-in demo profile)", local_error->message);
+
+          add_warning (self, "profile", message);
+          g_clear_error (&local_error);
+        }
+    }
+  if (profile == NULL)
+    profile = authsim_profile_new_default ();
+
+  if (options->users != NULL)
+    {
+      users = authsim_users_new_from_file (options->users, &local_error);
+      if (users == NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("%s (running on the built-in test users)", local_error->message);
+
+          add_warning (self, "users", message);
+          g_clear_error (&local_error);
+        }
+    }
+  if (users == NULL)
+    users = authsim_users_new_default ();
+
+  self->engine = authsim_engine_new (profile, users, store, log);
+  if (options->first_screen_rule >= 0)
+    authsim_engine_set_first_screen_rule (self->engine, options->first_screen_rule);
+
+  self->keys_dir = g_build_filename (data_dir, "keys", NULL);
+  self->app_public_key = g_strdup (options->app_public_key);
+  self->gateway_address = g_strdup (options->gateway_address != NULL ? options->gateway_address
+                                                                     : "127.0.0.1");
+  self->gateway_port = options->gateway_port >= 0 ? (guint) options->gateway_port
+                                                  : DEFAULT_GATEWAY_PORT;
+  self->no_gateway = options->no_gateway;
+
+  return g_steal_pointer (&self);
+}
+
+/* Starting */
+
+static void
+finish_start (AuthsimBackend *self,
+              GTask          *task,
+              GError         *error)
+{
+  /* The mini program runs whatever happened to the gateway: the window stays useful. */
+  flush_deferred (self);
+  authsim_engine_launch (self->engine);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+keys_loaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AuthsimBackend *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AuthsimKeys) keys = authsim_keys_load_finish (result, &error);
+  g_autoptr(AuthsimGateway) gateway = NULL;
+
+  if (keys == NULL)
+    {
+      add_warning (self, "gateway", error->message);
+      finish_start (self, task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_set_object (&self->keys, keys);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYS]);
+
+  gateway = authsim_gateway_new (self->engine, keys);
+  if (!authsim_gateway_start (gateway, self->gateway_address, self->gateway_port, &error))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("The gateway cannot listen on %s:%u: %s"),
+                         self->gateway_address, self->gateway_port, error->message);
+
+      add_warning (self, "gateway", message);
+      g_clear_error (&error);
+      g_set_error_literal (&error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO, message);
+      finish_start (self, task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_set_object (&self->gateway, gateway);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GATEWAY]);
+  finish_start (self, task, NULL);
+}
+
+void
+authsim_backend_start_async (AuthsimBackend      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (AUTHSIM_IS_BACKEND (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, authsim_backend_start_async);
+
+  if (self->no_gateway)
+    {
+      finish_start (self, task, NULL);
+      return;
+    }
+
+  authsim_keys_load_async (self->keys_dir, self->app_public_key, cancellable,
+                           keys_loaded_cb, g_steal_pointer (&task));
+}
+
+gboolean
+authsim_backend_start_finish (AuthsimBackend  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+authsim_backend_shutdown (AuthsimBackend *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (AUTHSIM_IS_BACKEND (self));
+
+  if (self->gateway != NULL)
+    authsim_gateway_stop (self->gateway);
+  if (!authsim_store_save (authsim_engine_get_store (self->engine), &error))
+    g_warning ("Could not save the state: %s", error->message);
+}
+
+AuthsimEngine *
+authsim_backend_get_engine (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return self->engine;
+}
+
+AuthsimGateway *
+authsim_backend_get_gateway (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return self->gateway;
+}
+
+AuthsimKeys *
+authsim_backend_get_keys (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return self->keys;
+}
+
+const char * const *
+authsim_backend_get_warnings (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return (const char * const *) self->warnings->pdata;
+}
+
+static void
+authsim_backend_dispose (GObject *object)
+{
+  AuthsimBackend *self = AUTHSIM_BACKEND (object);
+
+  if (self->gateway != NULL)
+    authsim_gateway_stop (self->gateway);
+  g_clear_object (&self->gateway);
+  g_clear_object (&self->keys);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (authsim_backend_parent_class)->dispose (object);
+}
+
+static void
+authsim_backend_finalize (GObject *object)
+{
+  AuthsimBackend *self = AUTHSIM_BACKEND (object);
+
+  g_free (self->keys_dir);
+  g_free (self->app_public_key);
+  g_free (self->gateway_address);
+  g_ptr_array_unref (self->warnings);
+  g_ptr_array_unref (self->deferred);
+
+  G_OBJECT_CLASS (authsim_backend_parent_class)->finalize (object);
+}
+
+static void
+authsim_backend_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  AuthsimBackend *self = AUTHSIM_BACKEND (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, self->engine);
+      break;
+    case PROP_KEYS:
+      g_value_set_object (value, self->keys);
+      break;
+    case PROP_GATEWAY:
+      g_value_set_object (value, self->gateway);
+      break;
+    case PROP_WARNINGS:
+      g_value_set_boxed (value, self->warnings->pdata);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_backend_class_init (AuthsimBackendClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = authsim_backend_dispose;
+  object_class->finalize = authsim_backend_finalize;
+  object_class->get_property = authsim_backend_get_property;
+
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL, AUTHSIM_TYPE_ENGINE, ro);
+  properties[PROP_KEYS] =
+    g_param_spec_object ("keys", NULL, NULL, AUTHSIM_TYPE_KEYS, ro);
+  properties[PROP_GATEWAY] =
+    g_param_spec_object ("gateway", NULL, NULL, AUTHSIM_TYPE_GATEWAY, ro);
+  properties[PROP_WARNINGS] =
+    g_param_spec_boxed ("warnings", NULL, NULL, G_TYPE_STRV, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+authsim_backend_init (AuthsimBackend *self)
+{
+  self->warnings = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->warnings, NULL);
+  self->deferred = g_ptr_array_new_with_free_func (g_free);
+}
