@@ -1,2 +1,1813 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-store.c: grants, auth codes, tokens, the virtual clock and state.json (SPEC §5, §6).
+ *
+ * Threading. One GMutex (`mutex`) guards every table, the clock offset and the code lifetime,
+ * so codes and tokens may be issued, redeemed and looked up from the gateway's thread. The
+ * grants GListStore is different: it is only changed from the thread that created the store
+ * (grant, revoke and clear_grants are only ever called from that thread), because its
+ * items-changed signal runs the views' handlers synchronously. A mirror of the grants
+ * (`grant_list`, same order as the model) sits under the mutex so that other threads can read
+ * granted scopes and so a save can take a consistent snapshot. Signals (notify,
+ * items-changed) are always emitted with the mutex released: handlers may call back in.
+ *
+ * Persistence. Every mutation schedules a write of <state_dir>/state.json 200 ms later on the
+ * GMainContext that was thread-default when the store was created; mutations in between
+ * coalesce. dispose writes a pending change synchronously. A second mutex (`write_mutex`)
+ * serialises writes so that an older snapshot never lands on disk after a newer one.
+ */
 #include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "authsim-store.h"
+#include "authsim-types.h"
+
+#define STATE_FILE_NAME  "state.json"
+#define STATE_VERSION    1
+#define SAVE_DELAY_MS    200
+#define CODE_LENGTH      32
+#define TOKEN_RAND_CHARS 32
+#define OPEN_ID_LENGTH   47
+
+#define SCOPE_AUTH_USER  "auth_user"
+#define PREFIX_USER      "authusrB"
+#define PREFIX_BASE      "authbseB"
+
+#define LIFETIME_USER          G_GINT64_CONSTANT (1296000)   /* 15 days */
+#define REFRESH_LIFETIME_USER  G_GINT64_CONSTANT (2592000)   /* 30 days */
+#define LIFETIME_BASE          G_GINT64_CONSTANT (31536000)  /* 365 days */
+#define REFRESH_LIFETIME_BASE  G_GINT64_CONSTANT (31536000)
+
+static const char alphanumerics[] =
+  "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+G_DEFINE_QUARK (authsim-store-error-quark, authsim_store_error)
+
+/* Saturating arithmetic: offsets come from users and files, and UBSan rejects overflow. */
+static gint64
+add_saturating (gint64 a,
+                gint64 b)
+{
+  if (b > 0 && a > G_MAXINT64 - b)
+    return G_MAXINT64;
+  if (b < 0 && a < G_MININT64 - b)
+    return G_MININT64;
+  return a + b;
+}
+
+static GStrv
+strv_dup_or_empty (const char * const *strv)
+{
+  if (strv == NULL)
+    return g_new0 (char *, 1);
+  return g_strdupv ((char **) strv);
+}
+
+/* Plain copies and frees of the two record types. */
+
+AuthsimCode *
+authsim_code_copy (const AuthsimCode *code)
+{
+  AuthsimCode *copy;
+
+  g_return_val_if_fail (code != NULL, NULL);
+
+  copy = g_new0 (AuthsimCode, 1);
+  copy->code = g_strdup (code->code);
+  copy->app_id = g_strdup (code->app_id);
+  copy->user_id = g_strdup (code->user_id);
+  copy->scopes = strv_dup_or_empty ((const char * const *) code->scopes);
+  copy->call = code->call;
+  copy->issued_at = code->issued_at;
+  copy->expires_at = code->expires_at;
+  return copy;
+}
+
+void
+authsim_code_free (AuthsimCode *code)
+{
+  if (code == NULL)
+    return;
+  g_free (code->code);
+  g_free (code->app_id);
+  g_free (code->user_id);
+  g_strfreev (code->scopes);
+  g_free (code);
+}
+
+AuthsimToken *
+authsim_token_copy (const AuthsimToken *token)
+{
+  AuthsimToken *copy;
+
+  g_return_val_if_fail (token != NULL, NULL);
+
+  copy = g_new0 (AuthsimToken, 1);
+  copy->access_token = g_strdup (token->access_token);
+  copy->refresh_token = g_strdup (token->refresh_token);
+  copy->app_id = g_strdup (token->app_id);
+  copy->user_id = g_strdup (token->user_id);
+  copy->scopes = strv_dup_or_empty ((const char * const *) token->scopes);
+  copy->call = token->call;
+  copy->auth_start = token->auth_start;
+  copy->expires_at = token->expires_at;
+  copy->re_expires_at = token->re_expires_at;
+  return copy;
+}
+
+void
+authsim_token_free (AuthsimToken *token)
+{
+  if (token == NULL)
+    return;
+  g_free (token->access_token);
+  g_free (token->refresh_token);
+  g_free (token->app_id);
+  g_free (token->user_id);
+  g_strfreev (token->scopes);
+  g_free (token);
+}
+
+static gboolean
+scopes_have_auth_user (const char * const *scopes)
+{
+  return scopes != NULL && g_strv_contains (scopes, SCOPE_AUTH_USER);
+}
+
+/* SPEC §6 (observed in production): auth_user tokens live 15 days, auth_base ones a year. */
+gint64
+authsim_token_lifetime (const char * const *scopes)
+{
+  return scopes_have_auth_user (scopes) ? LIFETIME_USER : LIFETIME_BASE;
+}
+
+gint64
+authsim_token_refresh_lifetime (const char * const *scopes)
+{
+  return scopes_have_auth_user (scopes) ? REFRESH_LIFETIME_USER : REFRESH_LIFETIME_BASE;
+}
+
+/*
+ * Fills @out with @n characters [0-9a-zA-Z] drawn from OpenSSL's CSPRNG. Rejection sampling:
+ * bytes >= 248 (= 4 × 62) are thrown away so that `byte % 62` is exactly uniform.
+ */
+static void
+random_alphanumerics (char  *out,
+                      gsize  n)
+{
+  const guint limit = 256 - (256 % (sizeof alphanumerics - 1));
+  unsigned char buf[64];
+  gsize avail = 0, pos = 0, i = 0;
+
+  while (i < n)
+    {
+      if (pos == avail)
+        {
+          /* Without a working CSPRNG there is nothing sound to hand out. */
+          if (RAND_bytes (buf, sizeof buf) != 1)
+            g_error ("RAND_bytes failed: no cryptographic random source");
+          avail = sizeof buf;
+          pos = 0;
+        }
+      if (buf[pos] < limit)
+        out[i++] = alphanumerics[buf[pos] % (sizeof alphanumerics - 1)];
+      pos++;
+    }
+  out[n] = '\0';
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* AuthsimGrant: an immutable (user, app, scopes, time) record, an item of the grants model. */
+
+struct _AuthsimGrant
+{
+  GObject  parent_instance;
+  char    *user_id;
+  char    *app_id;
+  GStrv    scopes;
+  gint64   granted_at;
+};
+
+G_DEFINE_FINAL_TYPE (AuthsimGrant, authsim_grant, G_TYPE_OBJECT)
+
+enum
+{
+  GRANT_PROP_0,
+  GRANT_PROP_USER_ID,
+  GRANT_PROP_APP_ID,
+  GRANT_PROP_SCOPES,
+  GRANT_PROP_GRANTED_AT,
+  GRANT_N_PROPS
+};
+
+static GParamSpec *grant_properties[GRANT_N_PROPS];
+
+static void
+authsim_grant_finalize (GObject *object)
+{
+  AuthsimGrant *self = AUTHSIM_GRANT (object);
+
+  g_clear_pointer (&self->user_id, g_free);
+  g_clear_pointer (&self->app_id, g_free);
+  g_clear_pointer (&self->scopes, g_strfreev);
+
+  G_OBJECT_CLASS (authsim_grant_parent_class)->finalize (object);
+}
+
+static void
+authsim_grant_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  AuthsimGrant *self = AUTHSIM_GRANT (object);
+
+  switch (prop_id)
+    {
+    case GRANT_PROP_USER_ID:
+      g_value_set_string (value, self->user_id);
+      break;
+    case GRANT_PROP_APP_ID:
+      g_value_set_string (value, self->app_id);
+      break;
+    case GRANT_PROP_SCOPES:
+      g_value_set_boxed (value, self->scopes);
+      break;
+    case GRANT_PROP_GRANTED_AT:
+      g_value_set_int64 (value, self->granted_at);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_grant_class_init (AuthsimGrantClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = authsim_grant_finalize;
+  object_class->get_property = authsim_grant_get_property;
+
+  grant_properties[GRANT_PROP_USER_ID] =
+    g_param_spec_string ("user-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  grant_properties[GRANT_PROP_APP_ID] =
+    g_param_spec_string ("app-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  grant_properties[GRANT_PROP_SCOPES] =
+    g_param_spec_boxed ("scopes", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  grant_properties[GRANT_PROP_GRANTED_AT] =
+    g_param_spec_int64 ("granted-at", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, GRANT_N_PROPS, grant_properties);
+}
+
+static void
+authsim_grant_init (AuthsimGrant *self)
+{
+}
+
+/* Takes ownership of @scopes. Grants never change after this: a new grant replaces them. */
+static AuthsimGrant *
+authsim_grant_new_take (const char *user_id,
+                        const char *app_id,
+                        GStrv       scopes,
+                        gint64      granted_at)
+{
+  AuthsimGrant *self = g_object_new (AUTHSIM_TYPE_GRANT, NULL);
+
+  self->user_id = g_strdup (user_id);
+  self->app_id = g_strdup (app_id);
+  self->scopes = scopes != NULL ? scopes : g_new0 (char *, 1);
+  self->granted_at = granted_at;
+  return self;
+}
+
+const char *
+authsim_grant_get_user_id (AuthsimGrant *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_GRANT (self), NULL);
+  return self->user_id;
+}
+
+const char *
+authsim_grant_get_app_id (AuthsimGrant *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_GRANT (self), NULL);
+  return self->app_id;
+}
+
+const char * const *
+authsim_grant_get_scopes (AuthsimGrant *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_GRANT (self), NULL);
+  return (const char * const *) self->scopes;
+}
+
+gint64
+authsim_grant_get_granted_at (AuthsimGrant *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_GRANT (self), 0);
+  return self->granted_at;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* AuthsimStore */
+
+struct _AuthsimStore
+{
+  GObject       parent_instance;
+
+  char         *state_dir;     /* NULL: memory only */
+  char         *state_path;    /* NULL: nothing is ever written (no dir, or load failed) */
+  GMainContext *context;       /* where scheduled saves run */
+  GListStore   *grants;        /* of AuthsimGrant; creator thread only */
+
+  GMutex        write_mutex;   /* serialises snapshot + write */
+
+  GMutex        mutex;         /* guards everything below */
+  GPtrArray    *grant_list;    /* mirror of @grants, same order */
+  GHashTable   *codes;         /* code → AuthsimCode (owned) */
+  GHashTable   *access_tokens; /* access token → AuthsimToken (owned) */
+  GHashTable   *refresh_tokens;/* refresh token → AuthsimToken (borrowed from access_tokens) */
+  gint64        clock_offset;
+  guint         code_lifetime;
+  GSource      *save_source;   /* pending scheduled save */
+  gboolean      disposed;
+};
+
+G_DEFINE_FINAL_TYPE (AuthsimStore, authsim_store, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_CODE_LIFETIME,
+  PROP_CLOCK_OFFSET,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean write_state (AuthsimStore  *self,
+                             GError       **error);
+
+static gint64
+now_locked (AuthsimStore *self)
+{
+  return add_saturating (g_get_real_time () / G_USEC_PER_SEC, self->clock_offset);
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  GWeakRef *ref = data;
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+static gboolean
+save_timeout_cb (gpointer data)
+{
+  g_autoptr(AuthsimStore) self = g_weak_ref_get ((GWeakRef *) data);
+  g_autoptr(GError) error = NULL;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_mutex_lock (&self->mutex);
+  if (self->save_source == g_main_current_source ())
+    g_clear_pointer (&self->save_source, g_source_unref);
+  g_mutex_unlock (&self->mutex);
+
+  if (!write_state (self, &error))
+    g_warning ("Could not save the AuthSim state: %s", error->message);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Called with the mutex held after every change worth persisting. */
+static void
+schedule_save_locked (AuthsimStore *self)
+{
+  GWeakRef *ref;
+
+  if (self->state_path == NULL || self->save_source != NULL || self->disposed)
+    return;
+
+  /* The source holds a weak reference: a pending save never keeps the store alive, and
+   * dispose writes what is pending instead. */
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  self->save_source = g_timeout_source_new (SAVE_DELAY_MS);
+  g_source_set_static_name (self->save_source, "[authsim] save state");
+  g_source_set_callback (self->save_source, save_timeout_cb, ref, weak_ref_free);
+  g_source_attach (self->save_source, self->context);
+}
+
+/* Returns whether a save was pending. */
+static gboolean
+cancel_scheduled_save_locked (AuthsimStore *self)
+{
+  if (self->save_source == NULL)
+    return FALSE;
+
+  g_source_destroy (self->save_source);
+  g_clear_pointer (&self->save_source, g_source_unref);
+  return TRUE;
+}
+
+static void
+authsim_store_dispose (GObject *object)
+{
+  AuthsimStore *self = AUTHSIM_STORE (object);
+  gboolean pending;
+
+  g_mutex_lock (&self->mutex);
+  pending = cancel_scheduled_save_locked (self);
+  self->disposed = TRUE;
+  g_mutex_unlock (&self->mutex);
+
+  if (pending)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!write_state (self, &error))
+        g_warning ("Could not save the AuthSim state: %s", error->message);
+    }
+
+  G_OBJECT_CLASS (authsim_store_parent_class)->dispose (object);
+}
+
+static void
+authsim_store_finalize (GObject *object)
+{
+  AuthsimStore *self = AUTHSIM_STORE (object);
+
+  /* refresh_tokens borrows from access_tokens: drop it first. */
+  g_clear_pointer (&self->refresh_tokens, g_hash_table_unref);
+  g_clear_pointer (&self->access_tokens, g_hash_table_unref);
+  g_clear_pointer (&self->codes, g_hash_table_unref);
+  g_clear_pointer (&self->grant_list, g_ptr_array_unref);
+  g_clear_object (&self->grants);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->state_dir, g_free);
+  g_clear_pointer (&self->state_path, g_free);
+  g_mutex_clear (&self->mutex);
+  g_mutex_clear (&self->write_mutex);
+
+  G_OBJECT_CLASS (authsim_store_parent_class)->finalize (object);
+}
+
+static void
+authsim_store_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  AuthsimStore *self = AUTHSIM_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CODE_LIFETIME:
+      g_value_set_uint (value, authsim_store_get_code_lifetime (self));
+      break;
+    case PROP_CLOCK_OFFSET:
+      g_value_set_int64 (value, authsim_store_get_clock_offset (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_store_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  AuthsimStore *self = AUTHSIM_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CODE_LIFETIME:
+      authsim_store_set_code_lifetime (self, g_value_get_uint (value));
+      break;
+    case PROP_CLOCK_OFFSET:
+      authsim_store_set_clock_offset (self, g_value_get_int64 (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_store_class_init (AuthsimStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = authsim_store_dispose;
+  object_class->finalize = authsim_store_finalize;
+  object_class->get_property = authsim_store_get_property;
+  object_class->set_property = authsim_store_set_property;
+
+  properties[PROP_CODE_LIFETIME] =
+    g_param_spec_uint ("code-lifetime", NULL, NULL,
+                       AUTHSIM_CODE_LIFETIME_MIN, AUTHSIM_CODE_LIFETIME_MAX,
+                       AUTHSIM_CODE_LIFETIME_DEFAULT,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CLOCK_OFFSET] =
+    g_param_spec_int64 ("clock-offset", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+authsim_store_init (AuthsimStore *self)
+{
+  g_mutex_init (&self->mutex);
+  g_mutex_init (&self->write_mutex);
+  self->grants = g_list_store_new (AUTHSIM_TYPE_GRANT);
+  self->grant_list = g_ptr_array_new_with_free_func (g_object_unref);
+  self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) authsim_code_free);
+  self->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                               (GDestroyNotify) authsim_token_free);
+  self->refresh_tokens = g_hash_table_new (g_str_hash, g_str_equal);
+  self->code_lifetime = AUTHSIM_CODE_LIFETIME_DEFAULT;
+  /* The context of the creating thread: scheduled saves run there. */
+  self->context = g_main_context_ref_thread_default ();
+}
+
+AuthsimStore *
+authsim_store_new (const char *state_dir)
+{
+  AuthsimStore *self = g_object_new (AUTHSIM_TYPE_STORE, NULL);
+
+  if (state_dir != NULL)
+    {
+      self->state_dir = g_strdup (state_dir);
+      self->state_path = g_build_filename (state_dir, STATE_FILE_NAME, NULL);
+    }
+  return self;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Serialisation */
+
+static void
+add_strv (JsonBuilder        *builder,
+          const char         *member,
+          const char * const *strv)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (gsize i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *member,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *member,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
+/* Snapshot of the state as JSON; takes the mutex. Expired codes and tokens whose refresh
+ * token has expired are left out (pruned from the file; memory keeps them so that, within a
+ * session, they keep answering "expired" rather than "unknown"). */
+static JsonNode *
+build_state (AuthsimStore *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now;
+
+  g_mutex_lock (&self->mutex);
+  now = now_locked (self);
+
+  json_builder_begin_object (builder);
+  add_int (builder, "version", STATE_VERSION);
+  add_int (builder, "clockOffset", self->clock_offset);
+  add_int (builder, "codeLifetime", self->code_lifetime);
+
+  json_builder_set_member_name (builder, "grants");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->grant_list->len; i++)
+    {
+      AuthsimGrant *grant = g_ptr_array_index (self->grant_list, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "userId", grant->user_id);
+      add_string (builder, "appId", grant->app_id);
+      add_strv (builder, "scopes", (const char * const *) grant->scopes);
+      add_int (builder, "grantedAt", grant->granted_at);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "codes");
+  json_builder_begin_array (builder);
+  g_hash_table_iter_init (&iter, self->codes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      AuthsimCode *code = value;
+
+      if (now >= code->expires_at)
+        continue;
+      json_builder_begin_object (builder);
+      add_string (builder, "code", code->code);
+      add_string (builder, "appId", code->app_id);
+      add_string (builder, "userId", code->user_id);
+      add_strv (builder, "scopes", (const char * const *) code->scopes);
+      add_int (builder, "call", code->call);
+      add_int (builder, "issuedAt", code->issued_at);
+      add_int (builder, "expiresAt", code->expires_at);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "tokens");
+  json_builder_begin_array (builder);
+  g_hash_table_iter_init (&iter, self->access_tokens);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      AuthsimToken *token = value;
+
+      if (now >= token->re_expires_at)
+        continue;
+      json_builder_begin_object (builder);
+      add_string (builder, "accessToken", token->access_token);
+      add_string (builder, "refreshToken", token->refresh_token);
+      add_string (builder, "appId", token->app_id);
+      add_string (builder, "userId", token->user_id);
+      add_strv (builder, "scopes", (const char * const *) token->scopes);
+      add_int (builder, "call", token->call);
+      add_int (builder, "authStart", token->auth_start);
+      add_int (builder, "expiresAt", token->expires_at);
+      add_int (builder, "reExpiresAt", token->re_expires_at);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  g_mutex_unlock (&self->mutex);
+
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+ensure_state_dir (AuthsimStore  *self,
+                  GError       **error)
+{
+  if (g_mkdir_with_parents (self->state_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   "Could not create the state directory %s: %s",
+                   self->state_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_state (AuthsimStore  *self,
+             GError       **error)
+{
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  gboolean ok;
+
+  if (self->state_path == NULL)
+    return TRUE;
+
+  g_mutex_lock (&self->write_mutex);
+
+  if (!ensure_state_dir (self, error))
+    {
+      g_mutex_unlock (&self->write_mutex);
+      return FALSE;
+    }
+
+  root = build_state (self);
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, root);
+  data = json_generator_to_data (generator, &length);
+
+  /* CONSISTENT: temp file + rename, never a half-written state.json. Not DURABLE: the state
+   * is a simulator's, an fsync per click is not worth it. */
+  ok = g_file_set_contents_full (self->state_path, data, (gssize) length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error);
+  g_mutex_unlock (&self->write_mutex);
+
+  if (!ok)
+    {
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   "Could not write %s: %s", self->state_path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+authsim_store_save (AuthsimStore  *self,
+                    GError       **error)
+{
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* This write covers whatever was pending. */
+  g_mutex_lock (&self->mutex);
+  cancel_scheduled_save_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  return write_state (self, error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Loading. Everything is parsed into a LoadedState first; only a fully valid file is applied,
+ * so a corrupt file never leaves half a state behind. */
+
+typedef struct
+{
+  gint64      clock_offset;
+  guint       code_lifetime;
+  GPtrArray  *grants;  /* of AuthsimGrant */
+  GHashTable *codes;
+  GHashTable *access_tokens;
+  GHashTable *refresh_tokens;
+} LoadedState;
+
+static void
+loaded_state_free (LoadedState *state)
+{
+  g_clear_pointer (&state->refresh_tokens, g_hash_table_unref);
+  g_clear_pointer (&state->access_tokens, g_hash_table_unref);
+  g_clear_pointer (&state->codes, g_hash_table_unref);
+  g_clear_pointer (&state->grants, g_ptr_array_unref);
+  g_free (state);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoadedState, loaded_state_free)
+
+static JsonNode *
+get_member (JsonObject *object,
+            const char *path,
+            const char *member,
+            gboolean    required,
+            char      **reason)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL && required)
+    *reason = g_strdup_printf ("%s.%s: missing", path, member);
+  return node;
+}
+
+static gboolean
+read_string (JsonObject  *object,
+             const char  *path,
+             const char  *member,
+             char       **out,
+             char       **reason)
+{
+  JsonNode *node = get_member (object, path, member, TRUE, reason);
+
+  if (node == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      *reason = g_strdup_printf ("%s.%s: expected a string", path, member);
+      return FALSE;
+    }
+  *out = json_node_dup_string (node);
+  if (**out == '\0')
+    {
+      g_clear_pointer (out, g_free);
+      *reason = g_strdup_printf ("%s.%s: empty string", path, member);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_int (JsonNode    *node,
+           const char  *path,
+           const char  *member,
+           gint64      *out,
+           char       **reason)
+{
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    {
+      *reason = g_strdup_printf ("%s.%s: expected an integer", path, member);
+      return FALSE;
+    }
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+static gboolean
+read_int (JsonObject  *object,
+          const char  *path,
+          const char  *member,
+          gint64      *out,
+          char       **reason)
+{
+  JsonNode *node = get_member (object, path, member, TRUE, reason);
+
+  return node != NULL && check_int (node, path, member, out, reason);
+}
+
+static gboolean
+read_call (JsonObject  *object,
+           const char  *path,
+           guint       *out,
+           char       **reason)
+{
+  gint64 value;
+
+  if (!read_int (object, path, "call", &value, reason))
+    return FALSE;
+  if (value < 0 || value > G_MAXUINT)
+    {
+      *reason = g_strdup_printf ("%s.call: out of range", path);
+      return FALSE;
+    }
+  *out = (guint) value;
+  return TRUE;
+}
+
+static gboolean
+read_strv (JsonObject  *object,
+           const char  *path,
+           const char  *member,
+           GStrv       *out,
+           char       **reason)
+{
+  JsonNode *node = get_member (object, path, member, TRUE, reason);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  if (node == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      *reason = g_strdup_printf ("%s.%s: expected an array", path, member);
+      return FALSE;
+    }
+
+  array = json_node_get_array (node);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) ||
+          json_node_get_value_type (element) != G_TYPE_STRING)
+        {
+          *reason = g_strdup_printf ("%s.%s[%u]: expected a string", path, member, i);
+          return FALSE;
+        }
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  *out = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+/* An optional top-level array: absent means empty. */
+static gboolean
+read_array (JsonObject  *object,
+            const char  *member,
+            JsonArray  **out,
+            char       **reason)
+{
+  JsonNode *node = get_member (object, "$", member, FALSE, reason);
+
+  *out = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      *reason = g_strdup_printf ("$.%s: expected an array", member);
+      return FALSE;
+    }
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+static JsonObject *
+element_object (JsonArray   *array,
+                guint        i,
+                const char  *path,
+                char       **reason)
+{
+  JsonNode *node = json_array_get_element (array, i);
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      *reason = g_strdup_printf ("%s: expected an object", path);
+      return NULL;
+    }
+  return json_node_get_object (node);
+}
+
+static gboolean
+parse_grants (LoadedState  *state,
+              JsonArray    *array,
+              char        **reason)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("$.grants[%u]", i);
+      g_autofree char *user_id = NULL;
+      g_autofree char *app_id = NULL;
+      g_auto(GStrv) scopes = NULL;
+      gint64 granted_at;
+      JsonObject *object;
+      char *key;
+
+      if ((object = element_object (array, i, path, reason)) == NULL ||
+          !read_string (object, path, "userId", &user_id, reason) ||
+          !read_string (object, path, "appId", &app_id, reason) ||
+          !read_strv (object, path, "scopes", &scopes, reason) ||
+          !read_int (object, path, "grantedAt", &granted_at, reason))
+        return FALSE;
+
+      /* \x1f (unit separator) does not occur in user or app ids. */
+      key = g_strconcat (user_id, "\x1f", app_id, NULL);
+      if (!g_hash_table_add (seen, key))
+        {
+          *reason = g_strdup_printf ("%s: a second grant for the same user and app", path);
+          return FALSE;
+        }
+
+      g_ptr_array_add (state->grants,
+                       authsim_grant_new_take (user_id, app_id, g_steal_pointer (&scopes),
+                                               granted_at));
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_codes (LoadedState  *state,
+             JsonArray    *array,
+             char        **reason)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("$.codes[%u]", i);
+      g_autoptr(AuthsimCode) code = g_new0 (AuthsimCode, 1);
+      JsonObject *object;
+
+      if ((object = element_object (array, i, path, reason)) == NULL ||
+          !read_string (object, path, "code", &code->code, reason) ||
+          !read_string (object, path, "appId", &code->app_id, reason) ||
+          !read_string (object, path, "userId", &code->user_id, reason) ||
+          !read_strv (object, path, "scopes", &code->scopes, reason) ||
+          !read_call (object, path, &code->call, reason) ||
+          !read_int (object, path, "issuedAt", &code->issued_at, reason) ||
+          !read_int (object, path, "expiresAt", &code->expires_at, reason))
+        return FALSE;
+
+      if (g_hash_table_contains (state->codes, code->code))
+        {
+          *reason = g_strdup_printf ("%s.code: duplicate", path);
+          return FALSE;
+        }
+      g_hash_table_insert (state->codes, code->code, code);
+      code = NULL;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_tokens (LoadedState  *state,
+              JsonArray    *array,
+              char        **reason)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("$.tokens[%u]", i);
+      g_autoptr(AuthsimToken) token = g_new0 (AuthsimToken, 1);
+      JsonObject *object;
+
+      if ((object = element_object (array, i, path, reason)) == NULL ||
+          !read_string (object, path, "accessToken", &token->access_token, reason) ||
+          !read_string (object, path, "refreshToken", &token->refresh_token, reason) ||
+          !read_string (object, path, "appId", &token->app_id, reason) ||
+          !read_string (object, path, "userId", &token->user_id, reason) ||
+          !read_strv (object, path, "scopes", &token->scopes, reason) ||
+          !read_call (object, path, &token->call, reason) ||
+          !read_int (object, path, "authStart", &token->auth_start, reason) ||
+          !read_int (object, path, "expiresAt", &token->expires_at, reason) ||
+          !read_int (object, path, "reExpiresAt", &token->re_expires_at, reason))
+        return FALSE;
+
+      if (g_hash_table_contains (state->access_tokens, token->access_token) ||
+          g_hash_table_contains (state->refresh_tokens, token->refresh_token))
+        {
+          *reason = g_strdup_printf ("%s: duplicate token", path);
+          return FALSE;
+        }
+      g_hash_table_insert (state->refresh_tokens, token->refresh_token, token);
+      g_hash_table_insert (state->access_tokens, token->access_token, token);
+      token = NULL;
+    }
+  return TRUE;
+}
+
+/* Returns the parsed state, or NULL with *reason set. */
+static LoadedState *
+parse_state (const char  *data,
+             gsize        length,
+             char       **reason)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(LoadedState) state = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *grants, *codes, *tokens;
+  JsonObject *root;
+  JsonNode *node;
+  gint64 value;
+
+  if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
+    {
+      *reason = g_strdup (error->message);
+      return NULL;
+    }
+
+  node = json_parser_get_root (parser);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      *reason = g_strdup ("$: expected an object");
+      return NULL;
+    }
+  root = json_node_get_object (node);
+
+  state = g_new0 (LoadedState, 1);
+  state->code_lifetime = AUTHSIM_CODE_LIFETIME_DEFAULT;
+  state->grants = g_ptr_array_new_with_free_func (g_object_unref);
+  state->codes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) authsim_code_free);
+  state->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                (GDestroyNotify) authsim_token_free);
+  state->refresh_tokens = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (!read_int (root, "$", "version", &value, reason))
+    return NULL;
+  if (value != STATE_VERSION)
+    {
+      *reason = g_strdup_printf ("$.version: unsupported version %" G_GINT64_FORMAT, value);
+      return NULL;
+    }
+
+  /* The other members are optional (defaults), but must have the right type when present. */
+  if ((node = get_member (root, "$", "clockOffset", FALSE, reason)) != NULL)
+    {
+      if (!check_int (node, "$", "clockOffset", &value, reason))
+        return NULL;
+      state->clock_offset = value;
+    }
+  if ((node = get_member (root, "$", "codeLifetime", FALSE, reason)) != NULL)
+    {
+      if (!check_int (node, "$", "codeLifetime", &value, reason))
+        return NULL;
+      state->code_lifetime = (guint) CLAMP (value, AUTHSIM_CODE_LIFETIME_MIN,
+                                            AUTHSIM_CODE_LIFETIME_MAX);
+    }
+
+  if (!read_array (root, "grants", &grants, reason) ||
+      !read_array (root, "codes", &codes, reason) ||
+      !read_array (root, "tokens", &tokens, reason) ||
+      !parse_grants (state, grants, reason) ||
+      !parse_codes (state, codes, reason) ||
+      !parse_tokens (state, tokens, reason))
+    return NULL;
+
+  return g_steal_pointer (&state);
+}
+
+/* Renames state.json to state.json.corrupt-YYYYMMDD-HHMMSS[-N]; returns the new path. */
+static char *
+move_aside (AuthsimStore  *self,
+            GError       **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *base = g_strdup_printf ("%s.corrupt-%s", self->state_path, stamp);
+  g_autofree char *target = g_strdup (base);
+
+  for (guint n = 2; g_file_test (target, G_FILE_TEST_EXISTS); n++)
+    {
+      g_free (target);
+      target = g_strdup_printf ("%s-%u", base, n);
+    }
+
+  if (g_rename (self->state_path, target) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   "%s is corrupt and could not be moved aside to %s: %s",
+                   self->state_path, target, g_strerror (saved_errno));
+      return NULL;
+    }
+  return g_steal_pointer (&target);
+}
+
+/* Called once, right after authsim_store_new() and before the store is shared: it is not
+ * thread-safe with respect to the other calls. When it fails, persistence is switched off
+ * so that a file we could not read or move aside is never overwritten. */
+gboolean
+authsim_store_load (AuthsimStore  *self,
+                    char         **warning,
+                    GError       **error)
+{
+  g_autoptr(LoadedState) state = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(GPtrArray) old_grants = NULL;
+  gboolean offset_changed, lifetime_changed;
+  guint n_old;
+  gsize length = 0;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (warning == NULL || *warning == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->state_path == NULL)
+    return TRUE;
+
+  if (!ensure_state_dir (self, error))
+    {
+      g_clear_pointer (&self->state_path, g_free);
+      return FALSE;
+    }
+
+  if (!g_file_get_contents (self->state_path, &data, &length, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   "Could not read %s: %s", self->state_path, local_error->message);
+      g_clear_pointer (&self->state_path, g_free);
+      return FALSE;
+    }
+
+  state = parse_state (data, length, &reason);
+  if (state == NULL)
+    {
+      g_autofree char *moved = move_aside (self, error);
+
+      if (moved == NULL)
+        {
+          g_clear_pointer (&self->state_path, g_free);
+          return FALSE;
+        }
+      if (warning != NULL)
+        *warning = g_strdup_printf ("state.json was corrupt (%s); moved aside to %s; "
+                                    "starting with no grants", reason, moved);
+      return TRUE;
+    }
+
+  /* Apply it all at once. */
+  g_mutex_lock (&self->mutex);
+  offset_changed = self->clock_offset != state->clock_offset;
+  lifetime_changed = self->code_lifetime != state->code_lifetime;
+  self->clock_offset = state->clock_offset;
+  self->code_lifetime = state->code_lifetime;
+  old_grants = g_steal_pointer (&self->grant_list);
+  self->grant_list = g_ptr_array_ref (state->grants);
+  g_clear_pointer (&self->refresh_tokens, g_hash_table_unref);
+  g_clear_pointer (&self->access_tokens, g_hash_table_unref);
+  g_clear_pointer (&self->codes, g_hash_table_unref);
+  self->codes = g_steal_pointer (&state->codes);
+  self->access_tokens = g_steal_pointer (&state->access_tokens);
+  self->refresh_tokens = g_steal_pointer (&state->refresh_tokens);
+  g_mutex_unlock (&self->mutex);
+
+  n_old = g_list_model_get_n_items (G_LIST_MODEL (self->grants));
+  if (n_old > 0 || state->grants->len > 0)
+    g_list_store_splice (self->grants, 0, n_old, state->grants->pdata, state->grants->len);
+
+  if (offset_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOCK_OFFSET]);
+  if (lifetime_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CODE_LIFETIME]);
+
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The virtual clock */
+
+gint64
+authsim_store_now (AuthsimStore *self)
+{
+  gint64 now;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  now = now_locked (self);
+  g_mutex_unlock (&self->mutex);
+  return now;
+}
+
+gint64
+authsim_store_get_clock_offset (AuthsimStore *self)
+{
+  gint64 offset;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  offset = self->clock_offset;
+  g_mutex_unlock (&self->mutex);
+  return offset;
+}
+
+void
+authsim_store_set_clock_offset (AuthsimStore *self,
+                                gint64        seconds)
+{
+  gboolean changed;
+
+  g_return_if_fail (AUTHSIM_IS_STORE (self));
+
+  g_mutex_lock (&self->mutex);
+  changed = self->clock_offset != seconds;
+  if (changed)
+    {
+      self->clock_offset = seconds;
+      schedule_save_locked (self);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOCK_OFFSET]);
+}
+
+void
+authsim_store_advance_clock (AuthsimStore *self,
+                             gint64        seconds)
+{
+  gboolean changed;
+
+  g_return_if_fail (AUTHSIM_IS_STORE (self));
+
+  g_mutex_lock (&self->mutex);
+  {
+    gint64 offset = add_saturating (self->clock_offset, seconds);
+
+    changed = offset != self->clock_offset;
+    if (changed)
+      {
+        self->clock_offset = offset;
+        schedule_save_locked (self);
+      }
+  }
+  g_mutex_unlock (&self->mutex);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOCK_OFFSET]);
+}
+
+guint
+authsim_store_get_code_lifetime (AuthsimStore *self)
+{
+  guint lifetime;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  lifetime = self->code_lifetime;
+  g_mutex_unlock (&self->mutex);
+  return lifetime;
+}
+
+void
+authsim_store_set_code_lifetime (AuthsimStore *self,
+                                 guint         seconds)
+{
+  gboolean changed;
+
+  g_return_if_fail (AUTHSIM_IS_STORE (self));
+
+  seconds = CLAMP (seconds, AUTHSIM_CODE_LIFETIME_MIN, AUTHSIM_CODE_LIFETIME_MAX);
+
+  g_mutex_lock (&self->mutex);
+  changed = self->code_lifetime != seconds;
+  if (changed)
+    {
+      self->code_lifetime = seconds;
+      schedule_save_locked (self);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CODE_LIFETIME]);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Grants. grant, revoke and clear_grants change the GListStore and must only be called from
+ * the thread that created the store; dup_granted_scopes may be called from any thread. */
+
+GListModel *
+authsim_store_get_grants (AuthsimStore *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+  return G_LIST_MODEL (self->grants);
+}
+
+/* Index of the (user, app) grant in grant_list (= its model position), or -1. */
+static gint
+find_grant_locked (AuthsimStore *self,
+                   const char   *user_id,
+                   const char   *app_id)
+{
+  for (guint i = 0; i < self->grant_list->len; i++)
+    {
+      AuthsimGrant *grant = g_ptr_array_index (self->grant_list, i);
+
+      if (g_str_equal (grant->user_id, user_id) && g_str_equal (grant->app_id, app_id))
+        return (gint) i;
+    }
+  return -1;
+}
+
+GStrv
+authsim_store_dup_granted_scopes (AuthsimStore *self,
+                                  const char   *user_id,
+                                  const char   *app_id)
+{
+  GStrv scopes;
+  gint pos;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+  g_return_val_if_fail (app_id != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  pos = find_grant_locked (self, user_id, app_id);
+  if (pos >= 0)
+    {
+      AuthsimGrant *grant = g_ptr_array_index (self->grant_list, pos);
+      scopes = g_strdupv (grant->scopes);
+    }
+  else
+    scopes = g_new0 (char *, 1);
+  g_mutex_unlock (&self->mutex);
+
+  return scopes;
+}
+
+void
+authsim_store_grant (AuthsimStore       *self,
+                     const char         *user_id,
+                     const char         *app_id,
+                     const char * const *scopes)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GPtrArray) seen = g_ptr_array_new ();
+  AuthsimGrant *grant;
+  gint pos;
+
+  g_return_if_fail (AUTHSIM_IS_STORE (self));
+  g_return_if_fail (user_id != NULL);
+  g_return_if_fail (app_id != NULL);
+
+  g_mutex_lock (&self->mutex);
+  pos = find_grant_locked (self, user_id, app_id);
+
+  /* Union, in order: the scopes already granted, then the new ones. */
+  if (pos >= 0)
+    {
+      AuthsimGrant *old = g_ptr_array_index (self->grant_list, pos);
+
+      for (guint i = 0; old->scopes[i] != NULL; i++)
+        if (!g_ptr_array_find_with_equal_func (seen, old->scopes[i], g_str_equal, NULL))
+          {
+            g_ptr_array_add (seen, old->scopes[i]);
+            g_strv_builder_add (builder, old->scopes[i]);
+          }
+    }
+  for (guint i = 0; scopes != NULL && scopes[i] != NULL; i++)
+    if (!g_ptr_array_find_with_equal_func (seen, scopes[i], g_str_equal, NULL))
+      {
+        g_ptr_array_add (seen, (gpointer) scopes[i]);
+        g_strv_builder_add (builder, scopes[i]);
+      }
+
+  grant = authsim_grant_new_take (user_id, app_id, g_strv_builder_end (builder),
+                                  now_locked (self));
+  if (pos >= 0)
+    {
+      g_object_unref (g_ptr_array_index (self->grant_list, pos));
+      g_ptr_array_index (self->grant_list, pos) = g_object_ref (grant);
+    }
+  else
+    g_ptr_array_add (self->grant_list, g_object_ref (grant));
+  schedule_save_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  /* Grants are immutable: replacing the item (one items-changed (pos, 1, 1)) is what makes
+   * views show the new scopes and time. */
+  if (pos >= 0)
+    g_list_store_splice (self->grants, (guint) pos, 1, (gpointer *) &grant, 1);
+  else
+    g_list_store_append (self->grants, grant);
+
+  g_object_unref (grant);
+}
+
+/* Drops every token of (user, app); both NULL: every token. */
+static void
+remove_tokens_locked (AuthsimStore *self,
+                      const char   *user_id,
+                      const char   *app_id)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (user_id == NULL && app_id == NULL)
+    {
+      g_hash_table_remove_all (self->refresh_tokens);
+      g_hash_table_remove_all (self->access_tokens);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, self->access_tokens);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      AuthsimToken *token = value;
+
+      if (g_str_equal (token->user_id, user_id) && g_str_equal (token->app_id, app_id))
+        {
+          g_hash_table_remove (self->refresh_tokens, token->refresh_token);
+          g_hash_table_iter_remove (&iter);  /* frees the token */
+        }
+    }
+}
+
+gboolean
+authsim_store_revoke (AuthsimStore *self,
+                      const char   *user_id,
+                      const char   *app_id)
+{
+  gint pos;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), FALSE);
+  g_return_val_if_fail (user_id != NULL, FALSE);
+  g_return_val_if_fail (app_id != NULL, FALSE);
+
+  g_mutex_lock (&self->mutex);
+  pos = find_grant_locked (self, user_id, app_id);
+  if (pos >= 0)
+    g_ptr_array_remove_index (self->grant_list, (guint) pos);
+  /* Tokens go even without a grant: auth_base-only chains never created one. */
+  remove_tokens_locked (self, user_id, app_id);
+  schedule_save_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  if (pos >= 0)
+    g_list_store_remove (self->grants, (guint) pos);
+
+  return pos >= 0;
+}
+
+void
+authsim_store_clear_grants (AuthsimStore *self)
+{
+  guint n_items;
+
+  g_return_if_fail (AUTHSIM_IS_STORE (self));
+
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_set_size (self->grant_list, 0);
+  remove_tokens_locked (self, NULL, NULL);
+  schedule_save_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->grants));
+  if (n_items > 0)
+    g_list_store_splice (self->grants, 0, n_items, NULL, 0);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Codes */
+
+char *
+authsim_store_issue_code (AuthsimStore       *self,
+                          const char         *app_id,
+                          const char         *user_id,
+                          const char * const *scopes,
+                          guint               call)
+{
+  AuthsimCode *code;
+  char buf[CODE_LENGTH + 1];
+  char *result;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+  g_return_val_if_fail (app_id != NULL, NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+
+  code = g_new0 (AuthsimCode, 1);
+  code->app_id = g_strdup (app_id);
+  code->user_id = g_strdup (user_id);
+  code->scopes = strv_dup_or_empty (scopes);
+  code->call = call;
+
+  g_mutex_lock (&self->mutex);
+  /* 62^32 makes a collision absurd, but "never repeated" is the contract: check. */
+  do
+    random_alphanumerics (buf, CODE_LENGTH);
+  while (g_hash_table_contains (self->codes, buf));
+  code->code = g_strdup (buf);
+  code->issued_at = now_locked (self);
+  code->expires_at = add_saturating (code->issued_at, self->code_lifetime);
+  g_hash_table_insert (self->codes, code->code, code);
+  result = g_strdup (code->code);
+  schedule_save_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  return result;
+}
+
+AuthsimCode *
+authsim_store_lookup_code (AuthsimStore *self,
+                           const char   *code)
+{
+  AuthsimCode *found, *copy = NULL;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+
+  if (code == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->mutex);
+  found = g_hash_table_lookup (self->codes, code);
+  if (found != NULL)
+    copy = authsim_code_copy (found);
+  g_mutex_unlock (&self->mutex);
+
+  return copy;
+}
+
+AuthsimCode *
+authsim_store_redeem_code (AuthsimStore  *self,
+                           const char    *code,
+                           const char    *app_id,
+                           GError       **error)
+{
+  g_autoptr(AuthsimCode) found = NULL;
+  gpointer value = NULL;
+  gint64 now;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  now = now_locked (self);
+  /* The first exchange spends the code, whatever its outcome. */
+  if (code != NULL && g_hash_table_steal_extended (self->codes, code, NULL, &value))
+    schedule_save_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  found = value;
+  if (found == NULL)
+    {
+      g_set_error_literal (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_CODE_INVALID,
+                           "authorization code is used or unknown");
+      return NULL;
+    }
+  if (now >= found->expires_at)
+    {
+      g_set_error_literal (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_CODE_INVALID,
+                           "authorization code expired");
+      return NULL;
+    }
+  if (g_strcmp0 (found->app_id, app_id) != 0)
+    {
+      g_set_error (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_UNMATCHED_APP_ID,
+                   "authorization code was issued to app %s", found->app_id);
+      return NULL;
+    }
+
+  return g_steal_pointer (&found);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Tokens */
+
+static char *
+new_token_string_locked (AuthsimStore       *self,
+                         const char * const *scopes)
+{
+  const char *prefix = scopes_have_auth_user (scopes) ? PREFIX_USER : PREFIX_BASE;
+  char buf[sizeof PREFIX_USER - 1 + TOKEN_RAND_CHARS + 1];
+
+  G_STATIC_ASSERT (sizeof PREFIX_USER == sizeof PREFIX_BASE);
+
+  memcpy (buf, prefix, sizeof PREFIX_USER - 1);
+  do
+    random_alphanumerics (buf + sizeof PREFIX_USER - 1, TOKEN_RAND_CHARS);
+  while (g_hash_table_contains (self->access_tokens, buf) ||
+         g_hash_table_contains (self->refresh_tokens, buf));
+  return g_strdup (buf);
+}
+
+/* A new pair for (user, app, scopes, call), starting now; inserted in both tables. */
+static AuthsimToken *
+insert_new_token_locked (AuthsimStore       *self,
+                         const char         *app_id,
+                         const char         *user_id,
+                         const char * const *scopes,
+                         guint               call)
+{
+  AuthsimToken *token = g_new0 (AuthsimToken, 1);
+
+  token->access_token = new_token_string_locked (self, scopes);
+  do
+    {
+      g_free (token->refresh_token);
+      token->refresh_token = new_token_string_locked (self, scopes);
+    }
+  while (g_str_equal (token->refresh_token, token->access_token));
+  token->app_id = g_strdup (app_id);
+  token->user_id = g_strdup (user_id);
+  token->scopes = strv_dup_or_empty (scopes);
+  token->call = call;
+  token->auth_start = now_locked (self);
+  token->expires_at = add_saturating (token->auth_start, authsim_token_lifetime (scopes));
+  token->re_expires_at = add_saturating (token->auth_start,
+                                         authsim_token_refresh_lifetime (scopes));
+
+  g_hash_table_insert (self->refresh_tokens, token->refresh_token, token);
+  g_hash_table_insert (self->access_tokens, token->access_token, token);
+  schedule_save_locked (self);
+  return token;
+}
+
+AuthsimToken *
+authsim_store_issue_token (AuthsimStore      *self,
+                           const AuthsimCode *code)
+{
+  AuthsimToken *token;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+  g_return_val_if_fail (code->app_id != NULL && code->user_id != NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  token = authsim_token_copy (insert_new_token_locked (self, code->app_id, code->user_id,
+                                                       (const char * const *) code->scopes,
+                                                       code->call));
+  g_mutex_unlock (&self->mutex);
+
+  return token;
+}
+
+AuthsimToken *
+authsim_store_refresh (AuthsimStore  *self,
+                       const char    *refresh_token,
+                       const char    *app_id,
+                       GError       **error)
+{
+  AuthsimToken *old, *fresh = NULL;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  old = refresh_token != NULL ? g_hash_table_lookup (self->refresh_tokens, refresh_token)
+                              : NULL;
+  if (old == NULL)
+    g_set_error_literal (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_REFRESH_INVALID,
+                         "refresh token is rotated, revoked or unknown");
+  else if (g_strcmp0 (old->app_id, app_id) != 0)
+    /* Not spent: only the owning app's use rotates it. */
+    g_set_error (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_REFRESH_INVALID,
+                 "refresh token was issued to app %s", old->app_id);
+  else if (now_locked (self) >= old->re_expires_at)
+    g_set_error_literal (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_REFRESH_TIME_OUT,
+                         "refresh token expired");
+  else
+    {
+      AuthsimToken *token;
+
+      token = insert_new_token_locked (self, old->app_id, old->user_id,
+                                       (const char * const *) old->scopes, old->call);
+      fresh = authsim_token_copy (token);
+      /* Rotation: the old access and refresh tokens stop working. */
+      g_hash_table_remove (self->refresh_tokens, old->refresh_token);
+      g_hash_table_remove (self->access_tokens, old->access_token);  /* frees old */
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return fresh;
+}
+
+AuthsimToken *
+authsim_store_lookup_access_token (AuthsimStore  *self,
+                                   const char    *access_token,
+                                   GError       **error)
+{
+  AuthsimToken *found, *copy = NULL;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->mutex);
+  found = access_token != NULL ? g_hash_table_lookup (self->access_tokens, access_token)
+                               : NULL;
+  if (found == NULL)
+    g_set_error_literal (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_TOKEN_INVALID,
+                         "access token is rotated, revoked or unknown");
+  else if (now_locked (self) >= found->expires_at)
+    g_set_error_literal (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_TOKEN_TIME_OUT,
+                         "access token expired");
+  else
+    copy = authsim_token_copy (found);
+  g_mutex_unlock (&self->mutex);
+
+  return copy;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* open_id */
+
+/*
+ * SHA-512 over "authsim-open-id" NUL app_id NUL user_id, base64url without padding, first 47
+ * characters. No secret on purpose: the same (app, user) gets the same open_id across
+ * restarts and machines, which is what testers comparing backends want; a simulator's ids
+ * need no unlinkability.
+ */
+char *
+authsim_open_id (const char *app_id,
+                 const char *user_id)
+{
+  static const char domain[] = "authsim-open-id";
+  g_autoptr(GByteArray) input = g_byte_array_new ();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  g_autofree char *encoded = NULL;
+  const guint8 nul = 0;
+
+  g_return_val_if_fail (app_id != NULL, NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+
+  g_byte_array_append (input, (const guint8 *) domain, sizeof domain - 1);
+  g_byte_array_append (input, &nul, 1);
+  g_byte_array_append (input, (const guint8 *) app_id, strlen (app_id));
+  g_byte_array_append (input, &nul, 1);
+  g_byte_array_append (input, (const guint8 *) user_id, strlen (user_id));
+
+  if (EVP_Digest (input->data, input->len, digest, &digest_len, EVP_sha512 (), NULL) != 1)
+    g_error ("EVP_Digest (SHA-512) failed");
+
+  encoded = g_base64_encode (digest, digest_len);
+  for (char *p = encoded; *p != '\0'; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+    }
+
+  /* 64 bytes give 86 significant characters; 47 of them never reach the padding. */
+  return g_strndup (encoded, OPEN_ID_LENGTH);
+}
