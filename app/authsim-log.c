@@ -191,21 +191,23 @@ authsim_event_get_json (AuthsimEvent *self)
  */
 struct _AuthsimLog
 {
-  GObject       parent_instance;
+  GObject        parent_instance;
 
-  GMutex        lock;
-  guint64       seq;                 /* last seq handed out */
-  int           fd;                  /* -1 when no file */
-  char         *path;
-  GPtrArray    *pending;             /* AuthsimEvent, written but not yet in the model */
-  GSource      *drain_source;        /* scheduled drain, or NULL */
-  char         *pending_write_error; /* a write failure not yet published */
+  GMutex         lock;
+  guint64        seq;                 /* last seq handed out */
+  int            fd;                  /* -1 when no file */
+  char          *path;
+  JsonGenerator *generator;           /* compact, reused for every line */
+  GPtrArray     *pending;             /* AuthsimEvent, written but not yet in the model */
+  GSource       *drain_source;        /* scheduled drain, or NULL */
+  char          *pending_write_error; /* a write failure not yet published */
 
   /* Owner thread only. */
-  GMainContext *context;
-  GPtrArray    *items;               /* AuthsimEvent */
-  char         *write_error;
-  gboolean      draining;
+  GMainContext  *context;
+  GThread       *thread;              /* the creating thread (a reference keeps it unique) */
+  GPtrArray     *items;               /* AuthsimEvent */
+  char          *write_error;
+  gboolean       draining;
 };
 
 static void authsim_log_list_model_iface_init (GListModelInterface *iface);
@@ -224,7 +226,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* The first four members of every event; members of @fields with these names are ignored. */
-static const char * const reserved_members[] = { "seq", "time", "call", "kind" };
+static const char * const reserved_members[] = { "seq", "time", "call", "kind", NULL };
 
 static GType
 authsim_log_get_item_type (GListModel *model)
@@ -258,6 +260,71 @@ authsim_log_list_model_iface_init (GListModelInterface *iface)
   iface->get_item_type = authsim_log_get_item_type;
   iface->get_n_items = authsim_log_get_n_items;
   iface->get_item = authsim_log_get_item;
+}
+
+/*
+ * A copy sharing nothing with @node. json-glib's reference counts are not atomic, so an event
+ * handed to the owner thread must not share containers or values with the appending caller.
+ */
+static JsonNode *
+deep_copy_node (JsonNode *node)
+{
+  JsonNode *copy;
+
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        JsonObject *object_copy = json_object_new ();
+        g_autoptr(GList) members = json_object_get_members (object);
+
+        for (const GList *l = members; l != NULL; l = l->next)
+          json_object_set_member (object_copy, l->data,
+                                  deep_copy_node (json_object_get_member (object, l->data)));
+        copy = json_node_new (JSON_NODE_OBJECT);
+        json_node_take_object (copy, object_copy);
+        return copy;
+      }
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+        JsonArray *array_copy = json_array_sized_new (n);
+
+        for (guint i = 0; i < n; i++)
+          json_array_add_element (array_copy,
+                                  deep_copy_node (json_array_get_element (array, i)));
+        copy = json_node_new (JSON_NODE_ARRAY);
+        json_node_take_array (copy, array_copy);
+        return copy;
+      }
+
+    case JSON_NODE_VALUE:
+      copy = json_node_new (JSON_NODE_VALUE);
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          json_node_set_int (copy, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          json_node_set_double (copy, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          json_node_set_boolean (copy, json_node_get_boolean (node));
+          break;
+        case G_TYPE_STRING:
+        default:
+          json_node_set_string (copy, json_node_get_string (node));
+          break;
+        }
+      return copy;
+
+    case JSON_NODE_NULL:
+    default:
+      return json_node_new (JSON_NODE_NULL);
+    }
 }
 
 /* Local wall-clock time, e.g. 2026-11-25T20:01:02.123+08:00 (never "Z"). */
@@ -421,13 +488,16 @@ authsim_log_schedule_drain_locked (AuthsimLog *self)
   g_source_attach (self->drain_source, self->context);
 }
 
-/* Whether the calling thread is the one that owns the model. */
+/*
+ * Whether the calling thread is the one that owns the model: the thread that created the log
+ * (and runs its context), or whichever thread is dispatching that context now. Comparing
+ * thread-default contexts is not enough: in a thread that pushed none, it is the global default
+ * context too.
+ */
 static gboolean
 authsim_log_on_owner_thread (AuthsimLog *self)
 {
-  g_autoptr(GMainContext) current = g_main_context_ref_thread_default ();
-
-  return current == self->context;
+  return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
 }
 
 static void
@@ -454,11 +524,13 @@ authsim_log_finalize (GObject *object)
   if (self->fd >= 0)
     close (self->fd);
   g_clear_pointer (&self->path, g_free);
+  g_clear_object (&self->generator);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->pending_write_error, g_free);
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->write_error, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->thread, g_thread_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (authsim_log_parent_class)->finalize (object);
@@ -514,16 +586,18 @@ authsim_log_init (AuthsimLog *self)
 {
   g_mutex_init (&self->lock);
   self->fd = -1;
+  self->generator = json_generator_new ();
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_ref_thread_default ();
+  self->thread = g_thread_ref (g_thread_self ());
 }
 
 /**
  * authsim_log_new:
  *
  * Creates an empty log writing no file. Its model is updated in the thread-default main
- * context of the calling thread.
+ * context of the calling thread, which must be the thread that runs that context.
  */
 AuthsimLog *
 authsim_log_new (void)
@@ -625,13 +699,11 @@ authsim_log_append (AuthsimLog *self,
 {
   g_autoptr(JsonObject) owned_fields = fields;
   g_autoptr(JsonObject) object = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GList) members = NULL;
-  g_autofree char *write_error = NULL;
+  g_autoptr(GString) line = NULL;
   AuthsimEvent *event;
   guint64 seq;
-  gsize len;
   int errsv = 0;
 
   g_return_val_if_fail (AUTHSIM_IS_LOG (self), 0);
@@ -645,7 +717,6 @@ authsim_log_append (AuthsimLog *self,
   if (owned_fields != NULL)
     members = json_object_get_members (owned_fields);
 
-  generator = json_generator_new ();
   root = json_node_new (JSON_NODE_OBJECT);
 
   g_mutex_lock (&self->lock);
@@ -670,7 +741,7 @@ authsim_log_append (AuthsimLog *self,
         continue;
 
       json_object_set_member (object, name,
-                              json_node_copy (json_object_get_member (owned_fields, name)));
+                              deep_copy_node (json_object_get_member (owned_fields, name)));
     }
 
   if (g_str_equal (kind, "callback"))
@@ -683,29 +754,31 @@ authsim_log_append (AuthsimLog *self,
     }
 
   json_node_set_object (root, object);
-  json_generator_set_root (generator, root);
-  event->json = json_generator_to_data (generator, &len);
+  json_generator_set_root (self->generator, root);
+  line = json_generator_to_gstring (self->generator, g_string_sized_new (256));
+  /* Drop every other reference to the tree before another thread can see the event. */
+  json_generator_set_root (self->generator, NULL);
+  g_clear_pointer (&root, json_node_unref);
   event->object = g_steal_pointer (&object);
 
   if (self->fd >= 0)
     {
-      /* One write(2) of line + newline: the line is in the kernel before anyone sees it. */
-      g_autofree char *line = g_malloc (len + 1);
-
-      memcpy (line, event->json, len);
-      line[len] = '\n';
-      if (!write_all (self->fd, line, len + 1, &errsv))
+      /* The line is in the kernel before anyone sees the event. */
+      g_string_append_c (line, '\n');
+      if (!write_all (self->fd, line->str, line->len, &errsv))
         {
           g_free (self->pending_write_error);
           self->pending_write_error =
             g_strdup_printf (_("Could not write to the log file %s: %s"),
                              self->path, g_strerror (errsv));
         }
+      g_string_truncate (line, line->len - 1);
     }
+  event->json = g_string_free (g_steal_pointer (&line), FALSE);
 
   g_ptr_array_add (self->pending, event);
 
-  if (self->draining || !authsim_log_on_owner_thread (self))
+  if (!authsim_log_on_owner_thread (self) || self->draining)
     {
       /* Another thread, or an items-changed handler that logs: let the owner drain later, so
        * the model's signals stay in order and never nest. */
