@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-actions.h: the scripting actions of SPEC §8, shared by the window's GtkApplication
+ * and the headless GApplication, so D-Bus (`gapplication action …`), menus and tests all reach
+ * the same code. GIO only. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "authsim-engine.h"
+
+G_BEGIN_DECLS
+
+/*
+ * Adds these actions to @map, each acting on @engine (not referenced: the actions do nothing
+ * once it is gone):
+ *   call (s)          JSON {"params": …, "trigger": "tap"|"lifecycle", "container": …}
+ *   respond (s)       allow | reject | close: answers the open popup (source "dbus")
+ *   navigate (s)      a page path
+ *   relaunch          back to the launch page, first screen again
+ *   clear-grants      Clear authorization data
+ *   set-user (s)      a test user's userId
+ *   advance-clock (s) "+3m", "+15d", "+90s", "+2h" (units s, m, h, d)
+ *   answer (s)        allow | reject | close: a standing answer for every popup; none clears it
+ * A malformed parameter is logged as an "error" event (source "dbus", message
+ * "<action>: <reason>") and changes nothing else.
+ */
+void     authsim_actions_install             (GActionMap    *map,
+                                              AuthsimEngine *engine);
+
+/*
+ * The standing answer: every popup of @engine is answered with @decision (an AuthsimDecision)
+ * as soon as it opens, the decision logged with source "standing"; -1 clears it.
+ * A popup already open when it is set is answered too.
+ */
+void     authsim_actions_set_standing_answer (AuthsimEngine *engine,
+                                              int            decision);
+/* The standing answer of @engine, -1 when none. */
+int      authsim_actions_get_standing_answer (AuthsimEngine *engine);
+
+/* Answers the open popup of @engine, the decision logged with @source ("dbus", "scenario",
+ * "standing"). AUTHSIM_ERROR_NO_REQUEST when no unanswered popup is open. */
+gboolean authsim_actions_respond             (AuthsimEngine  *engine,
+                                              AuthsimDecision decision,
+                                              const char     *source,
+                                              GError        **error);
+
+/* Parses a clock step such as "+3m", "-1h" or "90s" (units s, m, h, d; the sign is optional
+ * and defaults to +) into seconds. FALSE for anything else. */
+gboolean authsim_parse_duration              (const char    *text,
+                                              gint64        *seconds);
+
+G_END_DECLS
