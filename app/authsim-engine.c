@@ -102,7 +102,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void drain_queue (AuthsimEngine *self);
-static void fire_lifecycle_call (AuthsimEngine *self, JsonNode *params, gboolean on_show);
+static void fire_lifecycle_call (AuthsimEngine *self, JsonNode *params, const char *hook);
 
 /* Calls */
 
@@ -396,7 +396,7 @@ on_request_responded (AuthsimRequest  *request,
     {
       self->onshow_chain = from_onshow ? self->onshow_chain + 1 : 1;
       if (self->onshow_chain <= ONSHOW_LOOP_LIMIT)
-        fire_lifecycle_call (self, authsim_page_get_on_show (page), TRUE);
+        fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
       else
         {
           JsonObject *violation = json_object_new ();
@@ -625,13 +625,16 @@ drain_queue (AuthsimEngine *self)
 
 /* Making calls */
 
+/* @hook (nullable): "onLoad"/"onShow" when a page hook fires the call; onShow calls are a
+ * loop risk (closing the popup fires onShow again). */
 static guint
 make_call (AuthsimEngine    *self,
            JsonNode         *params,
            AuthsimTrigger    trigger,
            AuthsimContainer  container,
-           gboolean          loop_risk)
+           const char       *hook)
 {
+  gboolean loop_risk = g_strcmp0 (hook, "onShow") == 0;
   Call *call = g_new0 (Call, 1);
   JsonObject *fields = json_object_new ();
   const AuthsimPage *page = current_page (self);
@@ -680,6 +683,8 @@ make_call (AuthsimEngine    *self,
   json_object_set_string_member (fields, "appId", call->app_id);
   json_object_set_string_member (fields, "userId", call->user_id);
   json_object_set_boolean_member (fields, "firstScreen", call->first_screen);
+  if (hook != NULL)
+    json_object_set_string_member (fields, "hook", hook);
   if (loop_risk)
     json_object_set_boolean_member (fields, "loopRisk", TRUE);
   if (busy)
@@ -713,11 +718,11 @@ make_call (AuthsimEngine    *self,
 static void
 fire_lifecycle_call (AuthsimEngine *self,
                      JsonNode      *params,
-                     gboolean       on_show)
+                     const char    *hook)
 {
   if (params == NULL)
     return;
-  make_call (self, params, AUTHSIM_TRIGGER_LIFECYCLE, self->container, on_show);
+  make_call (self, params, AUTHSIM_TRIGGER_LIFECYCLE, self->container, hook);
 }
 
 guint
@@ -728,7 +733,7 @@ authsim_engine_call (AuthsimEngine    *self,
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
 
-  return make_call (self, params, trigger, container, FALSE);
+  return make_call (self, params, trigger, container, NULL);
 }
 
 void
@@ -826,7 +831,7 @@ authsim_engine_call_json (AuthsimEngine  *self,
                           key);
     }
 
-  return make_call (self, params, trigger, container, FALSE);
+  return make_call (self, params, trigger, container, NULL);
 }
 
 gboolean
@@ -899,8 +904,8 @@ show_page (AuthsimEngine     *self,
   log_lifecycle (self, "onShow", path);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_PATH]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
-  fire_lifecycle_call (self, authsim_page_get_on_load (page), FALSE);
-  fire_lifecycle_call (self, authsim_page_get_on_show (page), TRUE);
+  fire_lifecycle_call (self, authsim_page_get_on_load (page), "onLoad");
+  fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
 }
 
 static void
@@ -985,7 +990,7 @@ authsim_engine_navigate_back (AuthsimEngine  *self,
   log_lifecycle (self, "onShow", authsim_page_get_path (page));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_PATH]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
-  fire_lifecycle_call (self, authsim_page_get_on_show (page), TRUE);
+  fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
   return TRUE;
 }
 
@@ -1012,7 +1017,7 @@ authsim_engine_tap (AuthsimEngine  *self,
       if ((params = authsim_page_get_button_params (page, i)) != NULL)
         {
           authsim_page_get_button_container (page, i, &container);
-          make_call (self, params, AUTHSIM_TRIGGER_TAP, container, FALSE);
+          make_call (self, params, AUTHSIM_TRIGGER_TAP, container, NULL);
           return TRUE;
         }
       if ((target = authsim_page_get_button_navigate_to (page, i)) != NULL)

@@ -2356,23 +2356,11 @@ authsim_scenario_record (AuthsimLog  *log,
 
       if (g_strcmp0 (kind, "call") == 0 && id > 0)
         {
-          JsonObject *previous = i > 0 ? g_ptr_array_index (events, i - 1) : NULL;
-          const char *lifecycle = previous != NULL ? str_member (previous, "event") : NULL;
 
           info = g_new0 (CallInfo, 1);
           info->call = event;
-          /* A page's onShow hook is flagged as a loop risk; its onLoad hook fires right
-           * after the page's onLoad/onShow events (a script's lifecycle call there would be
-           * taken for it: the log does not tell them apart). */
-          info->automatic = json_object_get_boolean_member_with_default (event, "loopRisk",
-                                                                          FALSE) ||
-                            (g_strcmp0 (str_member (event, "trigger"), "lifecycle") == 0 &&
-                            previous != NULL &&
-                            g_strcmp0 (str_member (previous, "kind"), "lifecycle") == 0 &&
-                            (g_strcmp0 (lifecycle, "onLoad") == 0 ||
-                             g_strcmp0 (lifecycle, "onShow") == 0) &&
-                            g_strcmp0 (str_member (previous, "page"),
-                                       str_member (event, "page")) == 0);
+          /* The engine marks the calls a page's onLoad/onShow fired: replay fires them. */
+          info->automatic = json_object_has_member (event, "hook");
           g_hash_table_insert (calls, GINT_TO_POINTER ((int) id), info);
           n_calls++;
           if (first_user == NULL)

@@ -89,6 +89,7 @@ test_auth_base_allowed (void)
   call = authsim_event_get_object (last_of_kind (log, "call"));
   g_assert_true (json_object_get_boolean_member (call, "firstScreen"));
   g_assert_cmpstr (json_object_get_string_member (call, "trigger"), ==, "lifecycle");
+  g_assert_cmpstr (json_object_get_string_member (call, "hook"), ==, "onLoad");
   payload = payload_of (log, last_call_id (log), "success");
   g_assert_nonnull (payload);
 }
@@ -184,6 +185,7 @@ test_tap_ends_first_screen (void)
   call = authsim_event_get_object (last_of_kind (log, "call"));
   g_assert_false (json_object_get_boolean_member (call, "firstScreen"));
   g_assert_cmpstr (json_object_get_string_member (call, "trigger"), ==, "tap");
+  g_assert_false (json_object_has_member (call, "hook"));
 
   /* After the first screen, a lifecycle consent call is fine too. */
   g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
@@ -301,6 +303,7 @@ test_onshow_loop (void)
   g_assert_true (authsim_engine_tap (engine, "Loop", NULL));
   call = authsim_event_get_object (last_of_kind (log, "call"));
   g_assert_true (json_object_get_boolean_member (call, "loopRisk"));
+  g_assert_cmpstr (json_object_get_string_member (call, "hook"), ==, "onShow");
   g_assert_cmpstr (json_object_get_string_member (
                      authsim_event_get_object (last_of_kind (log, "violation")), "rule"),
                    ==, "onshow-loop");
