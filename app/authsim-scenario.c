@@ -2356,7 +2356,6 @@ authsim_scenario_record (AuthsimLog  *log,
 
       if (g_strcmp0 (kind, "call") == 0 && id > 0)
         {
-
           info = g_new0 (CallInfo, 1);
           info->call = event;
           /* The engine marks the calls a page's onLoad/onShow fired: replay fires them. */
