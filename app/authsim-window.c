@@ -3,29 +3,456 @@
 
 #include <glib/gi18n.h>
 
+#include "authsim-resources.h"
+#include "authsim-composer.h"
+#include "authsim-gateway-view.h"
+#include "authsim-grants-view.h"
+#include "authsim-log-view.h"
+#include "authsim-preview.h"
+#include "authsim-scenario.h"
+#include "authsim-users-view.h"
 #include "authsim-window.h"
 
 struct _AuthsimWindow
 {
   GtkApplicationWindow parent_instance;
+
+  AuthsimEngine      *engine;
+  AuthsimBackend     *backend;
+  GtkFileChooserNative *chooser;
+  GCancellable       *cancellable;
+  /* Notices of this session (e.g. a failed save) shown with the backend's warnings. */
+  GPtrArray          *notices;
+  gboolean            syncing_user;
+
+  GtkMenuButton      *menu_button;
+  GtkDropDown        *user_dropdown;
+  GtkRevealer        *warnings_revealer;
+  GtkLabel           *warnings_label;
+  GtkWidget          *preview;
+  GtkWidget          *composer;
+  GtkWidget          *log_view;
+  GtkWidget          *grants_view;
+  GtkWidget          *users_view;
+  GtkWidget          *gateway_view;
 };
 
 G_DEFINE_FINAL_TYPE (AuthsimWindow, authsim_window, GTK_TYPE_APPLICATION_WINDOW)
 
+enum {
+  PROP_0,
+  PROP_BACKEND,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Warnings: the backend's (corrupt state moved aside, bad profile file) and our own. */
+
+static void
+update_warnings (AuthsimWindow *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char * const *warnings = NULL;
+
+  if (self->backend != NULL)
+    warnings = authsim_backend_get_warnings (self->backend);
+
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "", warnings[i]);
+  for (guint i = 0; i < self->notices->len; i++)
+    g_string_append_printf (text, "%s%s", text->len > 0 ? "\n" : "",
+                            (const char *) g_ptr_array_index (self->notices, i));
+
+  gtk_label_set_text (self->warnings_label, text->str);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (GTK_WIDGET (self->warnings_label))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text->str,
+                                  -1);
+  gtk_revealer_set_reveal_child (self->warnings_revealer, text->len > 0);
+}
+
+static void
+add_notice (AuthsimWindow *self,
+            const char    *message)
+{
+  g_ptr_array_add (self->notices, g_strdup (message));
+  update_warnings (self);
+}
+
+static void
+hide_warnings_cb (AuthsimWindow *self)
+{
+  g_ptr_array_set_size (self->notices, 0);
+  gtk_revealer_set_reveal_child (self->warnings_revealer, FALSE);
+}
+
+/* The test user switch follows the engine's "active-user" and sets it. */
+
+static void
+sync_user_from_engine (AuthsimWindow *self)
+{
+  GListModel *users;
+  AuthsimUser *active;
+  guint n;
+
+  if (self->engine == NULL)
+    return;
+
+  users = authsim_engine_get_users (self->engine);
+  active = authsim_engine_get_active_user (self->engine);
+  n = g_list_model_get_n_items (users);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AuthsimUser) user = g_list_model_get_item (users, i);
+
+      if (user == active)
+        {
+          self->syncing_user = TRUE;
+          gtk_drop_down_set_selected (self->user_dropdown, i);
+          self->syncing_user = FALSE;
+          return;
+        }
+    }
+}
+
+static void
+user_selected_cb (AuthsimWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  AuthsimUser *user;
+
+  if (self->syncing_user || self->engine == NULL)
+    return;
+
+  user = gtk_drop_down_get_selected_item (self->user_dropdown);
+  if (user == NULL || user == authsim_engine_get_active_user (self->engine))
+    return;
+
+  if (!authsim_engine_set_active_user_id (self->engine, authsim_user_get_user_id (user), &error))
+    {
+      add_notice (self, error->message);
+      sync_user_from_engine (self);
+    }
+}
+
+/* win.export-log */
+
+static void
+export_log_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  AuthsimWindow *self = AUTHSIM_WINDOW (user_data);
+
+  authsim_log_view_export (AUTHSIM_LOG_VIEW (self->log_view));
+}
+
+/* win.save-scenario: the session's log turned into a scenario file. */
+
+static void
+scenario_written_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(AuthsimWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("Could not save the scenario: %s"), error->message);
+      add_notice (self, message);
+    }
+}
+
+static void
+scenario_chooser_response_cb (GtkNativeDialog *chooser,
+                              int              response,
+                              AuthsimWindow   *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+
+  if (file == NULL || self->engine == NULL)
+    return;
+
+  /* Recorded now, so whatever happened while the chooser was open is in it. */
+  json = authsim_scenario_record (authsim_engine_get_log (self->engine), &error);
+  if (json == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not record a scenario: %s"),
+                                                  error->message);
+      add_notice (self, message);
+      return;
+    }
+
+  bytes = g_bytes_new_take (json, strlen (json));
+  json = NULL;
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->cancellable, scenario_written_cb,
+                                       g_object_ref (self));
+}
+
+static void
+save_scenario_activated (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  AuthsimWindow *self = AUTHSIM_WINDOW (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+
+  if (self->engine == NULL || self->chooser != NULL)
+    return;
+
+  /* Fail early (nothing to record) rather than after the file was chosen. */
+  json = authsim_scenario_record (authsim_engine_get_log (self->engine), &error);
+  if (json == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not record a scenario: %s"),
+                                                  error->message);
+      add_notice (self, message);
+      return;
+    }
+
+  self->chooser = gtk_file_chooser_native_new (_("Save Session as Scenario"),
+                                               GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE,
+                                               _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), "session-scenario.json");
+  g_signal_connect (self->chooser, "response", G_CALLBACK (scenario_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+/* Window state */
+
+static void
+restore_size (AuthsimWindow *self,
+              GSettings     *settings)
+{
+  int width, height;
+
+  if (settings == NULL)
+    return;
+
+  width = g_settings_get_int (settings, "window-width");
+  height = g_settings_get_int (settings, "window-height");
+  if (width > 0 && height > 0)
+    gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static gboolean
+authsim_window_close_request (GtkWindow *window)
+{
+  AuthsimWindow *self = AUTHSIM_WINDOW (window);
+  GtkApplication *app = gtk_window_get_application (window);
+  GSettings *settings = NULL;
+
+  if (app != NULL)
+    settings = authsim_application_get_settings (AUTHSIM_APPLICATION (app));
+  if (settings != NULL)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+
+  g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (authsim_window_parent_class)->close_request (window);
+}
+
+static void
+authsim_window_constructed (GObject *object)
+{
+  AuthsimWindow *self = AUTHSIM_WINDOW (object);
+
+  G_OBJECT_CLASS (authsim_window_parent_class)->constructed (object);
+
+  if (self->backend == NULL)
+    return;
+  self->engine = g_object_ref (authsim_backend_get_engine (self->backend));
+
+  authsim_preview_set_engine (AUTHSIM_PREVIEW (self->preview), self->engine);
+  authsim_composer_set_engine (AUTHSIM_COMPOSER (self->composer), self->engine);
+  authsim_log_view_set_engine (AUTHSIM_LOG_VIEW (self->log_view), self->engine);
+  authsim_grants_view_set_engine (AUTHSIM_GRANTS_VIEW (self->grants_view), self->engine);
+  authsim_users_view_set_engine (AUTHSIM_USERS_VIEW (self->users_view), self->engine);
+  authsim_gateway_view_set_backend (AUTHSIM_GATEWAY_VIEW (self->gateway_view), self->backend);
+
+  /* Setting the model selects its first item: that is not a user's choice. */
+  self->syncing_user = TRUE;
+  gtk_drop_down_set_model (self->user_dropdown, authsim_engine_get_users (self->engine));
+  self->syncing_user = FALSE;
+  sync_user_from_engine (self);
+  g_signal_connect_object (self->engine, "notify::active-user",
+                           G_CALLBACK (sync_user_from_engine), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->backend, "notify::warnings",
+                           G_CALLBACK (update_warnings), self, G_CONNECT_SWAPPED);
+  update_warnings (self);
+}
+
+static void
+authsim_window_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  AuthsimWindow *self = AUTHSIM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND:
+      self->backend = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_window_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  AuthsimWindow *self = AUTHSIM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND:
+      g_value_set_object (value, self->backend);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_window_dispose (GObject *object)
+{
+  AuthsimWindow *self = AUTHSIM_WINDOW (object);
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->backend);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), AUTHSIM_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (authsim_window_parent_class)->dispose (object);
+}
+
+static void
+authsim_window_finalize (GObject *object)
+{
+  AuthsimWindow *self = AUTHSIM_WINDOW (object);
+
+  g_ptr_array_unref (self->notices);
+
+  G_OBJECT_CLASS (authsim_window_parent_class)->finalize (object);
+}
+
 static void
 authsim_window_class_init (AuthsimWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = authsim_window_constructed;
+  object_class->get_property = authsim_window_get_property;
+  object_class->set_property = authsim_window_set_property;
+  object_class->dispose = authsim_window_dispose;
+  object_class->finalize = authsim_window_finalize;
+  window_class->close_request = authsim_window_close_request;
+
+  properties[PROP_BACKEND] =
+    g_param_spec_object ("backend", NULL, NULL, AUTHSIM_TYPE_BACKEND,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (AUTHSIM_TYPE_USER);
+  g_type_ensure (AUTHSIM_TYPE_PREVIEW);
+  g_type_ensure (AUTHSIM_TYPE_COMPOSER);
+  g_type_ensure (AUTHSIM_TYPE_LOG_VIEW);
+  g_type_ensure (AUTHSIM_TYPE_GRANTS_VIEW);
+  g_type_ensure (AUTHSIM_TYPE_USERS_VIEW);
+  g_type_ensure (AUTHSIM_TYPE_GATEWAY_VIEW);
+
+  /* Links (and so registers) the UI resources of the static library. */
+  (void) authsim_get_resource ();
+  gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/authsim-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, user_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, warnings_revealer);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, warnings_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, preview);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, composer);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, grants_view);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, users_view);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, gateway_view);
+  gtk_widget_class_bind_template_callback (widget_class, user_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, hide_warnings_cb);
+
 }
+
+static const GActionEntry win_entries[] = {
+  { .name = "export-log", .activate = export_log_activated },
+  { .name = "save-scenario", .activate = save_scenario_activated },
+};
 
 static void
 authsim_window_init (AuthsimWindow *self)
 {
-  gtk_window_set_title (GTK_WINDOW (self), "AuthSim");
-  gtk_window_set_titlebar (GTK_WINDOW (self), gtk_header_bar_new ());
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_entries, G_N_ELEMENTS (win_entries),
+                                   self);
+
+  self->cancellable = g_cancellable_new ();
+  self->notices = g_ptr_array_new_with_free_func (g_free);
 }
 
 AuthsimWindow *
 authsim_window_new (AuthsimApplication *application)
 {
-  return g_object_new (AUTHSIM_TYPE_WINDOW, "application", application, NULL);
+  AuthsimWindow *self;
+
+  g_return_val_if_fail (AUTHSIM_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (AUTHSIM_TYPE_WINDOW,
+                       "application", application,
+                       "backend", authsim_application_get_backend (application),
+                       NULL);
+  restore_size (self, authsim_application_get_settings (application));
+  return self;
+}
+
+GtkWidget *
+authsim_window_get_preview (AuthsimWindow *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_WINDOW (self), NULL);
+  return self->preview;
 }

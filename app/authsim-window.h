@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-window.h: the main window: the phone preview beside the developer panel (composer,
+ * log, grants, users, gateway), the test-user switch and the primary menu. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -10,6 +12,9 @@ G_BEGIN_DECLS
 #define AUTHSIM_TYPE_WINDOW (authsim_window_get_type ())
 G_DECLARE_FINAL_TYPE (AuthsimWindow, authsim_window, AUTHSIM, WINDOW, GtkApplicationWindow)
 
-AuthsimWindow *authsim_window_new (AuthsimApplication *application);
+/* The window shows @application's engine and backend. */
+AuthsimWindow *authsim_window_new         (AuthsimApplication *application);
+/* (transfer none) */
+GtkWidget     *authsim_window_get_preview (AuthsimWindow      *self);
 
 G_END_DECLS
