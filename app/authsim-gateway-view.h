@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-gateway-view.h: the mock gateway panel (SPEC §6): its URL, the app id, and copy and
+ * save buttons for the key files a backend needs. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "authsim-backend.h"
+
+G_BEGIN_DECLS
+
+#define AUTHSIM_TYPE_GATEWAY_VIEW (authsim_gateway_view_get_type ())
+G_DECLARE_FINAL_TYPE (AuthsimGatewayView, authsim_gateway_view, AUTHSIM, GATEWAY_VIEW, GtkWidget)
+
+/*
+ * Property "backend" AuthsimBackend (rw, nullable). The keys and the gateway exist once the
+ * backend has started: the view refreshes when it is mapped and on the log's gateway events.
+ * Widget actions: gateway-view.copy-url, gateway-view.copy-key (s: file name),
+ * gateway-view.save-key (s: file name).
+ */
+GtkWidget      *authsim_gateway_view_new         (AuthsimBackend     *backend);
+AuthsimBackend *authsim_gateway_view_get_backend (AuthsimGatewayView *self);
+void            authsim_gateway_view_set_backend (AuthsimGatewayView *self,
+                                                  AuthsimBackend     *backend);
+/* Re-reads the gateway URL, the app ids and the keys from the backend. */
+void            authsim_gateway_view_refresh     (AuthsimGatewayView *self);
+/* Writes the PEM of @file_name ("app-private.pem", …) to @file, without blocking. */
+void            authsim_gateway_view_save_key_to (AuthsimGatewayView *self,
+                                                  const char         *file_name,
+                                                  GFile              *file);
+
+G_END_DECLS

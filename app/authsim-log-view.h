@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-log-view.h: the callback log (SPEC §7, §8): a column view over the engine's event
+ * log, a detail pane, copy, export, clear view and a filter by call. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "authsim-engine.h"
+
+G_BEGIN_DECLS
+
+#define AUTHSIM_TYPE_LOG_VIEW (authsim_log_view_get_type ())
+G_DECLARE_FINAL_TYPE (AuthsimLogView, authsim_log_view, AUTHSIM, LOG_VIEW, GtkWidget)
+
+/*
+ * Properties: "engine" AuthsimEngine (rw, nullable), "call-filter" uint (rw): the call whose
+ * events are shown, 0 for all; "status" string (r, nullable): the last export's outcome.
+ * Signal "export-finished" (GFile *file, gboolean success, const char *message).
+ * Widget actions: log-view.copy-row, log-view.copy-payload, log-view.clear, log-view.export,
+ * log-view.filter-selected.
+ */
+GtkWidget     *authsim_log_view_new             (AuthsimEngine  *engine);
+AuthsimEngine *authsim_log_view_get_engine      (AuthsimLogView *self);
+void           authsim_log_view_set_engine      (AuthsimLogView *self,
+                                                 AuthsimEngine  *engine);
+guint          authsim_log_view_get_call_filter (AuthsimLogView *self);
+void           authsim_log_view_set_call_filter (AuthsimLogView *self,
+                                                 guint           call);
+/* (transfer none): the rows shown (filtered), as a GtkSingleSelection of AuthsimEvent. */
+GtkSelectionModel *authsim_log_view_get_model   (AuthsimLogView *self);
+/* (nullable) (transfer none) */
+AuthsimEvent  *authsim_log_view_get_selected    (AuthsimLogView *self);
+/* The JSON line of the selected event to the clipboard; FALSE when nothing is selected. */
+gboolean       authsim_log_view_copy_row        (AuthsimLogView *self);
+/* The selected callback event's payload to the clipboard; FALSE when it has none. */
+gboolean       authsim_log_view_copy_payload    (AuthsimLogView *self);
+/* Asks for a file (GtkFileChooserNative) and exports the log there without blocking. */
+void           authsim_log_view_export          (AuthsimLogView *self);
+/* Exports the log's events as JSON Lines to @file, without blocking; "export-finished". */
+void           authsim_log_view_export_to_file  (AuthsimLogView *self,
+                                                 GFile          *file);
+/* (nullable): the last export's outcome, as shown under the log. */
+const char    *authsim_log_view_get_status      (AuthsimLogView *self);
+
+/* The name AT-SPI sees for an event's row: "<kind> <callback> <payload>" (transfer full). */
+char          *authsim_log_view_dup_row_name    (AuthsimEvent   *event);
+
+G_END_DECLS

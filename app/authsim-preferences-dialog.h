@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* authsim-preferences-dialog.h: Preferences: the first-screen rule, code lifetime, virtual
+ * clock, network fault and the profile switches, bound to the engine's properties. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "authsim-engine.h"
+
+G_BEGIN_DECLS
+
+#define AUTHSIM_TYPE_PREFERENCES_DIALOG (authsim_preferences_dialog_get_type ())
+G_DECLARE_FINAL_TYPE (AuthsimPreferencesDialog, authsim_preferences_dialog,
+                      AUTHSIM, PREFERENCES_DIALOG, GtkWindow)
+
+/* Property "engine" AuthsimEngine (construct-only). The window is transient for @parent. */
+GtkWidget     *authsim_preferences_dialog_new        (AuthsimEngine            *engine,
+                                                      GtkWindow                *parent);
+AuthsimEngine *authsim_preferences_dialog_get_engine (AuthsimPreferencesDialog *self);
+
+G_END_DECLS
