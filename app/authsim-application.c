@@ -128,8 +128,8 @@ bind_settings (AuthsimApplication *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "toast-duration", engine, "toast-duration",
                    G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "code-lifetime", authsim_engine_get_store (engine),
-                   "code-lifetime", G_SETTINGS_BIND_DEFAULT);
+  /* The code lifetime and the clock live in the store's state.json, shared with headless
+   * mode, so they are not GSettings keys. */
 
   user_id = g_settings_get_string (self->settings, "active-user");
   if (*user_id != '\0' && !authsim_engine_set_active_user_id (engine, user_id, NULL))
