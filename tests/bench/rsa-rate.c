@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * rsa-rate: the ceiling for one gateway request on one core, measured with bare OpenSSL 3 EVP:
+ * one SHA256withRSA verification with the app public key (the request) plus one SHA256withRSA
+ * signature with the gateway private key (the response), each with a fresh EVP_MD_CTX, as
+ * AuthsimKeys does. Prints "pairs/s".
+ *
+ * Usage: rsa-rate KEYS-DIR [SECONDS]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+static EVP_PKEY *
+read_key (const char *dir,
+          const char *name,
+          int         private_key)
+{
+  char path[4096];
+  FILE *f;
+  EVP_PKEY *pkey;
+
+  snprintf (path, sizeof path, "%s/%s", dir, name);
+  f = fopen (path, "r");
+  if (f == NULL)
+    {
+      perror (path);
+      exit (1);
+    }
+  pkey = private_key ? PEM_read_PrivateKey (f, NULL, NULL, NULL)
+                     : PEM_read_PUBKEY (f, NULL, NULL, NULL);
+  fclose (f);
+  if (pkey == NULL)
+    {
+      fprintf (stderr, "%s: not a key\n", path);
+      exit (1);
+    }
+  return pkey;
+}
+
+static size_t
+sign (EVP_PKEY            *pkey,
+      const unsigned char *data,
+      size_t               length,
+      unsigned char       *sig)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  size_t sig_len = 512;
+
+  if (EVP_DigestSignInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL) != 1 ||
+      EVP_DigestSign (ctx, sig, &sig_len, data, length) != 1)
+    {
+      fprintf (stderr, "sign failed\n");
+      exit (1);
+    }
+  EVP_MD_CTX_free (ctx);
+  return sig_len;
+}
+
+static int
+verify (EVP_PKEY            *pkey,
+        const unsigned char *data,
+        size_t               length,
+        const unsigned char *sig,
+        size_t               sig_len)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  int ok = EVP_DigestVerifyInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL) == 1 &&
+           EVP_DigestVerify (ctx, sig, sig_len, data, length) == 1;
+
+  EVP_MD_CTX_free (ctx);
+  return ok;
+}
+
+static double
+now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Representative sizes: a signed request string and a user.info.share node. */
+  static const char request[] =
+    "app_id=2021004112345678&auth_token=authusrB0123456789abcdefghijklmnopqrstuv&charset=utf-8"
+    "&method=alipay.user.info.share&sign_type=RSA2&timestamp=2026-11-25 20:00:00&version=1.0";
+  static const char node[] =
+    "{\"code\":\"10000\",\"msg\":\"Success\",\"user_id\":\"2088102164830201\","
+    "\"nick_name\":\"阿伟\",\"avatar\":\"https://example.com/avatars/zhangwei.png\","
+    "\"gender\":\"M\",\"province\":\"浙江省\",\"city\":\"杭州市\",\"mobile\":\"13800138000\"}";
+  EVP_PKEY *app_private, *app_public, *gateway_private;
+  unsigned char request_sig[512], sig[512];
+  size_t request_sig_len;
+  double seconds = argc > 2 ? atof (argv[2]) : 5.0;
+  double start, elapsed;
+  long pairs = 0;
+
+  if (argc < 2)
+    {
+      fprintf (stderr, "usage: %s KEYS-DIR [SECONDS]\n", argv[0]);
+      return 2;
+    }
+
+  app_private = read_key (argv[1], "app-private.pem", 1);
+  app_public = read_key (argv[1], "app-public.pem", 0);
+  gateway_private = read_key (argv[1], "gateway-private.pem", 1);
+  request_sig_len = sign (app_private, (const unsigned char *) request, strlen (request),
+                          request_sig);
+
+  start = now ();
+  do
+    {
+      for (int i = 0; i < 50; i++)
+        {
+          if (!verify (app_public, (const unsigned char *) request, strlen (request),
+                       request_sig, request_sig_len))
+            {
+              fprintf (stderr, "verify failed\n");
+              return 1;
+            }
+          sign (gateway_private, (const unsigned char *) node, strlen (node), sig);
+          pairs++;
+        }
+      elapsed = now () - start;
+    }
+  while (elapsed < seconds);
+
+  printf ("%.0f\n", pairs / elapsed);
+  EVP_PKEY_free (app_private);
+  EVP_PKEY_free (app_public);
+  EVP_PKEY_free (gateway_private);
+  return 0;
+}

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * gateway-harness: the engine, the keys and the gateway of AuthSim without any UI or D-Bus, for
+ * the SDK test and the benchmark. It prints
+ *
+ *   url http://127.0.0.1:PORT/gateway.do
+ *   keys DIR
+ *   app_id APPID
+ *
+ * then reads commands, one a line, from stdin:
+ *
+ *   code SCOPES     makes a my.getAuthCode call (SCOPES comma-separated, e.g. auth_user) the way
+ *                   a tap in the mini program would, allows the consent popup if one opens, and
+ *                   prints "code AUTHCODE CALL" (or "error PAYLOAD")
+ *   token SCOPES    the same, then exchanges the code through the store: "token ACCESS REFRESH"
+ *   quit            exits
+ *
+ * Usage: gateway-harness --keys-dir DIR [--port N] [--address A] [--log FILE]
+ */
+#include "config.h"
+
+#include <gio/gunixinputstream.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authsim-engine.h"
+#include "authsim-gateway.h"
+#include "authsim-keys.h"
+
+typedef struct
+{
+  GMainLoop        *loop;
+  AuthsimEngine    *engine;
+  AuthsimGateway   *gateway;
+  GDataInputStream *input;
+  GQueue            commands;  /* of char*: waiting while a call is in flight */
+  GHashTable       *finished;  /* call → "0"/"1": outcomes seen before the call id was known */
+  GHashTable       *payloads;  /* call → JsonObject */
+  char             *current;   /* the command being served */
+  guint             call;
+  int               status;
+} Harness;
+
+static void next_command (Harness *h);
+
+static void
+reply (const char *format,
+       ...) G_GNUC_PRINTF (1, 2);
+
+static void
+reply (const char *format,
+       ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vprintf (format, args);
+  va_end (args);
+  putchar ('\n');
+  fflush (stdout);
+}
+
+static void finish_command (Harness    *h,
+                            guint       call,
+                            gboolean    success,
+                            JsonObject *payload);
+
+static void
+call_finished (AuthsimEngine *engine,
+               guint          call,
+               gboolean       success,
+               JsonObject    *payload,
+               Harness       *h)
+{
+  if (h->current == NULL)
+    return;
+
+  /* A call can finish inside authsim_engine_call() (silent scopes, or the popup answered at
+   * once): keep the outcome until the call id is known. */
+  if (h->call == 0)
+    {
+      g_hash_table_insert (h->finished, GUINT_TO_POINTER (call),
+                           g_strdup_printf ("%d", success));
+      g_hash_table_insert (h->payloads, GUINT_TO_POINTER (call), json_object_ref (payload));
+      return;
+    }
+  if (call == h->call)
+    finish_command (h, call, success, payload);
+}
+
+static void
+finish_command (Harness    *h,
+                guint       call,
+                gboolean    success,
+                JsonObject *payload)
+{
+  AuthsimEngine *engine = h->engine;
+  const char *code;
+
+  code = success && json_object_has_member (payload, "authCode")
+         ? json_object_get_string_member (payload, "authCode") : NULL;
+  if (code == NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      g_autofree char *text = NULL;
+
+      json_node_set_object (node, payload);
+      text = json_to_string (node, FALSE);
+      reply ("error %s", text);
+    }
+  else if (g_str_has_prefix (h->current, "token "))
+    {
+      AuthsimStore *store = authsim_engine_get_store (engine);
+      g_autoptr(AuthsimCode) redeemed = NULL;
+      g_autoptr(AuthsimToken) token = NULL;
+      g_autoptr(GError) error = NULL;
+      AuthsimProfile *profile = authsim_engine_get_profile (engine);
+      g_autoptr(AuthsimCode) peek = authsim_store_lookup_code (store, code);
+
+      redeemed = authsim_store_redeem_code (store, code,
+                                            peek != NULL ? peek->app_id
+                                                         : authsim_profile_get_app_id (profile),
+                                            &error);
+      if (redeemed == NULL)
+        reply ("error %s", error->message);
+      else
+        {
+          token = authsim_store_issue_token (store, redeemed);
+          reply ("token %s %s", token->access_token, token->refresh_token);
+        }
+    }
+  else
+    reply ("code %s %u", code, call);
+
+  g_clear_pointer (&h->current, g_free);
+  h->call = 0;
+  next_command (h);
+}
+
+/* Answers the consent popup as soon as one opens. */
+static void
+request_changed (AuthsimEngine *engine,
+                 GParamSpec    *pspec,
+                 Harness       *h)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (authsim_engine_get_request (engine) == NULL)
+    return;
+  if (!authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, &error))
+    g_printerr ("harness: cannot allow: %s\n", error->message);
+}
+
+static void
+run_command (Harness *h,
+             char    *line)
+{
+  g_strstrip (line);
+
+  if (*line == '\0')
+    {
+      g_free (line);
+      next_command (h);
+      return;
+    }
+  if (strcmp (line, "quit") == 0)
+    {
+      g_free (line);
+      g_main_loop_quit (h->loop);
+      return;
+    }
+  if (g_str_has_prefix (line, "code ") || g_str_has_prefix (line, "token "))
+    {
+      const char *scopes = strchr (line, ' ') + 1;
+      g_auto(GStrv) list = g_strsplit (scopes, ",", -1);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) params = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "scopes");
+      json_builder_begin_array (b);
+      for (guint i = 0; list[i] != NULL; i++)
+        json_builder_add_string_value (b, g_strstrip (list[i]));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      params = json_builder_get_root (b);
+
+      guint call;
+
+      h->current = line;
+      h->call = 0;
+      g_hash_table_remove_all (h->finished);
+      g_hash_table_remove_all (h->payloads);
+      call = authsim_engine_call (h->engine, params, AUTHSIM_TRIGGER_TAP,
+                                  AUTHSIM_CONTAINER_MINI_PROGRAM);
+      if (g_hash_table_contains (h->finished, GUINT_TO_POINTER (call)))
+        {
+          const char *success = g_hash_table_lookup (h->finished, GUINT_TO_POINTER (call));
+
+          finish_command (h, call, strcmp (success, "1") == 0,
+                          g_hash_table_lookup (h->payloads, GUINT_TO_POINTER (call)));
+          return;
+        }
+      h->call = call;
+      /* The popup may already be open. */
+      request_changed (h->engine, NULL, h);
+      return;
+    }
+
+  reply ("error unknown command: %s", line);
+  g_free (line);
+  next_command (h);
+}
+
+static void
+line_read (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Harness *h = user_data;
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                           NULL, &error);
+
+  if (line == NULL)
+    {
+      /* End of input (or an error): done. */
+      if (error != NULL)
+        g_printerr ("harness: %s\n", error->message);
+      g_main_loop_quit (h->loop);
+      return;
+    }
+
+  g_queue_push_tail (&h->commands, line);
+  if (h->current == NULL)
+    next_command (h);
+  g_data_input_stream_read_line_async (h->input, G_PRIORITY_DEFAULT, NULL, line_read, h);
+}
+
+static void
+next_command (Harness *h)
+{
+  char *line;
+
+  if (h->current != NULL)
+    return;
+  line = g_queue_pop_head (&h->commands);
+  if (line != NULL)
+    run_command (h, line);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *keys_dir = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *log_file = NULL;
+  int port = 0;
+  GOptionEntry entries[] = {
+    { "keys-dir", 0, 0, G_OPTION_ARG_FILENAME, &keys_dir, "Key directory (created)", "DIR" },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, "Gateway port (0: any free port)", "N" },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Gateway address (127.0.0.1)", "A" },
+    { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_file, "Event log (JSON Lines)", "FILE" },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AuthsimProfile) profile = NULL;
+  g_autoptr(GListModel) users = NULL;
+  g_autoptr(AuthsimStore) store = NULL;
+  g_autoptr(AuthsimLog) log = NULL;
+  g_autoptr(AuthsimKeys) keys = NULL;
+  g_autoptr(GInputStream) stdin_stream = NULL;
+  Harness h = { NULL, };
+
+  /* stdout is the command channel: debug messages (G_MESSAGES_DEBUG) go to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("gateway-harness: %s\n", error->message);
+      return 2;
+    }
+  if (keys_dir == NULL || port < 0 || port > 65535)
+    {
+      g_printerr ("gateway-harness: --keys-dir DIR is required; --port is 0..65535\n");
+      return 2;
+    }
+
+  keys = authsim_keys_load (keys_dir, NULL, NULL, &error);
+  if (keys == NULL)
+    {
+      g_printerr ("gateway-harness: %s\n", error->message);
+      return 1;
+    }
+
+  profile = authsim_profile_new_default ();
+  users = authsim_users_new_default ();
+  store = authsim_store_new (NULL);
+  log = authsim_log_new ();
+  if (log_file != NULL && !authsim_log_set_file (log, log_file, &error))
+    {
+      g_printerr ("gateway-harness: %s\n", error->message);
+      return 1;
+    }
+  h.engine = authsim_engine_new (profile, users, store, log);
+  /* Calls come from "taps": the first-screen rule never applies, but say so explicitly. */
+  authsim_engine_set_first_screen_rule (h.engine, AUTHSIM_FIRST_SCREEN_RULE_OFF);
+  authsim_engine_launch (h.engine);
+
+  h.gateway = authsim_gateway_new (h.engine, keys);
+  if (!authsim_gateway_start (h.gateway, address, (guint) port, &error))
+    {
+      g_printerr ("gateway-harness: cannot listen: %s\n", error->message);
+      g_clear_object (&h.gateway);
+      g_clear_object (&h.engine);
+      return 1;
+    }
+
+  g_signal_connect (h.engine, "call-finished", G_CALLBACK (call_finished), &h);
+  g_signal_connect (h.engine, "notify::request", G_CALLBACK (request_changed), &h);
+
+  reply ("url %s", authsim_gateway_get_url (h.gateway));
+  reply ("keys %s", authsim_keys_get_dir (keys));
+  reply ("app_id %s", authsim_profile_get_app_id (profile));
+
+  h.loop = g_main_loop_new (NULL, FALSE);
+  g_queue_init (&h.commands);
+  h.finished = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  h.payloads = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) json_object_unref);
+  stdin_stream = g_unix_input_stream_new (0, FALSE);
+  h.input = g_data_input_stream_new (stdin_stream);
+  g_data_input_stream_read_line_async (h.input, G_PRIORITY_DEFAULT, NULL, line_read, &h);
+
+  g_main_loop_run (h.loop);
+
+  authsim_gateway_stop (h.gateway);
+  g_signal_handlers_disconnect_by_data (h.engine, &h);
+  g_queue_clear_full (&h.commands, g_free);
+  g_hash_table_unref (h.finished);
+  g_hash_table_unref (h.payloads);
+  g_free (h.current);
+  g_clear_object (&h.input);
+  g_clear_object (&h.gateway);
+  g_clear_object (&h.engine);
+  g_main_loop_unref (h.loop);
+  return h.status;
+}
