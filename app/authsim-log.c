@@ -331,7 +331,13 @@ deep_copy_node (JsonNode *node)
 static char *
 format_now (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  /* Looking the local zone up costs more than the rest of an event: do it once. */
+  static GTimeZone *local_zone = NULL;
+  g_autoptr(GDateTime) now = NULL;
+
+  if (g_once_init_enter (&local_zone))
+    g_once_init_leave (&local_zone, g_time_zone_new_local ());
+  now = g_date_time_new_now (local_zone);
   gint64 offset_min = g_date_time_get_utc_offset (now) / G_TIME_SPAN_MINUTE;
   char sign = offset_min < 0 ? '-' : '+';
 
