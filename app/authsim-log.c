@@ -331,13 +331,24 @@ deep_copy_node (JsonNode *node)
 static char *
 format_now (void)
 {
-  /* Looking the local zone up costs more than the rest of an event: do it once. */
+  /* Looking the local zone up costs more than the rest of an event: keep it until $TZ
+   * changes. */
   static GTimeZone *local_zone = NULL;
+  static char *local_zone_tz = NULL;
+  G_LOCK_DEFINE_STATIC (local_zone);
+  const char *tz = g_getenv ("TZ");
   g_autoptr(GDateTime) now = NULL;
 
-  if (g_once_init_enter (&local_zone))
-    g_once_init_leave (&local_zone, g_time_zone_new_local ());
+  G_LOCK (local_zone);
+  if (local_zone == NULL || g_strcmp0 (tz, local_zone_tz) != 0)
+    {
+      g_clear_pointer (&local_zone, g_time_zone_unref);
+      g_free (local_zone_tz);
+      local_zone = g_time_zone_new_local ();
+      local_zone_tz = g_strdup (tz);
+    }
   now = g_date_time_new_now (local_zone);
+  G_UNLOCK (local_zone);
   gint64 offset_min = g_date_time_get_utc_offset (now) / G_TIME_SPAN_MINUTE;
   char sign = offset_min < 0 ? '-' : '+';
 
