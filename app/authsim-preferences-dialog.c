@@ -102,9 +102,14 @@ format_offset (gint64 offset)
 
   g_string_append (text, offset < 0 ? "−" : "+");
   if (days > 0)
-    /* Translators: a part of the virtual clock's offset, e.g. "+15 days 2 h 3 min". */
-    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " day",
-                                               "%" G_GUINT64_FORMAT " days", days), days);
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, days);
+
+      /* Translators: a part of the virtual clock's offset, e.g. "+15 days 2 h 3 min";
+       * %s is the number of days. */
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%s day", "%s days",
+                                                 (gulong) MIN (days, G_MAXULONG)), number);
+    }
   if (hours > 0)
     g_string_append_printf (text, "%s%" G_GUINT64_FORMAT " %s", days > 0 ? " " : "", hours,
                             /* Translators: abbreviation of hours. */
