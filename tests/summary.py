@@ -13,9 +13,16 @@ import sys
 TAP_OK = re.compile(r"^ok \d+")
 TAP_NOT_OK = re.compile(r"^not ok \d+")
 
-passed = failed = skipped = 0
-failures = []
-for path in sys.argv[1:]:
+args = sys.argv[1:]
+extra = 0
+if args[:1] == ["--extra-failures"]:
+    extra = int(args[1])
+    args = args[2:]
+
+passed = skipped = 0
+failed = extra
+failures = ["a build (see above)"] * extra
+for path in args:
     try:
         with open(path, encoding="utf-8") as f:
             lines = f.readlines()
