@@ -241,6 +241,11 @@ backend_started_cb (GObject      *source,
     {
       double speed = self->options->speed > 0 ? self->options->speed : 1.0;
 
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+      if (AUTHSIM_IS_WINDOW (window))
+        authsim_window_follow_scenario (AUTHSIM_WINDOW (window), self->scenario);
+
       /* A demo pace in the window; --speed scales it. */
       authsim_scenario_run_async (self->scenario,
                                   authsim_backend_get_engine (backend),

@@ -29,6 +29,12 @@ struct _AuthsimWindow
   GtkDropDown        *user_dropdown;
   GtkRevealer        *warnings_revealer;
   GtkLabel           *warnings_label;
+  GtkRevealer        *scenario_revealer;
+  GtkLabel           *scenario_label;
+  GtkLabel           *scenario_count;
+  AuthsimScenario    *scenario;
+  guint               scenario_passed;
+  guint               scenario_failed;
   GtkWidget          *preview;
   GtkWidget          *composer;
   GtkWidget          *log_view;
@@ -355,6 +361,9 @@ authsim_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->scenario != NULL)
+    g_signal_handlers_disconnect_by_data (self->scenario, self);
+  g_clear_object (&self->scenario);
   g_clear_object (&self->engine);
   g_clear_object (&self->backend);
 
@@ -407,6 +416,9 @@ authsim_window_class_init (AuthsimWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, user_dropdown);
   gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, warnings_revealer);
   gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, warnings_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, scenario_revealer);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, scenario_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, scenario_count);
   gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, preview);
   gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, composer);
   gtk_widget_class_bind_template_child (widget_class, AuthsimWindow, log_view);
@@ -448,6 +460,88 @@ authsim_window_new (AuthsimApplication *application)
                        NULL);
   restore_size (self, authsim_application_get_settings (application));
   return self;
+}
+
+/* A scenario played in the window (--scenario): each step shows as it runs. */
+
+static void
+update_scenario_count (AuthsimWindow *self)
+{
+  g_autofree char *count = NULL;
+
+  /* Translators: the progress of a scenario in the window: steps that held and failed. */
+  count = g_strdup_printf (_("%u passed, %u failed"), self->scenario_passed,
+                           self->scenario_failed);
+  gtk_label_set_text (self->scenario_count, count);
+}
+
+static void
+scenario_step_started_cb (AuthsimWindow   *self,
+                          guint            index,
+                          const char      *description,
+                          AuthsimScenario *scenario)
+{
+  g_autofree char *text = NULL;
+
+  /* Translators: "Scenario “Allow”, step 3 of 6: tap “Log in to order”". */
+  text = g_strdup_printf (_("Scenario “%s”, step %u of %u: %s"),
+                          authsim_scenario_get_name (scenario), index + 1,
+                          authsim_scenario_get_n_steps (scenario), description);
+  gtk_label_set_text (self->scenario_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->scenario_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
+static void
+scenario_step_finished_cb (AuthsimWindow   *self,
+                           guint            index,
+                           const char      *description,
+                           gboolean         ok,
+                           const char      *message,
+                           AuthsimScenario *scenario)
+{
+  if (ok)
+    self->scenario_passed++;
+  else
+    self->scenario_failed++;
+  update_scenario_count (self);
+
+  if (!ok || index + 1 == authsim_scenario_get_n_steps (scenario))
+    {
+      g_autofree char *text = NULL;
+
+      if (!ok)
+        /* Translators: a scenario step that did not hold, and why. */
+        text = g_strdup_printf (_("Scenario “%s”, step %u failed: %s"),
+                                authsim_scenario_get_name (scenario), index + 1,
+                                message != NULL ? message : description);
+      else
+        text = g_strdup_printf (_("Scenario “%s” finished"),
+                                authsim_scenario_get_name (scenario));
+      gtk_label_set_text (self->scenario_label, text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->scenario_label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+    }
+}
+
+void
+authsim_window_follow_scenario (AuthsimWindow   *self,
+                                AuthsimScenario *scenario)
+{
+  g_return_if_fail (AUTHSIM_IS_WINDOW (self));
+  g_return_if_fail (AUTHSIM_IS_SCENARIO (scenario));
+
+  if (self->scenario != NULL)
+    g_signal_handlers_disconnect_by_data (self->scenario, self);
+  g_set_object (&self->scenario, scenario);
+  self->scenario_passed = self->scenario_failed = 0;
+
+  g_signal_connect_object (scenario, "step-started", G_CALLBACK (scenario_step_started_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (scenario, "step-finished", G_CALLBACK (scenario_step_finished_cb),
+                           self, G_CONNECT_SWAPPED);
+  update_scenario_count (self);
+  gtk_revealer_set_reveal_child (self->scenario_revealer, TRUE);
 }
 
 GtkWidget *

@@ -6,6 +6,7 @@
 #include <gtk/gtk.h>
 
 #include "authsim-application.h"
+#include "authsim-scenario.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,8 @@ G_DECLARE_FINAL_TYPE (AuthsimWindow, authsim_window, AUTHSIM, WINDOW, GtkApplica
 AuthsimWindow *authsim_window_new         (AuthsimApplication *application);
 /* (transfer none) */
 GtkWidget     *authsim_window_get_preview (AuthsimWindow      *self);
+/* Shows the steps of @scenario in the window as they run. */
+void           authsim_window_follow_scenario (AuthsimWindow   *self,
+                                               AuthsimScenario *scenario);
 
 G_END_DECLS
