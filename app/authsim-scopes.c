@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "authsim-profile-private.h"
 #include "authsim-scopes.h"
 
 /* In the order the popup lists them; auth_base first. */
@@ -32,33 +33,6 @@ gboolean
 authsim_scope_is_silent (const char *scope)
 {
   return g_strcmp0 (scope, "auth_base") == 0;
-}
-
-static const char *
-describe_node (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return "a string";
-    case G_TYPE_BOOLEAN:
-      return "a boolean";
-    default:
-      return "a number";
-    }
 }
 
 static gboolean
@@ -180,7 +154,7 @@ authsim_scopes_parse (JsonNode   *scopes,
 
           if (!is_string_node (element))
             return fail (AUTHSIM_SCOPES_INVALID_TYPE, out_reason,
-                         "scopes[%u] must be a string, got %s", i, describe_node (element));
+                         "scopes[%u] must be a string, got %s", i, authsim_loader_describe (element));
         }
 
       for (guint i = 0; i < n; i++)
@@ -190,7 +164,7 @@ authsim_scopes_parse (JsonNode   *scopes,
     {
       return fail (AUTHSIM_SCOPES_INVALID_TYPE, out_reason,
                    "scopes must be a string or an array of strings, got %s",
-                   describe_node (scopes));
+                   authsim_loader_describe (scopes));
     }
 
   return check_names (names, out_scopes, out_reason);

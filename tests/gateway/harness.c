@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gateway-harness: the engine, the keys and the gateway of AuthSim without any UI or D-Bus, for
- * the SDK test and the benchmark. It prints
+ * tests/bench/run-gateway-bench (the SDK test drives the real `authsim --headless` instead). It
+ * prints
  *
  *   url http://127.0.0.1:PORT/gateway.do
  *   keys DIR

@@ -1,107 +1,203 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
-// The official Node SDK (alipay-sdk 4.x) against AuthSim's mock gateway, unchanged: codes come
-// from real my.getAuthCode calls allowed in a running engine (the gateway harness), the SDK
-// signs with app-private.pem and verifies with gateway-public.pem.
+// The official Node SDK (alipay-sdk 4.x) against AuthSim's mock gateway, unchanged. The codes
+// come from a running app: `authsim --headless --answer allow` on a private session bus, asked
+// for my.getAuthCode calls through its D-Bus `call` action (the standing answer allows the
+// popup); each code is read back from the call's `success` callback in the JSON Lines log. The
+// SDK signs with data/keys/app-private.pem and verifies with data/keys/gateway-public.pem.
 //
-// Environment: AUTHSIM_HARNESS (the gateway-harness binary), AUTHSIM_NPM_DIR (a directory
-// whose node_modules holds alipay-sdk). Run through tests/gateway/run-sdk-test.
+// Environment: AUTHSIM_BIN (the authsim binary), AUTHSIM_NPM_DIR (a directory whose
+// node_modules holds alipay-sdk), a private session bus (DBUS_SESSION_BUS_ADDRESS). Run
+// through tests/gateway/run-sdk-test, which provides all three.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { generateKeyPairSync } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const npmDir = process.env.AUTHSIM_NPM_DIR;
-const harnessPath = process.env.AUTHSIM_HARNESS;
+const binary = process.env.AUTHSIM_BIN;
 assert.ok(npmDir, 'AUTHSIM_NPM_DIR is not set');
-assert.ok(harnessPath, 'AUTHSIM_HARNESS is not set');
+assert.ok(binary, 'AUTHSIM_BIN is not set');
+assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, 'no session bus (run through run-sdk-test)');
 
 const require = createRequire(path.join(npmDir, 'package.json'));
 const { AlipaySdk, AlipayRequestError } = require('alipay-sdk');
 const sdkVersion = require('alipay-sdk/package.json').version;
 
-// The harness process: one line per command, one line per answer.
-class Harness {
+const APP_ID = 'io.github.authsim.AuthSim';
+const DEADLINE = 20000;  // ms any wait may take before the test fails
+const run = promisify(execFile);
+
+// GVariant text for a string: single-quoted, with backslash escapes.
+function gvariantString (text) {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+// `authsim --headless` in server mode, driven through `gapplication action`.
+class App {
   constructor () {
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'authsim-sdk-'));
-    this.keysDir = path.join(this.tmp, 'keys');
+    this.dataDir = path.join(this.tmp, 'data');
+    this.keysDir = path.join(this.dataDir, 'keys');
     this.logFile = path.join(this.tmp, 'log.jsonl');
-    this.lines = [];
-    this.waiters = [];
+    this.stdout = '';
+    this.stderr = '';
+    this.status = null;
   }
 
   async start () {
-    this.child = spawn(harnessPath, ['--keys-dir', this.keysDir, '--port', '0',
-                                     '--log', this.logFile],
-                       { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.exited = new Promise(resolve => this.child.on('exit', resolve));
-    const rl = createInterface({ input: this.child.stdout });
-    rl.on('line', line => {
-      const waiter = this.waiters.shift();
-      if (waiter) waiter(line); else this.lines.push(line);
+    // Private XDG directories: nothing of the developer's AuthSim is read or written.
+    const env = { ...process.env };
+    for (const dir of ['home', 'config', 'state', 'cache', 'xdg-data'])
+      fs.mkdirSync(path.join(this.tmp, dir), { mode: 0o700 });
+    Object.assign(env, {
+      HOME: path.join(this.tmp, 'home'),
+      XDG_CONFIG_HOME: path.join(this.tmp, 'config'),
+      XDG_STATE_HOME: path.join(this.tmp, 'state'),
+      XDG_CACHE_HOME: path.join(this.tmp, 'cache'),
+      XDG_DATA_HOME: path.join(this.tmp, 'xdg-data'),
     });
-    this.url = (await this.next()).replace(/^url /, '');
+
+    this.child = spawn(binary, ['--headless', '--answer', 'allow', '--gateway-port', '0',
+                                '--log', this.logFile, '--data-dir', this.dataDir],
+                       { stdio: ['ignore', 'pipe', 'pipe'], env });
+    this.child.stdout.setEncoding('utf8').on('data', s => { this.stdout += s; });
+    this.child.stderr.setEncoding('utf8').on('data', s => { this.stderr += s; });
+    this.exited = new Promise(resolve => this.child.on('exit', (code, signal) => {
+      this.status = signal ? signal : code;
+      resolve(this.status);
+    }));
+
+    // Server mode prints the URL on stdout once the gateway listens, then serves; the bus name
+    // is taken once everything is ready.
+    const m = await this.waitFor(() => /^authsim: gateway listening on (\S+)$/m.exec(this.stdout),
+                                 'the "gateway listening" line on stdout');
+    this.url = m[1];
     assert.match(this.url, /^http:\/\/127\.0\.0\.1:\d+\/gateway\.do$/);
-    assert.equal(await this.next(), `keys ${this.keysDir}`);
-    this.appId = (await this.next()).replace(/^app_id /, '');
+    await run('gdbus', ['wait', '--session', '--timeout', String(DEADLINE / 1000), APP_ID],
+              { timeout: DEADLINE + 5000 });
+
+    // The log starts with the gateway's listening event (SPEC §6), with the same URL.
+    const listening = this.events()[0];
+    assert.equal(listening.kind, 'gateway');
+    assert.equal(listening.event, 'listening');
+    assert.equal(listening.url, this.url);
+
+    // The app id the codes are issued for: that of a call, here one that fails at once (a
+    // web-view has no my.getAuthCode) and so leaves no code or grant behind.
+    const marker = await this.call({ params: { scopes: 'auth_base' }, container: 'web-view' });
+    this.appId = marker.event.appId;
+    assert.match(this.appId, /^\d{16}$/);
   }
 
-  next () {
-    if (this.lines.length > 0) return Promise.resolve(this.lines.shift());
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('harness did not answer')), 30000);
-      this.waiters.push(line => { clearTimeout(timer); resolve(line); });
-    });
+  // Polls @predicate until it returns a true value, which is returned.
+  async waitFor (predicate, what) {
+    const end = Date.now() + DEADLINE;
+    for (;;) {
+      const value = predicate();
+      if (value) return value;
+      if (this.status !== null)
+        throw new Error(`authsim exited (${this.status}) while waiting for ${what}\n${this.stderr}`);
+      if (Date.now() > end)
+        throw new Error(`timed out after ${DEADLINE} ms waiting for ${what}\n${this.stderr}`);
+      await sleep(20);
+    }
   }
 
-  async command (line) {
-    this.child.stdin.write(line + '\n');
-    return this.next();
-  }
-
-  // A fresh code from a tap-triggered getAuthCode call, the consent popup allowed.
-  async code (scopes = 'auth_user') {
-    const answer = await this.command(`code ${scopes}`);
-    const m = /^code ([0-9A-Za-z]{32}) (\d+)$/.exec(answer);
-    assert.ok(m, `unexpected harness answer: ${answer}`);
-    return { code: m[1], call: Number(m[2]) };
-  }
-
+  // The complete lines of the JSON Lines log, parsed (a line still being written is skipped).
   events () {
-    return fs.readFileSync(this.logFile, 'utf8').split('\n').filter(Boolean).map(JSON.parse);
+    let data;
+    try {
+      data = fs.readFileSync(this.logFile, 'utf8');
+    } catch (e) {
+      if (e.code === 'ENOENT') return [];
+      throw e;
+    }
+    const lines = data.split('\n');
+    lines.pop();
+    return lines.filter(Boolean).map(line => JSON.parse(line));
+  }
+
+  lastSeq () {
+    const events = this.events();
+    return events.length > 0 ? events[events.length - 1].seq : 0;
+  }
+
+  // The first event after seq @after whose fields equal @fields.
+  waitEvent (after, fields) {
+    const what = JSON.stringify(fields);
+    return this.waitFor(() => this.events().find(e => e.seq > after &&
+        Object.entries(fields).every(([k, v]) => e[k] === v)), what);
+  }
+
+  async action (name, parameter) {
+    await run('gapplication', ['action', APP_ID, name, parameter], { timeout: DEADLINE });
+  }
+
+  // Makes a call through the D-Bus `call` action; returns its `call` event and the payload of
+  // its first callback (success or fail).
+  async call (request) {
+    const before = this.lastSeq();
+    await this.action('call', gvariantString(JSON.stringify(request)));
+    const event = await this.waitEvent(before, { kind: 'call' });
+    assert.deepEqual(event.params, request.params);
+    const callback = await this.waitFor(() => this.events().find(e =>
+        e.seq > event.seq && e.call === event.call && e.kind === 'callback' &&
+        (e.callback === 'success' || e.callback === 'fail')), `the callback of call ${event.call}`);
+    return { event, callback };
+  }
+
+  // A fresh code from a tap-triggered getAuthCode call, the popup (if any) allowed.
+  async code (scopes = 'auth_user') {
+    const { event, callback } = await this.call({ params: { scopes } });
+    assert.equal(event.trigger, 'tap');
+    assert.equal(callback.callback, 'success', JSON.stringify(callback.payload));
+    const code = callback.payload.authCode;
+    assert.match(code, /^[0-9A-Za-z]{32}$/);
+    assert.deepEqual(callback.payload.authSuccessScopes, [scopes]);
+    return { code, call: event.call };
+  }
+
+  // The gateway's `request` event for the first request after seq @after.
+  gatewayEvent (after) {
+    return this.waitEvent(after, { kind: 'gateway', event: 'request' });
   }
 
   async stop () {
-    this.child.stdin.end('quit\n');
+    if (this.status === null) this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), DEADLINE);
     await this.exited;
-    fs.rmSync(this.tmp, { recursive: true, force: true });
+    clearTimeout(timer);
+    return this.status;
   }
 }
 
-const harness = new Harness();
+const app = new App();
 let sdk;
 
 before(async () => {
-  await harness.start();
+  await app.start();
   sdk = new AlipaySdk({
-    appId: harness.appId,
-    privateKey: fs.readFileSync(path.join(harness.keysDir, 'app-private.pem'), 'ascii'),
+    appId: app.appId,
+    privateKey: fs.readFileSync(path.join(app.keysDir, 'app-private.pem'), 'ascii'),
     keyType: 'PKCS8',
-    alipayPublicKey: fs.readFileSync(path.join(harness.keysDir, 'gateway-public.pem'), 'ascii'),
-    gateway: harness.url,
-    endpoint: new URL(harness.url).origin,
+    alipayPublicKey: fs.readFileSync(path.join(app.keysDir, 'gateway-public.pem'), 'ascii'),
+    gateway: app.url,
+    endpoint: new URL(app.url).origin,
     timeout: 20000,
   });
 });
 
 after(async () => {
-  await harness.stop();
+  if (app.child && app.status === null) await app.stop();
+  fs.rmSync(app.tmp, { recursive: true, force: true });
 });
 
 test(`alipay-sdk ${sdkVersion} is a 4.x release`, () => {
@@ -109,9 +205,11 @@ test(`alipay-sdk ${sdkVersion} is a 4.x release`, () => {
 });
 
 let token;
+let tokenCall;
 
 test('exec alipay.system.oauth.token with validateSign', async () => {
-  const { code, call } = await harness.code('auth_user');
+  const { code, call } = await app.code('auth_user');
+  const before = app.lastSeq();
   const result = await sdk.exec('alipay.system.oauth.token', {
     grantType: 'authorization_code',
     code,
@@ -124,18 +222,21 @@ test('exec alipay.system.oauth.token with validateSign', async () => {
   assert.ok(result.refreshToken);
   assert.match(result.authStart, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
   token = result;
+  tokenCall = call;
 
-  // The exchange is in the log, linked to the call that produced the code.
-  const event = harness.events().filter(e => e.kind === 'gateway' && e.event === 'request').pop();
+  // The exchange is in the app's log, linked to the D-Bus call that produced the code.
+  const event = await app.gatewayEvent(before);
   assert.equal(event.method, 'alipay.system.oauth.token');
   assert.equal(event.version, 'v2');
   assert.equal(event.code, '10000');
   assert.equal(event.sub_code, null);
   assert.equal(event.call, call);
+  assert.equal(app.events().filter(e => e.seq > before && e.kind === 'gateway').length, 1);
 });
 
 test('exec alipay.user.info.share, with and without validateSign', async () => {
   for (const validateSign of [true, false]) {
+    const before = app.lastSeq();
     const result = await sdk.exec('alipay.user.info.share', {
       authToken: token.accessToken,
     }, { validateSign });
@@ -148,16 +249,23 @@ test('exec alipay.user.info.share, with and without validateSign', async () => {
     assert.match(result.avatar, /^https?:\/\//);
     assert.match(result.gender, /^[FM]$/);
     assert.ok(result.city);
+
+    // Linked to the call whose code the token came from.
+    const event = await app.gatewayEvent(before);
+    assert.equal(event.method, 'alipay.user.info.share');
+    assert.equal(event.code, '10000');
+    assert.equal(event.call, tokenCall);
   }
 });
 
 test('exec: a replayed code is isv.code-invalid', async () => {
-  const { code } = await harness.code('auth_user');
+  const { code, call } = await app.code('auth_user');
   const first = await sdk.exec('alipay.system.oauth.token', {
     grantType: 'authorization_code', code,
   });
   assert.ok(first.accessToken);
 
+  const before = app.lastSeq();
   const replay = await sdk.exec('alipay.system.oauth.token', {
     grantType: 'authorization_code', code,
   });
@@ -165,18 +273,29 @@ test('exec: a replayed code is isv.code-invalid', async () => {
   assert.equal(replay.msg, 'Invalid Arguments');
   assert.equal(replay.subCode, 'isv.code-invalid');
   assert.ok(replay.subMsg);
+
+  // Even the failed replay is linked to the call that produced the code.
+  const event = await app.gatewayEvent(before);
+  assert.equal(event.code, '40002');
+  assert.equal(event.sub_code, 'isv.code-invalid');
+  assert.equal(event.call, call);
 });
 
 test('exec: refresh_token rotates the pair', async () => {
-  const { code } = await harness.code('auth_user');
+  const { code, call } = await app.code('auth_user');
   const first = await sdk.exec('alipay.system.oauth.token', {
     grantType: 'authorization_code', code,
   }, { validateSign: true });
+  const before = app.lastSeq();
   const second = await sdk.exec('alipay.system.oauth.token', {
     grantType: 'refresh_token', refreshToken: first.refreshToken,
   }, { validateSign: true });
 
   assert.notEqual(second.accessToken, first.accessToken);
+  const event = await app.gatewayEvent(before);
+  assert.equal(event.code, '10000');
+  assert.equal(event.call, call);
+
   const again = await sdk.exec('alipay.system.oauth.token', {
     grantType: 'refresh_token', refreshToken: first.refreshToken,
   });
@@ -184,16 +303,20 @@ test('exec: refresh_token rotates the pair', async () => {
 });
 
 test('exec: an auth_base token cannot read user info', async () => {
-  const { code } = await harness.code('auth_base');
+  const { code, call } = await app.code('auth_base');
   const base = await sdk.exec('alipay.system.oauth.token', {
     grantType: 'authorization_code', code,
   });
   assert.match(base.accessToken, /^authbseB/);
 
+  const before = app.lastSeq();
   const result = await sdk.exec('alipay.user.info.share', { authToken: base.accessToken },
                                 { validateSign: true });
   assert.equal(result.code, '40006');
   assert.equal(result.subCode, 'isv.insufficient-isv-permissions');
+  const event = await app.gatewayEvent(before);
+  assert.equal(event.sub_code, 'isv.insufficient-isv-permissions');
+  assert.equal(event.call, call);
 });
 
 test('exec: a request signed with another key is isv.invalid-signature', async () => {
@@ -203,11 +326,11 @@ test('exec: a request signed with another key is isv.invalid-signature', async (
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
   const stranger = new AlipaySdk({
-    appId: harness.appId,
+    appId: app.appId,
     privateKey,
     keyType: 'PKCS8',
-    alipayPublicKey: fs.readFileSync(path.join(harness.keysDir, 'gateway-public.pem'), 'ascii'),
-    gateway: harness.url,
+    alipayPublicKey: fs.readFileSync(path.join(app.keysDir, 'gateway-public.pem'), 'ascii'),
+    gateway: app.url,
   });
   const result = await stranger.exec('alipay.user.info.share', { authToken: token.accessToken },
                                      { validateSign: true });
@@ -219,7 +342,8 @@ test('exec: a request signed with another key is isv.invalid-signature', async (
 });
 
 test('curl v3: oauth token, user info, and a replay', async () => {
-  const { code } = await harness.code('auth_user');
+  const { code, call } = await app.code('auth_user');
+  let before = app.lastSeq();
   const { data, responseHttpStatus } = await sdk.curl('POST', '/v3/alipay/system/oauth/token', {
     body: { grant_type: 'authorization_code', code },
   });
@@ -228,13 +352,23 @@ test('curl v3: oauth token, user info, and a replay', async () => {
   assert.match(data.user_id, /^2088\d{12}$/);
   assert.match(data.access_token, /^authusrB/);
   assert.equal(data.expires_in, 1296000);
+  let event = await app.gatewayEvent(before);
+  assert.equal(event.version, 'v3');
+  assert.equal(event.method, 'alipay.system.oauth.token');
+  assert.equal(event.code, '10000');
+  assert.equal(event.call, call);
 
+  before = app.lastSeq();
   const info = await sdk.curl('POST', '/v3/alipay/user/info/share', {
     query: { auth_token: data.access_token },
   });
   assert.equal(info.responseHttpStatus, 200);
   assert.equal(info.data.user_id, data.user_id);
   assert.ok(info.data.nick_name);
+  event = await app.gatewayEvent(before);
+  assert.equal(event.version, 'v3');
+  assert.equal(event.method, 'alipay.user.info.share');
+  assert.equal(event.call, call);
 
   await assert.rejects(
     sdk.curl('POST', '/v3/alipay/system/oauth/token', {
@@ -255,4 +389,10 @@ test('curl v3: oauth token, user info, and a replay', async () => {
       assert.match(err.message, /无效的访问令牌/);
       return true;
     });
+});
+
+test('the app stops cleanly on SIGTERM, without warnings', async () => {
+  const status = await app.stop();
+  assert.equal(status, 0, app.stderr);
+  assert.doesNotMatch(app.stderr, /-WARNING|-CRITICAL/);
 });
