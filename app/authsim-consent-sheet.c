@@ -71,8 +71,8 @@ static const struct
   { "auth_campus", N_("Your campus identity") },
 };
 
-static const char *
-field_label (const char *field)
+const char *
+authsim_consent_sheet_field_label (const char *field)
 {
   for (guint i = 0; i < G_N_ELEMENTS (field_labels); i++)
     if (g_str_equal (field_labels[i].field, field))
@@ -216,7 +216,7 @@ update_contents (AuthsimConsentSheet *self)
       if (g_str_equal (scopes[i], "auth_user") && fields[0] != NULL)
         {
           for (guint j = 0; fields[j] != NULL; j++)
-            add_info_line (self, field_label (fields[j]));
+            add_info_line (self, authsim_consent_sheet_field_label (fields[j]));
         }
       else
         add_info_line (self, scope_label (scopes[i]));

@@ -40,4 +40,8 @@ gboolean        authsim_app_icon_load             (GtkImage            *image,
 /* The first character of @name, upper-cased, for a letter avatar. (transfer full) */
 char           *authsim_app_icon_letter           (const char          *name);
 
+/* The translated name of a user-info field (camelCase, e.g. "nickName"), as the popup lists
+ * it; @field itself when it is unknown. */
+const char *authsim_consent_sheet_field_label (const char *field);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "authsim-consent-sheet.h"
 #include "authsim-preferences-dialog.h"
 #include "authsim-resources.h"
 
@@ -170,30 +171,6 @@ reset_clock_action (GtkWidget  *widget,
 
 /* User info fields -------------------------------------------------------------------------- */
 
-static const char *
-field_title (const char *field)
-{
-  static const struct { const char *field; const char *title; } titles[] = {
-    /* Translators: user-info fields approved for the app. */
-    { "nickName", N_("Nickname") },
-    { "avatar", N_("Avatar") },
-    { "gender", N_("Gender") },
-    { "province", N_("Province") },
-    { "city", N_("City") },
-    { "mobile", N_("Mobile number") },
-    { "userName", N_("Real name") },
-    { "certNo", N_("ID number") },
-    { "birthday", N_("Birthday") },
-    { "email", N_("Email") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    if (g_str_equal (titles[i].field, field))
-      return _(titles[i].title);
-
-  return field;
-}
-
 static void
 sync_field_switches (AuthsimPreferencesDialog *self)
 {
@@ -258,7 +235,7 @@ build_field_switches (AuthsimPreferencesDialog *self)
 
       texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
       gtk_widget_set_hexpand (texts, TRUE);
-      title = gtk_label_new (field_title (known[i]));
+      title = gtk_label_new (authsim_consent_sheet_field_label (known[i]));
       gtk_label_set_xalign (GTK_LABEL (title), 0.0);
       subtitle = gtk_label_new (known[i]);
       gtk_label_set_xalign (GTK_LABEL (subtitle), 0.0);
@@ -275,7 +252,7 @@ build_field_switches (AuthsimPreferencesDialog *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, known[i],
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      field_title (known[i]),
+                                      authsim_consent_sheet_field_label (known[i]),
                                       -1);
       g_object_set_data_full (G_OBJECT (toggle), "authsim-field", g_strdup (known[i]), g_free);
       g_signal_connect (toggle, "notify::active", G_CALLBACK (on_field_switch_active), self);
