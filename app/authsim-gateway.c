@@ -49,11 +49,6 @@ struct _AuthsimGateway
   char          *url;
   guint          port;
 
-  /* Codes this gateway has spent, and their calls: the store forgets a code once it is spent,
-   * yet a replay should still be linked to its call in the log. Bounded, oldest first out. */
-  GHashTable    *spent_codes;
-  GQueue         spent_order;
-
   /* Signing: workers sign, the main thread answers (see sign_in_worker()). */
   GMainContext  *context;
   GThreadPool   *signers;
@@ -61,7 +56,6 @@ struct _AuthsimGateway
   gint           wakeup_pending;
 };
 
-#define SPENT_CODES_MAX 4096
 
 G_DEFINE_FINAL_TYPE (AuthsimGateway, authsim_gateway, G_TYPE_OBJECT)
 
@@ -987,22 +981,6 @@ fail_from_store_error (Outcome      *o,
     }
 }
 
-static void
-remember_spent_code (AuthsimGateway *self,
-                     const char     *code,
-                     guint           call)
-{
-  char *key;
-
-  if (call == 0 || g_hash_table_contains (self->spent_codes, code))
-    return;
-  if (self->spent_order.length >= SPENT_CODES_MAX)
-    g_hash_table_remove (self->spent_codes, g_queue_pop_head (&self->spent_order));
-  key = g_strdup (code);
-  g_queue_push_tail (&self->spent_order, key);
-  g_hash_table_insert (self->spent_codes, key, GUINT_TO_POINTER (call));
-}
-
 /* alipay.system.oauth.token. Business errors go in error_response (production does so). */
 static void
 oauth_token (AuthsimGateway *self,
@@ -1027,7 +1005,6 @@ oauth_token (AuthsimGateway *self,
 
   if (strcmp (grant_type, "authorization_code") == 0)
     {
-      g_autoptr(AuthsimCode) peek = NULL;
       g_autoptr(AuthsimCode) redeemed = NULL;
 
       if (code == NULL)
@@ -1035,15 +1012,8 @@ oauth_token (AuthsimGateway *self,
           outcome_fail (o, "40001", "isv.missing-code", "缺少授权码code参数");
           return;
         }
-      /* Peek first so that even a failing exchange is linked to its call. */
-      peek = authsim_store_lookup_code (store, code);
-      if (peek != NULL)
-        {
-          o->call = peek->call;
-          remember_spent_code (self, code, peek->call);
-        }
-      else
-        o->call = GPOINTER_TO_UINT (g_hash_table_lookup (self->spent_codes, code));
+      /* Before redeeming, so that even a failing exchange is linked to its call. */
+      o->call = authsim_store_get_code_call (store, code);
       redeemed = authsim_store_redeem_code (store, code, app_id, &error);
       if (redeemed == NULL)
         {
@@ -1619,8 +1589,6 @@ authsim_gateway_finalize (GObject *object)
   AuthsimGateway *self = AUTHSIM_GATEWAY (object);
 
   g_clear_pointer (&self->url, g_free);
-  g_queue_clear (&self->spent_order);
-  g_clear_pointer (&self->spent_codes, g_hash_table_unref);
   /* Every reply holds a reference: none is in flight any more. */
   g_thread_pool_free (self->signers, TRUE, TRUE);
   g_async_queue_unref (self->signed_replies);
@@ -1642,8 +1610,6 @@ static void
 authsim_gateway_init (AuthsimGateway *self)
 {
   /* The table owns the keys; the queue shares them to know the order. */
-  self->spent_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_queue_init (&self->spent_order);
 
   self->context = g_main_context_ref_thread_default ();
   self->signed_replies = g_async_queue_new ();

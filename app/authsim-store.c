@@ -337,6 +337,8 @@ struct _AuthsimStore
   GMutex        mutex;         /* guards everything below */
   GPtrArray    *grant_list;    /* mirror of @grants, same order */
   GHashTable   *codes;         /* code → AuthsimCode (owned) */
+  GHashTable   *spent_calls;   /* spent code → its call, the newest SPENT_CODES_MAX */
+  GQueue        spent_order;   /* the keys of @spent_calls, oldest first */
   GHashTable   *access_tokens; /* access token → AuthsimToken (owned) */
   GHashTable   *refresh_tokens;/* refresh token → AuthsimToken (borrowed from access_tokens) */
   gint64        clock_offset;
@@ -346,6 +348,10 @@ struct _AuthsimStore
 };
 
 G_DEFINE_FINAL_TYPE (AuthsimStore, authsim_store, G_TYPE_OBJECT)
+
+/* How many spent codes the store remembers the call of (in memory only), so that a replayed
+ * code is still linked to the call that produced it. */
+#define SPENT_CODES_MAX 4096
 
 enum
 {
@@ -457,6 +463,8 @@ authsim_store_finalize (GObject *object)
   g_clear_pointer (&self->refresh_tokens, g_hash_table_unref);
   g_clear_pointer (&self->access_tokens, g_hash_table_unref);
   g_clear_pointer (&self->codes, g_hash_table_unref);
+  g_queue_clear (&self->spent_order);
+  g_clear_pointer (&self->spent_calls, g_hash_table_unref);
   g_clear_pointer (&self->grant_list, g_ptr_array_unref);
   g_clear_object (&self->grants);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -541,6 +549,8 @@ authsim_store_init (AuthsimStore *self)
   self->grant_list = g_ptr_array_new_with_free_func (g_object_unref);
   self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) authsim_code_free);
+  self->spent_calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->spent_order);
   self->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                (GDestroyNotify) authsim_token_free);
   self->refresh_tokens = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1587,6 +1597,45 @@ authsim_store_lookup_code (AuthsimStore *self,
   return copy;
 }
 
+guint
+authsim_store_get_code_call (AuthsimStore *self,
+                             const char   *code)
+{
+  AuthsimCode *found;
+  guint call = 0;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), 0);
+
+  if (code == NULL)
+    return 0;
+
+  g_mutex_lock (&self->mutex);
+  found = g_hash_table_lookup (self->codes, code);
+  if (found != NULL)
+    call = found->call;
+  else
+    call = GPOINTER_TO_UINT (g_hash_table_lookup (self->spent_calls, code));
+  g_mutex_unlock (&self->mutex);
+
+  return call;
+}
+
+/* Called with the lock held, for a code just spent. */
+static void
+remember_spent_locked (AuthsimStore      *self,
+                       const AuthsimCode *code)
+{
+  char *key;
+
+  if (code->call == 0 || g_hash_table_contains (self->spent_calls, code->code))
+    return;
+  if (self->spent_order.length >= SPENT_CODES_MAX)
+    g_hash_table_remove (self->spent_calls, g_queue_pop_head (&self->spent_order));
+  key = g_strdup (code->code);
+  g_queue_push_tail (&self->spent_order, key);
+  g_hash_table_insert (self->spent_calls, key, GUINT_TO_POINTER (code->call));
+}
+
 AuthsimCode *
 authsim_store_redeem_code (AuthsimStore  *self,
                            const char    *code,
@@ -1604,7 +1653,10 @@ authsim_store_redeem_code (AuthsimStore  *self,
   now = now_locked (self);
   /* The first exchange spends the code, whatever its outcome. */
   if (code != NULL && g_hash_table_steal_extended (self->codes, code, NULL, &value))
-    schedule_save_locked (self);
+    {
+      remember_spent_locked (self, value);
+      schedule_save_locked (self);
+    }
   g_mutex_unlock (&self->mutex);
 
   found = value;

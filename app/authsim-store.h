@@ -133,6 +133,10 @@ char         *authsim_store_issue_code          (AuthsimStore  *self,
 /* (transfer full): a peek that does not spend the code; NULL if unknown (for logging). */
 AuthsimCode  *authsim_store_lookup_code         (AuthsimStore  *self,
                                                  const char    *code);
+/* The call that produced @code, live or recently spent (the last 4096 spent codes, in
+ * memory); 0 when unknown. Links even a failing or replayed exchange to its call. */
+guint         authsim_store_get_code_call       (AuthsimStore  *self,
+                                                 const char    *code);
 /*
  * Spends @code (its first exchange spends it, successful or not) and returns it.
  * Errors: CODE_INVALID (unknown, used or expired), UNMATCHED_APP_ID (issued to another app).

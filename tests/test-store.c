@@ -168,6 +168,43 @@ test_code_uniformity (void)
     }
 }
 
+/* The call of a code is known while it lives and after it is spent, even by a failing
+ * exchange, so a replay is still linked to its call; only the newest 4096 are kept. */
+static void
+test_code_call (void)
+{
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autofree char *kept = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 11);
+  g_autofree char *wrong = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 12);
+  g_autofree char *first = NULL;
+  g_autoptr(AuthsimCode) redeemed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (authsim_store_get_code_call (store, kept), ==, 11);
+  g_assert_cmpuint (authsim_store_get_code_call (store, "no-such-code"), ==, 0);
+  g_assert_cmpuint (authsim_store_get_code_call (store, NULL), ==, 0);
+
+  redeemed = authsim_store_redeem_code (store, kept, TEST_APP, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (authsim_store_get_code_call (store, kept), ==, 11);
+
+  g_assert_null (authsim_store_redeem_code (store, wrong, TEST_OTHER_APP, &error));
+  g_assert_error (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_UNMATCHED_APP_ID);
+  g_assert_cmpuint (authsim_store_get_code_call (store, wrong), ==, 12);
+
+  /* The memory of spent codes is bounded: the oldest goes first. */
+  first = g_strdup (kept);
+  for (guint i = 0; i < 4096; i++)
+    {
+      g_autofree char *code = authsim_store_issue_code (store, TEST_APP, TEST_USER,
+                                                        scopes_base, 100 + i);
+      g_autoptr(AuthsimCode) spent = authsim_store_redeem_code (store, code, TEST_APP, NULL);
+
+      g_assert_nonnull (spent);
+    }
+  g_assert_cmpuint (authsim_store_get_code_call (store, first), ==, 0);
+}
+
 static void
 test_code_single_use (void)
 {
@@ -1446,6 +1483,7 @@ main (int   argc,
   g_test_add_func ("/authsim/store/code-format", test_code_format);
   g_test_add_func ("/authsim/store/code-uniformity", test_code_uniformity);
   g_test_add_func ("/authsim/store/code-single-use", test_code_single_use);
+  g_test_add_func ("/authsim/store/code-call", test_code_call);
   g_test_add_func ("/authsim/store/code-wrong-app", test_code_wrong_app);
   g_test_add_func ("/authsim/store/code-expiry", test_code_expiry);
   g_test_add_func ("/authsim/store/code-lifetime", test_code_lifetime);
