@@ -258,22 +258,39 @@ fail_call (AuthsimEngine *self,
   finish_call (self, call, FALSE, payload, note);
 }
 
+/* The scopes of @call that succeed, in request order; only the consent ones (the ones a
+ * grant remembers) when @consent_only. */
+static GStrv
+call_scopes (Call     *call,
+             gboolean  consent_only)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < call->ok_scopes->len; i++)
+    {
+      const char *scope = g_ptr_array_index (call->ok_scopes, i);
+
+      if (!consent_only || !authsim_scope_is_silent (scope))
+        g_strv_builder_add (builder, scope);
+    }
+  return g_strv_builder_end (builder);
+}
+
 static void
 succeed_call (AuthsimEngine *self,
               Call          *call)
 {
   JsonObject *payload = json_object_new ();
+  g_auto(GStrv) scopes = call_scopes (call, FALSE);
   g_autofree char *code = NULL;
 
-  g_ptr_array_add (call->ok_scopes, NULL);
   code = authsim_store_issue_code (self->store, call->app_id, call->user_id,
-                                   (const char * const *) call->ok_scopes->pdata, call->id);
+                                   (const char * const *) scopes, call->id);
 
   json_object_set_string_member (payload, "authCode", code);
   json_object_set_member (payload, "authSuccessScopes",
-                          strv_to_node ((const char * const *) call->ok_scopes->pdata));
+                          strv_to_node ((const char * const *) scopes));
   json_object_set_object_member (payload, "authErrorScopes", json_object_ref (call->error_scopes));
-  g_ptr_array_remove_index (call->ok_scopes, call->ok_scopes->len - 1);
 
   finish_call (self, call, TRUE, payload, NULL);
 }
@@ -353,30 +370,17 @@ on_request_responded (AuthsimRequest  *request,
     {
     case AUTHSIM_DECISION_ALLOW:
       {
-        g_auto(GStrv) scopes = NULL;
+        /* Only consent scopes are remembered: auth_base never asks. */
+        g_auto(GStrv) consent = call_scopes (call, TRUE);
         JsonObject *grant = json_object_new ();
 
-        g_ptr_array_add (call->ok_scopes, NULL);
-        scopes = g_strdupv ((char **) call->ok_scopes->pdata);
-        g_ptr_array_remove_index (call->ok_scopes, call->ok_scopes->len - 1);
-
-        /* Only consent scopes are remembered: auth_base never asks. */
-        {
-          g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-          g_auto(GStrv) consent = NULL;
-
-          for (guint i = 0; scopes[i] != NULL; i++)
-            if (!authsim_scope_is_silent (scopes[i]))
-              g_strv_builder_add (builder, scopes[i]);
-          consent = g_strv_builder_end (builder);
-          authsim_store_grant (self->store, call->user_id, call->app_id,
-                               (const char * const *) consent);
-          json_object_set_string_member (grant, "event", "granted");
-          json_object_set_string_member (grant, "userId", call->user_id);
-          json_object_set_string_member (grant, "appId", call->app_id);
-          json_object_set_member (grant, "scopes", strv_to_node ((const char * const *) consent));
-          log_event (self, call->id, "grant", grant);
-        }
+        authsim_store_grant (self->store, call->user_id, call->app_id,
+                             (const char * const *) consent);
+        json_object_set_string_member (grant, "event", "granted");
+        json_object_set_string_member (grant, "userId", call->user_id);
+        json_object_set_string_member (grant, "appId", call->app_id);
+        json_object_set_member (grant, "scopes", strv_to_node ((const char * const *) consent));
+        log_event (self, call->id, "grant", grant);
         succeed_call (self, call);
       }
       break;
