@@ -17,26 +17,6 @@ typedef struct
 } Standing;
 
 gboolean
-authsim_actions_respond (AuthsimEngine  *engine,
-                         AuthsimDecision decision,
-                         const char     *source,
-                         GError        **error)
-{
-  AuthsimRequest *request;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (engine), FALSE);
-
-  request = authsim_engine_get_request (engine);
-  if (request == NULL || authsim_request_get_answered (request))
-    {
-      g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NO_REQUEST, "no popup is open");
-      return FALSE;
-    }
-
-  return authsim_engine_respond_from (engine, decision, source, error);
-}
-
-gboolean
 authsim_parse_duration (const char *text,
                         gint64     *seconds)
 {
@@ -98,7 +78,7 @@ standing_idle_cb (gpointer user_data)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!authsim_actions_respond (standing->engine, standing->decision, "standing", &error))
+      if (!authsim_engine_respond_from (standing->engine, standing->decision, "standing", &error))
         authsim_engine_log_error (standing->engine, "state", error->message);
     }
 
@@ -239,7 +219,7 @@ respond_cb (GSimpleAction *action,
       return;
     }
 
-  if (!authsim_actions_respond (engine, decision, "dbus", &error))
+  if (!authsim_engine_respond_from (engine, decision, "dbus", &error))
     log_bad (engine, "respond", error->message);
 }
 

@@ -37,13 +37,6 @@ void     authsim_actions_set_standing_answer (AuthsimEngine *engine,
 /* The standing answer of @engine, -1 when none. */
 int      authsim_actions_get_standing_answer (AuthsimEngine *engine);
 
-/* Answers the open popup of @engine, the decision logged with @source ("dbus", "scenario",
- * "standing"). AUTHSIM_ERROR_NO_REQUEST when no unanswered popup is open. */
-gboolean authsim_actions_respond             (AuthsimEngine  *engine,
-                                              AuthsimDecision decision,
-                                              const char     *source,
-                                              GError        **error);
-
 /* Parses a clock step such as "+3m", "-1h" or "90s" (units s, m, h, d; the sign is optional
  * and defaults to +) into seconds. FALSE for anything else. */
 gboolean authsim_parse_duration              (const char    *text,
