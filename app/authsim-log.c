@@ -13,6 +13,9 @@
 #include "authsim-log.h"
 #include "authsim-types.h"
 
+/* How long events appended by other threads wait for the owner to pick them up. */
+#define DRAIN_DELAY_MS 20
+
 /* AuthsimEvent ------------------------------------------------------------------------------ */
 
 struct _AuthsimEvent
@@ -486,9 +489,14 @@ weak_ref_free (gpointer data)
   g_free (data);
 }
 
-/* Schedules one drain on the owner context. Called with the lock held. */
+/* Schedules one drain on the owner context. Called with the lock held. Events from other
+ * threads (the gateway's, thousands a second under load) are gathered for DRAIN_DELAY_MS
+ * rather than waking the owner for each: one wake-up of the main thread per event cost the
+ * gateway more than the rest of its log event, and the window cannot show more than one
+ * batch a frame anyway. */
 static void
-authsim_log_schedule_drain_locked (AuthsimLog *self)
+authsim_log_schedule_drain_locked (AuthsimLog *self,
+                                   gboolean    gather)
 {
   GWeakRef *weak;
 
@@ -498,7 +506,7 @@ authsim_log_schedule_drain_locked (AuthsimLog *self)
   weak = g_new0 (GWeakRef, 1);
   g_weak_ref_init (weak, self);
 
-  self->drain_source = g_idle_source_new ();
+  self->drain_source = gather ? g_timeout_source_new (DRAIN_DELAY_MS) : g_idle_source_new ();
   g_source_set_priority (self->drain_source, G_PRIORITY_DEFAULT);
   g_source_set_static_name (self->drain_source, "[authsim] log drain");
   g_source_set_callback (self->drain_source, authsim_log_drain_cb, weak, weak_ref_free);
@@ -722,6 +730,7 @@ authsim_log_append (AuthsimLog *self,
   AuthsimEvent *event;
   guint64 seq;
   int errsv = 0;
+  gboolean other_thread;
 
   g_return_val_if_fail (AUTHSIM_IS_LOG (self), 0);
   g_return_val_if_fail (kind != NULL, 0);
@@ -795,11 +804,12 @@ authsim_log_append (AuthsimLog *self,
 
   g_ptr_array_add (self->pending, event);
 
-  if (!authsim_log_on_owner_thread (self) || self->draining)
+  other_thread = !authsim_log_on_owner_thread (self);
+  if (other_thread || self->draining)
     {
       /* Another thread, or an items-changed handler that logs: let the owner drain later, so
        * the model's signals stay in order and never nest. */
-      authsim_log_schedule_drain_locked (self);
+      authsim_log_schedule_drain_locked (self, other_thread);
       g_mutex_unlock (&self->lock);
       return seq;
     }
@@ -809,6 +819,15 @@ authsim_log_append (AuthsimLog *self,
   authsim_log_drain (self);
 
   return seq;
+}
+
+void
+authsim_log_flush (AuthsimLog *self)
+{
+  g_return_if_fail (AUTHSIM_IS_LOG (self));
+  g_return_if_fail (authsim_log_on_owner_thread (self));
+
+  authsim_log_drain (self);
 }
 
 /**

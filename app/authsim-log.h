@@ -46,6 +46,9 @@ guint64       authsim_log_append     (AuthsimLog    *self,
                                       JsonObject    *fields);
 /* Empties the model (the view); the file keeps every line. */
 void          authsim_log_clear_view (AuthsimLog    *self);
+/* Shows in the model, now, the events other threads appended (they are otherwise gathered for
+ * up to 20 ms). Owner thread only. */
+void          authsim_log_flush      (AuthsimLog    *self);
 /* Writes the events now in the model as JSON Lines, off the main thread. */
 void          authsim_log_export_async  (AuthsimLog         *self,
                                          GFile              *file,

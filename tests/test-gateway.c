@@ -512,7 +512,11 @@ node_string (V2Response *r,
 static AuthsimEvent *
 last_request_event (Fixture *f)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (f->log));
+  guint n;
+
+  /* The server thread logs each request before it answers: it is in the log by now. */
+  authsim_log_flush (f->log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (f->log));
 
   while (n-- > 0)
     {
@@ -532,6 +536,7 @@ count_request_events (Fixture *f)
 {
   guint count = 0;
 
+  authsim_log_flush (f->log);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (f->log)); i++)
     {
       g_autoptr(AuthsimEvent) event = g_list_model_get_item (G_LIST_MODEL (f->log), i);

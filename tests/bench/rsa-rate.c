@@ -2,8 +2,10 @@
 /*
  * rsa-rate: the ceiling for one gateway request on one core, measured with bare OpenSSL 3 EVP:
  * one SHA256withRSA verification with the app public key (the request) plus one SHA256withRSA
- * signature with the gateway private key (the response), each with a fresh EVP_MD_CTX, as
- * AuthsimKeys does. Prints "pairs/s".
+ * signature with the gateway private key (the response). Each operation copies a context
+ * initialised once per key (EVP_MD_CTX_copy_ex), exactly as AuthsimKeys does; that is also the
+ * fastest way OpenSSL 3 offers for one-shot EVP signatures (a fresh EVP_DigestSignInit_ex per
+ * operation costs ~10 µs more per pair). Prints "pairs/s".
  *
  * Usage: rsa-rate KEYS-DIR [SECONDS]
  */
@@ -42,8 +44,23 @@ read_key (const char *dir,
   return pkey;
 }
 
+static EVP_MD_CTX *
+template (EVP_PKEY *pkey,
+          int       signing)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+
+  if ((signing ? EVP_DigestSignInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL)
+               : EVP_DigestVerifyInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL)) != 1)
+    {
+      fprintf (stderr, "init failed\n");
+      exit (1);
+    }
+  return ctx;
+}
+
 static size_t
-sign (EVP_PKEY            *pkey,
+sign (const EVP_MD_CTX    *initialised,
       const unsigned char *data,
       size_t               length,
       unsigned char       *sig)
@@ -51,7 +68,7 @@ sign (EVP_PKEY            *pkey,
   EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
   size_t sig_len = 512;
 
-  if (EVP_DigestSignInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL) != 1 ||
+  if (EVP_MD_CTX_copy_ex (ctx, initialised) != 1 ||
       EVP_DigestSign (ctx, sig, &sig_len, data, length) != 1)
     {
       fprintf (stderr, "sign failed\n");
@@ -62,14 +79,14 @@ sign (EVP_PKEY            *pkey,
 }
 
 static int
-verify (EVP_PKEY            *pkey,
+verify (const EVP_MD_CTX    *initialised,
         const unsigned char *data,
         size_t               length,
         const unsigned char *sig,
         size_t               sig_len)
 {
   EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
-  int ok = EVP_DigestVerifyInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL) == 1 &&
+  int ok = EVP_MD_CTX_copy_ex (ctx, initialised) == 1 &&
            EVP_DigestVerify (ctx, sig, sig_len, data, length) == 1;
 
   EVP_MD_CTX_free (ctx);
@@ -98,6 +115,7 @@ main (int   argc,
     "\"nick_name\":\"阿伟\",\"avatar\":\"https://example.com/avatars/zhangwei.png\","
     "\"gender\":\"M\",\"province\":\"浙江省\",\"city\":\"杭州市\",\"mobile\":\"13800138000\"}";
   EVP_PKEY *app_private, *app_public, *gateway_private;
+  EVP_MD_CTX *sign_as_app, *verify_app, *sign_as_gateway;
   unsigned char request_sig[512], sig[512];
   size_t request_sig_len;
   double seconds = argc > 2 ? atof (argv[2]) : 5.0;
@@ -113,7 +131,10 @@ main (int   argc,
   app_private = read_key (argv[1], "app-private.pem", 1);
   app_public = read_key (argv[1], "app-public.pem", 0);
   gateway_private = read_key (argv[1], "gateway-private.pem", 1);
-  request_sig_len = sign (app_private, (const unsigned char *) request, strlen (request),
+  sign_as_app = template (app_private, 1);
+  verify_app = template (app_public, 0);
+  sign_as_gateway = template (gateway_private, 1);
+  request_sig_len = sign (sign_as_app, (const unsigned char *) request, strlen (request),
                           request_sig);
 
   start = now ();
@@ -121,13 +142,13 @@ main (int   argc,
     {
       for (int i = 0; i < 50; i++)
         {
-          if (!verify (app_public, (const unsigned char *) request, strlen (request),
+          if (!verify (verify_app, (const unsigned char *) request, strlen (request),
                        request_sig, request_sig_len))
             {
               fprintf (stderr, "verify failed\n");
               return 1;
             }
-          sign (gateway_private, (const unsigned char *) node, strlen (node), sig);
+          sign (sign_as_gateway, (const unsigned char *) node, strlen (node), sig);
           pairs++;
         }
       elapsed = now () - start;
@@ -135,6 +156,9 @@ main (int   argc,
   while (elapsed < seconds);
 
   printf ("%.0f\n", pairs / elapsed);
+  EVP_MD_CTX_free (sign_as_app);
+  EVP_MD_CTX_free (verify_app);
+  EVP_MD_CTX_free (sign_as_gateway);
   EVP_PKEY_free (app_private);
   EVP_PKEY_free (app_public);
   EVP_PKEY_free (gateway_private);
