@@ -1001,6 +1001,39 @@ test_share_fields_follow_profile (Fixture       *f,
   g_assert_cmpuint (json_object_get_size (json_node_get_object (bare->node)), ==, 3);
 }
 
+/* The server thread reads a snapshot of the users: an edit in the window must reach the very
+ * next request, and a removed value must disappear from it. */
+static void
+test_share_follows_user_edits (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *token = get_token (f, f->app_id, "auth_user", 44);
+  AuthsimUser *user = authsim_users_find (authsim_engine_get_users (f->engine), f->user_id);
+  const char *fields[] = { "nickName", "city", NULL };
+  g_autoptr(V2Response) before = NULL;
+  g_autoptr(V2Response) edited = NULL;
+  g_autoptr(V2Response) removed = NULL;
+  g_autofree char *old_nick = NULL;
+
+  g_assert_nonnull (user);
+  authsim_profile_set_user_info_fields (f->profile, fields);
+  before = user_info (f, f->app_id, token);
+  old_nick = g_strdup (json_object_get_string_member (json_node_get_object (before->node),
+                                                      "nick_name"));
+  g_assert_cmpstr (old_nick, ==, authsim_user_get_info_value (user, "nick_name"));
+  g_assert_true (json_object_has_member (json_node_get_object (before->node), "city"));
+
+  authsim_user_set_info_value (user, "nick_name", "改过的昵称");
+  edited = user_info (f, f->app_id, token);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (edited->node),
+                                                  "nick_name"), ==, "改过的昵称");
+
+  authsim_user_set_info_value (user, "city", NULL);
+  removed = user_info (f, f->app_id, token);
+  g_assert_false (json_object_has_member (json_node_get_object (removed->node), "city"));
+  g_assert_true (json_object_has_member (json_node_get_object (removed->node), "nick_name"));
+}
+
 static void
 test_share_auth_base (Fixture       *f,
                       gconstpointer  data)
@@ -2243,6 +2276,7 @@ main (int   argc,
   ADD ("token/refresh", test_token_refresh);
   ADD ("share/success", test_share_success);
   ADD ("share/fields-follow-profile", test_share_fields_follow_profile);
+  ADD ("share/follows-user-edits", test_share_follows_user_edits);
   ADD ("share/auth-base", test_share_auth_base);
   ADD ("share/invalid-tokens", test_share_invalid_tokens);
   ADD ("open-id", test_open_id_mode);
