@@ -972,6 +972,53 @@ test_log_finalize_pending (void)
     ;
 }
 
+/* Events from another thread are gathered: a burst of them reaches the model in one
+ * items-changed (not one per event), and authsim_log_flush() shows them at once. */
+static gpointer
+append_burst_thread (gpointer data)
+{
+  for (guint i = 0; i < 50; i++)
+    authsim_log_append (data, 0, "gateway", fields_new ("event", "request", NULL));
+  return NULL;
+}
+
+static void
+count_items_changed (GListModel *model,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     guint      *signals)
+{
+  (*signals)++;
+}
+
+static void
+test_log_flush_other_threads (void)
+{
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  guint signals = 0;
+  GThread *thread;
+
+  g_signal_connect (log, "items-changed", G_CALLBACK (count_items_changed), &signals);
+  thread = g_thread_new ("append", append_burst_thread, log);
+  g_thread_join (thread);
+  /* Nothing reached the model from the other thread by itself… */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 0);
+  /* …flush shows all fifty, in order, in one signal. */
+  authsim_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 50);
+  g_assert_cmpuint (signals, ==, 1);
+  for (guint i = 0; i < 50; i++)
+    g_assert_cmpuint (authsim_event_get_seq (get_event (log, i)), ==, i + 1);
+
+  /* Without a flush they arrive too, from the main loop. */
+  thread = g_thread_new ("append", append_burst_thread, log);
+  g_thread_join (thread);
+  wait_until (has_n_items, &(CountCheck) { .log = log, .expected = 100 });
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 99)), ==, 100);
+}
+
 static void
 test_log_finalize (void)
 {
@@ -1147,6 +1194,7 @@ main (int   argc,
   g_test_add_func ("/authsim/log/export", test_log_export);
   g_test_add_func ("/authsim/log/export-errors", test_log_export_errors);
   g_test_add_func ("/authsim/log/threads", test_log_threads);
+  g_test_add_func ("/authsim/log/flush-other-threads", test_log_flush_other_threads);
   g_test_add_func ("/authsim/log/nested-dir", test_log_nested_dir);
   g_test_add_func ("/authsim/log/set-file-errors", test_log_set_file_errors);
   g_test_add_func ("/authsim/log/no-file", test_log_no_file);
