@@ -14,9 +14,15 @@
  *                   a tap in the mini program would, allows the consent popup if one opens, and
  *                   prints "code AUTHCODE CALL" (or "error PAYLOAD")
  *   token SCOPES    the same, then exchanges the code through the store: "token ACCESS REFRESH"
+ *   codes N SCOPES  makes N such calls, one after the other, and prints "codes N" followed by N
+ *                   lines "AUTHCODE CALL" once all have succeeded (or only "error PAYLOAD", for
+ *                   the first call that failed), for benchmarks that spend one code per request
  *   quit            exits
  *
- * Usage: gateway-harness --keys-dir DIR [--port N] [--address A] [--log FILE]
+ * Usage: gateway-harness --keys-dir DIR [--state-dir DIR] [--port N] [--address A] [--log FILE]
+ *
+ * Without --state-dir the store lives in memory only; with it, the store keeps state.json there
+ * as the app does in its data directory (every change schedules a save).
  */
 #include "config.h"
 
@@ -29,6 +35,13 @@
 #include "authsim-gateway.h"
 #include "authsim-keys.h"
 
+typedef enum
+{
+  COMMAND_CODE,
+  COMMAND_TOKEN,
+  COMMAND_CODES,
+} CommandKind;
+
 typedef struct
 {
   GMainLoop        *loop;
@@ -39,7 +52,13 @@ typedef struct
   GHashTable       *finished;  /* call → "0"/"1": outcomes seen before the call id was known */
   GHashTable       *payloads;  /* call → JsonObject */
   char             *current;   /* the command being served */
+  CommandKind       kind;
+  JsonNode         *params;    /* the my.getAuthCode parameter of the current command */
+  guint             wanted;    /* codes the current command makes */
+  GString          *minted;    /* "AUTHCODE CALL\n" per code made so far (codes N) */
+  guint             n_minted;
   guint             call;
+  gboolean          calling;   /* make_calls() is running */
   int               status;
 } Harness;
 
@@ -62,10 +81,11 @@ reply (const char *format,
   fflush (stdout);
 }
 
-static void finish_command (Harness    *h,
-                            guint       call,
-                            gboolean    success,
-                            JsonObject *payload);
+static void call_done (Harness    *h,
+                       guint       call,
+                       gboolean    success,
+                       JsonObject *payload);
+static void make_calls (Harness *h);
 
 static void
 call_finished (AuthsimEngine *engine,
@@ -87,14 +107,26 @@ call_finished (AuthsimEngine *engine,
       return;
     }
   if (call == h->call)
-    finish_command (h, call, success, payload);
+    call_done (h, call, success, payload);
 }
 
 static void
-finish_command (Harness    *h,
-                guint       call,
-                gboolean    success,
-                JsonObject *payload)
+end_command (Harness *h)
+{
+  g_clear_pointer (&h->current, g_free);
+  g_clear_pointer (&h->params, json_node_unref);
+  g_string_truncate (h->minted, 0);
+  h->call = 0;
+  next_command (h);
+}
+
+/* The outcome of one of the current command's calls: replies, or (codes N) keeps the code and
+ * lets make_calls() make the next call. */
+static void
+call_done (Harness    *h,
+           guint       call,
+           gboolean    success,
+           JsonObject *payload)
 {
   AuthsimEngine *engine = h->engine;
   const char *code;
@@ -110,7 +142,21 @@ finish_command (Harness    *h,
       text = json_to_string (node, FALSE);
       reply ("error %s", text);
     }
-  else if (g_str_has_prefix (h->current, "token "))
+  else if (h->kind == COMMAND_CODES)
+    {
+      g_string_append_printf (h->minted, "%s %u\n", code, call);
+      h->call = 0;
+      if (++h->n_minted < h->wanted)
+        {
+          make_calls (h);
+          return;
+        }
+      /* All at once: the reader never sees a partial list. */
+      printf ("codes %u\n", h->n_minted);
+      fwrite (h->minted->str, 1, h->minted->len, stdout);
+      fflush (stdout);
+    }
+  else if (h->kind == COMMAND_TOKEN)
     {
       AuthsimStore *store = authsim_engine_get_store (engine);
       g_autoptr(AuthsimCode) redeemed = NULL;
@@ -134,9 +180,7 @@ finish_command (Harness    *h,
   else
     reply ("code %s %u", code, call);
 
-  g_clear_pointer (&h->current, g_free);
-  h->call = 0;
-  next_command (h);
+  end_command (h);
 }
 
 /* Answers the consent popup as soon as one opens. */
@@ -153,10 +197,65 @@ request_changed (AuthsimEngine *engine,
     g_printerr ("harness: cannot allow: %s\n", error->message);
 }
 
+/* Makes the current command's my.getAuthCode calls, a tap each, until one has to wait (its
+ * outcome then comes through call_finished()) or no command is left. Calls that finish inside
+ * authsim_engine_call() — every one once auth_user is granted — are handled in this loop, so
+ * that "codes 40000" does not recurse; call_done() only re-enters it after a wait. */
+static void
+make_calls (Harness *h)
+{
+  if (h->calling)
+    return;
+
+  h->calling = TRUE;
+  while (h->current != NULL && h->params != NULL && h->call == 0)
+    {
+      guint call;
+
+      g_hash_table_remove_all (h->finished);
+      g_hash_table_remove_all (h->payloads);
+      call = authsim_engine_call (h->engine, h->params, AUTHSIM_TRIGGER_TAP,
+                                  AUTHSIM_CONTAINER_MINI_PROGRAM);
+      if (g_hash_table_contains (h->finished, GUINT_TO_POINTER (call)))
+        {
+          const char *success = g_hash_table_lookup (h->finished, GUINT_TO_POINTER (call));
+          g_autoptr(JsonObject) payload =
+            json_object_ref (g_hash_table_lookup (h->payloads, GUINT_TO_POINTER (call)));
+
+          call_done (h, call, strcmp (success, "1") == 0, payload);
+          continue;
+        }
+      h->call = call;
+      /* The popup may already be open. */
+      request_changed (h->engine, NULL, h);
+    }
+  h->calling = FALSE;
+}
+
+/* {"scopes": [...]} from "a, b,c". */
+static JsonNode *
+scopes_params (const char *scopes)
+{
+  g_auto(GStrv) list = g_strsplit (scopes, ",", -1);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "scopes");
+  json_builder_begin_array (b);
+  for (guint i = 0; list[i] != NULL; i++)
+    json_builder_add_string_value (b, g_strstrip (list[i]));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
 static void
 run_command (Harness *h,
              char    *line)
 {
+  const char *scopes = NULL;
+  guint64 wanted = 1;
+
   g_strstrip (line);
 
   if (*line == '\0')
@@ -171,47 +270,49 @@ run_command (Harness *h,
       g_main_loop_quit (h->loop);
       return;
     }
-  if (g_str_has_prefix (line, "code ") || g_str_has_prefix (line, "token "))
+
+  if (g_str_has_prefix (line, "code "))
     {
-      const char *scopes = strchr (line, ' ') + 1;
-      g_auto(GStrv) list = g_strsplit (scopes, ",", -1);
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) params = NULL;
+      h->kind = COMMAND_CODE;
+      scopes = line + strlen ("code ");
+    }
+  else if (g_str_has_prefix (line, "token "))
+    {
+      h->kind = COMMAND_TOKEN;
+      scopes = line + strlen ("token ");
+    }
+  else if (g_str_has_prefix (line, "codes "))
+    {
+      g_auto(GStrv) words = g_strsplit (line + strlen ("codes "), " ", 2);
+      g_autoptr(GError) error = NULL;
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "scopes");
-      json_builder_begin_array (b);
-      for (guint i = 0; list[i] != NULL; i++)
-        json_builder_add_string_value (b, g_strstrip (list[i]));
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-      params = json_builder_get_root (b);
-
-      guint call;
-
-      h->current = line;
-      h->call = 0;
-      g_hash_table_remove_all (h->finished);
-      g_hash_table_remove_all (h->payloads);
-      call = authsim_engine_call (h->engine, params, AUTHSIM_TRIGGER_TAP,
-                                  AUTHSIM_CONTAINER_MINI_PROGRAM);
-      if (g_hash_table_contains (h->finished, GUINT_TO_POINTER (call)))
+      if (words[0] == NULL || words[1] == NULL ||
+          !g_ascii_string_to_unsigned (words[0], 10, 1, 10000000, &wanted, &error))
         {
-          const char *success = g_hash_table_lookup (h->finished, GUINT_TO_POINTER (call));
-
-          finish_command (h, call, strcmp (success, "1") == 0,
-                          g_hash_table_lookup (h->payloads, GUINT_TO_POINTER (call)));
+          reply ("error codes N SCOPES: N is 1..10000000%s%s",
+                 error != NULL ? ": " : "", error != NULL ? error->message : "");
+          g_free (line);
+          next_command (h);
           return;
         }
-      h->call = call;
-      /* The popup may already be open. */
-      request_changed (h->engine, NULL, h);
+      h->kind = COMMAND_CODES;
+      scopes = line + strlen ("codes ") + strlen (words[0]) + 1;
+    }
+
+  if (scopes == NULL)
+    {
+      reply ("error unknown command: %s", line);
+      g_free (line);
+      next_command (h);
       return;
     }
 
-  reply ("error unknown command: %s", line);
-  g_free (line);
-  next_command (h);
+  h->current = line;
+  h->params = scopes_params (scopes);
+  h->wanted = (guint) wanted;
+  h->n_minted = 0;
+  h->call = 0;
+  make_calls (h);
 }
 
 static void
@@ -258,9 +359,12 @@ main (int   argc,
   g_autofree char *keys_dir = NULL;
   g_autofree char *address = NULL;
   g_autofree char *log_file = NULL;
+  g_autofree char *state_dir = NULL;
   int port = 0;
   GOptionEntry entries[] = {
     { "keys-dir", 0, 0, G_OPTION_ARG_FILENAME, &keys_dir, "Key directory (created)", "DIR" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
+      "Keep state.json there, as the app does (default: no persistence)", "DIR" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Gateway port (0: any free port)", "N" },
     { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Gateway address (127.0.0.1)", "A" },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_file, "Event log (JSON Lines)", "FILE" },
@@ -299,7 +403,19 @@ main (int   argc,
 
   profile = authsim_profile_new_default ();
   users = authsim_users_new_default ();
-  store = authsim_store_new (NULL);
+  store = authsim_store_new (state_dir);
+  if (state_dir != NULL)
+    {
+      g_autofree char *warning = NULL;
+
+      if (!authsim_store_load (store, &warning, &error))
+        {
+          g_printerr ("gateway-harness: %s\n", error->message);
+          return 1;
+        }
+      if (warning != NULL)
+        g_printerr ("gateway-harness: %s\n", warning);
+    }
   log = authsim_log_new ();
   if (log_file != NULL && !authsim_log_set_file (log, log_file, &error))
     {
@@ -331,6 +447,7 @@ main (int   argc,
   g_queue_init (&h.commands);
   h.finished = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   h.payloads = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) json_object_unref);
+  h.minted = g_string_new (NULL);
   stdin_stream = g_unix_input_stream_new (0, FALSE);
   h.input = g_data_input_stream_new (stdin_stream);
   g_data_input_stream_read_line_async (h.input, G_PRIORITY_DEFAULT, NULL, line_read, &h);
@@ -343,6 +460,8 @@ main (int   argc,
   g_hash_table_unref (h.finished);
   g_hash_table_unref (h.payloads);
   g_free (h.current);
+  g_clear_pointer (&h.params, json_node_unref);
+  g_string_free (h.minted, TRUE);
   g_clear_object (&h.input);
   g_clear_object (&h.gateway);
   g_clear_object (&h.engine);
