@@ -208,7 +208,8 @@ struct _AuthsimLog
   /* Owner thread only. */
   GMainContext  *context;
   GThread       *thread;              /* the creating thread (a reference keeps it unique) */
-  GPtrArray     *items;               /* AuthsimEvent */
+  GPtrArray     *items;               /* AuthsimEvent, the newest model_limit of them */
+  guint          model_limit;
   char          *write_error;
   gboolean       draining;
 };
@@ -453,12 +454,25 @@ authsim_log_drain (AuthsimLog *self)
   if (batch == NULL)
     return;
 
+  self->draining = TRUE;
+
+  /* Memory stays bounded however long the app serves: the oldest events leave the model
+   * (one removal at the head, before the append) and live on in the file. */
+  if (batch->len > self->model_limit)
+    g_ptr_array_remove_range (batch, 0, batch->len - self->model_limit);
+  if (self->items->len + batch->len > self->model_limit)
+    {
+      guint excess = self->items->len + batch->len - self->model_limit;
+
+      g_ptr_array_remove_range (self->items, 0, excess);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, excess, 0);
+    }
+
   position = self->items->len;
   /* The batch's free function is g_object_unref: move the references over. */
   g_ptr_array_set_free_func (batch, NULL);
   g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&batch));
 
-  self->draining = TRUE;
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0,
                               self->items->len - position);
   self->draining = FALSE;
@@ -614,6 +628,7 @@ authsim_log_init (AuthsimLog *self)
   self->generator = json_generator_new ();
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->model_limit = AUTHSIM_LOG_MODEL_LIMIT;
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_ref (g_thread_self ());
 }
@@ -819,6 +834,30 @@ authsim_log_append (AuthsimLog *self,
   authsim_log_drain (self);
 
   return seq;
+}
+
+/**
+ * authsim_log_set_model_limit:
+ *
+ * How many of the newest events the model keeps (AUTHSIM_LOG_MODEL_LIMIT unless set; at
+ * least 1). Lowering it drops the oldest at once. The file is not affected. Owner thread only.
+ */
+void
+authsim_log_set_model_limit (AuthsimLog *self,
+                             guint       limit)
+{
+  g_return_if_fail (AUTHSIM_IS_LOG (self));
+  g_return_if_fail (limit > 0);
+  g_return_if_fail (authsim_log_on_owner_thread (self));
+
+  self->model_limit = limit;
+  if (self->items->len > limit)
+    {
+      guint excess = self->items->len - limit;
+
+      g_ptr_array_remove_range (self->items, 0, excess);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, excess, 0);
+    }
 }
 
 void

@@ -887,8 +887,13 @@ test_log_many (void)
       authsim_log_append (log, i, "callback", fields);
     }
 
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, MANY_EVENTS);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, MANY_EVENTS - 1)), ==, MANY_EVENTS);
+  /* The model holds the newest AUTHSIM_LOG_MODEL_LIMIT, the file all of them. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==,
+                    MIN (MANY_EVENTS, AUTHSIM_LOG_MODEL_LIMIT));
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==,
+                    MANY_EVENTS - MIN (MANY_EVENTS, AUTHSIM_LOG_MODEL_LIMIT) + 1);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, MIN (MANY_EVENTS, AUTHSIM_LOG_MODEL_LIMIT) - 1)),
+                    ==, MANY_EVENTS);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_size, >, MANY_EVENTS * 50);
   g_test_message ("%d appends in %.2f s", MANY_EVENTS,
@@ -1017,6 +1022,75 @@ test_log_flush_other_threads (void)
   wait_until (has_n_items, &(CountCheck) { .log = log, .expected = 100 });
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
   g_assert_cmpuint (authsim_event_get_seq (get_event (log, 99)), ==, 100);
+}
+
+typedef struct
+{
+  guint position, removed, added;
+} Change;
+
+static void
+record_change (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               GArray     *changes)
+{
+  Change change = { position, removed, added };
+
+  g_array_append_val (changes, change);
+}
+
+/* The model keeps the newest events; the file keeps them all. */
+static void
+test_log_model_limit (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(AuthsimLog) log = new_log_with_file (&path);
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GThread *thread;
+  Change *c;
+
+  authsim_log_set_model_limit (log, 5);
+  g_signal_connect (log, "items-changed", G_CALLBACK (record_change), changes);
+  for (guint i = 0; i < 8; i++)
+    authsim_log_append (log, i + 1, "call", NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 5);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (authsim_event_get_seq (get_event (log, i)), ==, i + 4);
+  /* Five appends, then for each later one: the oldest leaves first, then the newest comes. */
+  g_assert_cmpuint (changes->len, ==, 5 + 2 * 3);
+  c = &g_array_index (changes, Change, 5);
+  g_assert_cmpuint (c->position, ==, 0);
+  g_assert_cmpuint (c->removed, ==, 1);
+  g_assert_cmpuint (c->added, ==, 0);
+  c = &g_array_index (changes, Change, 6);
+  g_assert_cmpuint (c->position, ==, 4);
+  g_assert_cmpuint (c->removed, ==, 0);
+  g_assert_cmpuint (c->added, ==, 1);
+
+  /* A batch from another thread larger than the limit: only its newest five stay. */
+  thread = g_thread_new ("append", append_burst_thread, log);
+  g_thread_join (thread);
+  authsim_log_flush (log);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 5);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 8 + 50 - 4);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 4)), ==, 8 + 50);
+
+  /* Lowering the limit trims at once. */
+  authsim_log_set_model_limit (log, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 2);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 57);
+
+  /* Every event is in the file. */
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (g_strchomp (contents), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 58);
+
+  g_signal_handlers_disconnect_by_data (log, changes);
 }
 
 static void
@@ -1195,6 +1269,7 @@ main (int   argc,
   g_test_add_func ("/authsim/log/export-errors", test_log_export_errors);
   g_test_add_func ("/authsim/log/threads", test_log_threads);
   g_test_add_func ("/authsim/log/flush-other-threads", test_log_flush_other_threads);
+  g_test_add_func ("/authsim/log/model-limit", test_log_model_limit);
   g_test_add_func ("/authsim/log/nested-dir", test_log_nested_dir);
   g_test_add_func ("/authsim/log/set-file-errors", test_log_set_file_errors);
   g_test_add_func ("/authsim/log/no-file", test_log_no_file);

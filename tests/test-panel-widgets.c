@@ -650,6 +650,50 @@ test_log_clear_view (void)
   g_rmdir (dir);
 }
 
+/* When the log drops its oldest events, the view shows the newest ones, in order, and keeps
+ * following what comes next. */
+static void
+test_log_view_model_limit (void)
+{
+  g_autoptr(AuthsimEngine) engine = new_engine ();
+  AuthsimLog *log = authsim_engine_get_log (engine);
+  GtkWidget *view = sink (authsim_log_view_new (engine));
+  GListModel *model = G_LIST_MODEL (authsim_log_view_get_model (AUTHSIM_LOG_VIEW (view)));
+  guint64 last_seq = 0;
+
+  authsim_log_set_model_limit (log, 4);
+  for (guint i = 0; i < 3; i++)
+    make_call (engine, "{\"scopes\": \"auth_base\"}");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 4);
+  wait_view_synced (view, engine);
+  drain_main_context ();
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(AuthsimEvent) shown = g_list_model_get_item (model, i);
+      g_autoptr(AuthsimEvent) kept = g_list_model_get_item (G_LIST_MODEL (log), i);
+
+      g_assert_true (shown == kept);
+      g_assert_cmpuint (authsim_event_get_seq (shown), >, last_seq);
+      last_seq = authsim_event_get_seq (shown);
+    }
+
+  /* The newest event of the log is the view's last row. */
+  make_call (engine, "{\"scopes\": \"auth_base\"}");
+  wait_view_synced (view, engine);
+  drain_main_context ();
+  {
+    g_autoptr(AuthsimEvent) shown = g_list_model_get_item (model, 3);
+    g_autoptr(AuthsimEvent) newest = g_list_model_get_item (G_LIST_MODEL (log), 3);
+
+    g_assert_true (shown == newest);
+    g_assert_cmpuint (authsim_event_get_seq (shown), >, last_seq);
+  }
+
+  g_assert_finalize_object (view);
+}
+
 static void
 on_export_finished (AuthsimLogView *view,
                     GFile          *file,
@@ -1177,6 +1221,7 @@ main (int   argc,
   g_test_add_func ("/authsim/panel/log/select-and-copy", test_log_select_and_copy);
   g_test_add_func ("/authsim/panel/log/filter-by-call", test_log_filter);
   g_test_add_func ("/authsim/panel/log/clear-view", test_log_clear_view);
+  g_test_add_func ("/authsim/panel/log/model-limit", test_log_view_model_limit);
   g_test_add_func ("/authsim/panel/log/export", test_log_export);
   g_test_add_func ("/authsim/panel/log/engine-later", test_log_engine_later);
   g_test_add_func ("/authsim/panel/log/burst", test_log_burst);
