@@ -79,6 +79,10 @@ G_DECLARE_FINAL_TYPE (AuthsimStore, authsim_store, AUTHSIM, STORE, GObject)
 /*
  * @state_dir (nullable): where state.json lives; NULL keeps everything in memory.
  * Properties: "code-lifetime" (uint seconds), "clock-offset" (int64 seconds), both persisted.
+ * Signal: "saved" (no arguments), emitted on the GMainContext that was thread-default at
+ * creation after a background save wrote state.json; several saves may give one emission.
+ * Every mutation schedules a background save: 200 ms after it at the soonest, and no sooner
+ * than 50 × the last save's duration after that save (see authsim-store.c).
  */
 AuthsimStore *authsim_store_new                 (const char    *state_dir);
 /*
@@ -89,8 +93,14 @@ AuthsimStore *authsim_store_new                 (const char    *state_dir);
 gboolean      authsim_store_load                (AuthsimStore  *self,
                                                  char         **warning,
                                                  GError       **error);
-/* Writes state.json now (atomically: temp file + rename). Mutations also schedule a write. */
+/* Writes state.json now, on the calling thread (atomically: temp file + rename), after any
+ * background write in progress. Mutations also schedule a write in the background. */
 gboolean      authsim_store_save                (AuthsimStore  *self,
+                                                 GError       **error);
+/* Blocks until every change made before the call is on disk: waits for a background write in
+ * progress, then writes on the calling thread only if something is still pending. TRUE when
+ * nothing was pending or the write succeeded (a failed write stays pending). */
+gboolean      authsim_store_flush               (AuthsimStore  *self,
                                                  GError       **error);
 
 /* The virtual clock: real time plus an offset every lifetime reads. */

@@ -1267,13 +1267,14 @@ set_flag (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Iterates @context until @check returns TRUE or 10 s pass. */
+/* Iterates @context until @check returns TRUE or @seconds pass. */
 static gboolean
 iterate_until (GMainContext *context,
                gboolean    (*check) (gpointer),
-               gpointer      data)
+               gpointer      data,
+               guint         seconds)
 {
-  GSource *deadline = g_timeout_source_new_seconds (10);
+  GSource *deadline = g_timeout_source_new_seconds (seconds);
   gboolean timed_out = FALSE;
   gboolean ok;
 
@@ -1284,6 +1285,110 @@ iterate_until (GMainContext *context,
   g_source_destroy (deadline);
   g_source_unref (deadline);
   return ok;
+}
+
+/* Background saves are observed through "saved", which must come on the store's context: the
+ * thread iterating it here, the main thread. */
+static GThread *main_thread;
+
+static void
+on_saved (AuthsimStore *store,
+          guint        *count)
+{
+  g_assert_true (g_thread_self () == main_thread);
+  (*count)++;
+}
+
+typedef struct
+{
+  const guint *count;
+  guint        target;
+} SavedWait;
+
+static gboolean
+saved_reached (gpointer data)
+{
+  SavedWait *wait = data;
+
+  return *wait->count >= wait->target;
+}
+
+/* Iterates @context until "saved" was counted @target times in @count. The deadline is long:
+ * the store spaces saves by 50 × the last one's duration, which is long under sanitizers. */
+static void
+wait_saved (GMainContext *context,
+            const guint  *count,
+            guint         target)
+{
+  SavedWait wait = { count, target };
+
+  g_assert_true (iterate_until (context, saved_reached, &wait, 60));
+}
+
+/*
+ * The store logs a debug message on the thread that did a background write, after the write
+ * and before the save is over (the store still counts it as running). The log writer below
+ * sees it even with debug output off: it counts those writes, notes whether one ran on the
+ * main thread, and runs a hook once, on the writing thread.
+ */
+static struct
+{
+  GMutex     lock;
+  guint      n_background;       /* background writes */
+  guint      n_on_main_thread;   /* … of them on the main thread */
+  void     (*hook) (gpointer);   /* run by the next background write, on its thread */
+  gpointer   hook_data;
+} save_log;
+
+static GLogWriterOutput
+test_log_writer (GLogLevelFlags   log_level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+        g_str_has_prefix (fields[i].value, "state.json written (background)"))
+      {
+        void (*hook) (gpointer);
+        gpointer hook_data;
+
+        g_mutex_lock (&save_log.lock);
+        save_log.n_background++;
+        if (g_thread_self () == main_thread)
+          save_log.n_on_main_thread++;
+        hook = save_log.hook;
+        hook_data = save_log.hook_data;
+        save_log.hook = NULL;
+        g_mutex_unlock (&save_log.lock);
+
+        if (hook != NULL)
+          hook (hook_data);
+      }
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+static void
+save_log_reset (void (*hook) (gpointer),
+                gpointer hook_data)
+{
+  g_mutex_lock (&save_log.lock);
+  save_log.n_background = 0;
+  save_log.n_on_main_thread = 0;
+  save_log.hook = hook;
+  save_log.hook_data = hook_data;
+  g_mutex_unlock (&save_log.lock);
+}
+
+static void
+save_log_counts (guint *n_background,
+                 guint *n_on_main_thread)
+{
+  g_mutex_lock (&save_log.lock);
+  *n_background = save_log.n_background;
+  *n_on_main_thread = save_log.n_on_main_thread;
+  g_mutex_unlock (&save_log.lock);
 }
 
 static gboolean
@@ -1303,18 +1408,15 @@ state_file_n_grants (void)
   return json_array_get_length (json_object_get_array_member (root, "grants"));
 }
 
-static gboolean
-state_file_has_no_grants (gpointer data)
-{
-  return state_file_n_grants () == 0;
-}
-
 static void
 test_persist_scheduled (void)
 {
   g_autoptr(AuthsimStore) store = new_loaded_store ();
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *root;
+  guint saves = 0;
+
+  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
 
   /* Several mutations in a row: the one write that follows has them all. */
   authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
@@ -1323,14 +1425,16 @@ test_persist_scheduled (void)
   authsim_store_set_code_lifetime (store, 900);
   g_assert_false (state_file_exists (NULL));  /* not synchronous */
 
-  g_assert_true (iterate_until (NULL, state_file_exists, NULL));
+  /* Checked as soon as "saved" comes, before dispose could write anything. */
+  wait_saved (NULL, &saves, 1);
   root = read_state_file (parser);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "grants")), ==, 3);
   g_assert_cmpint (json_object_get_int_member (root, "codeLifetime"), ==, 900);
 
   /* A later change is written later. */
   authsim_store_clear_grants (store);
-  g_assert_true (iterate_until (NULL, state_file_has_no_grants, NULL));
+  wait_saved (NULL, &saves, 2);
+  g_assert_cmpuint (state_file_n_grants (), ==, 0);
 
   g_assert_finalize_object (g_steal_pointer (&store));
 }
@@ -1341,15 +1445,17 @@ test_persist_thread_default_context (void)
   g_autofree char *dir = state_dir_path ();
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(AuthsimStore) store = NULL;
+  guint saves = 0;
 
   g_main_context_push_thread_default (context);
   store = authsim_store_new (dir);
   g_main_context_pop_thread_default (context);
+  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
 
   authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  /* The save runs on the context that was thread-default at creation: iterating only that
-   * one must be enough (nothing iterates the global default context here). */
-  g_assert_true (iterate_until (context, state_file_exists, NULL));
+  /* The save starts, and "saved" comes, on the context that was thread-default at creation:
+   * iterating only that one must be enough (nothing iterates the global default context). */
+  wait_saved (context, &saves, 1);
   g_assert_cmpuint (state_file_n_grants (), ==, 1);
 
   g_assert_finalize_object (g_steal_pointer (&store));
@@ -1387,8 +1493,394 @@ test_persist_memory_only (void)
   authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
   g_assert_true (authsim_store_save (store, &error));
   g_assert_no_error (error);
+  g_assert_true (authsim_store_flush (store, &error));
+  g_assert_no_error (error);
   g_assert_finalize_object (g_steal_pointer (&store));
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+}
+
+/* flush writes what is pending, on the calling thread, and nothing when nothing is. */
+static void
+test_persist_flush (void)
+{
+  g_autofree char *path = state_file_path ();
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  g_assert_true (authsim_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_false (state_file_exists (NULL));
+
+  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
+  authsim_store_set_code_lifetime (store, 900);
+  /* No main loop runs: flush itself writes. */
+  g_assert_true (authsim_store_flush (store, &error));
+  g_assert_no_error (error);
+  root = read_state_file (parser);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "grants")), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (root, "codeLifetime"), ==, 900);
+
+  /* Everything is on disk: neither a second flush nor dispose writes again (the file is
+   * removed to see it). */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_true (authsim_store_flush (store, &error));
+  g_assert_no_error (error);
+  g_assert_false (state_file_exists (NULL));
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_false (state_file_exists (NULL));
+}
+
+/* How many tokens state.json lists, counted in its text: cheaper than a parse for 20,000 of
+ * them under the sanitizers (the loader parses it where that matters). */
+static guint
+state_file_count_tokens (void)
+{
+  static const char needle[] = "\"accessToken\"";
+  g_autofree char *path = state_file_path ();
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  /* memmem, not strstr: the sanitizers' strstr measures the rest of the file at each call. */
+  for (const char *p = contents, *end = contents + length;
+       (p = memmem (p, (gsize) (end - p), needle, sizeof needle - 1)) != NULL;
+       p += sizeof needle - 1)
+    n++;
+  return n;
+}
+
+/* Whether state.json lists the code @data. */
+static gboolean
+state_file_has_code (gpointer data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *codes;
+
+  if (!state_file_exists (NULL))
+    return FALSE;
+  codes = json_object_get_array_member (read_state_file (parser), "codes");
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (codes, i),
+                                                    "code"),
+                     (const char *) data))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  AuthsimStore *store;
+  char         *code;  /* issued by the hook, during the save */
+} DuringSave;
+
+static void
+issue_code_during_save (gpointer data)
+{
+  DuringSave *during = data;
+
+  during->code = authsim_store_issue_code (during->store, TEST_APP, TEST_USER, scopes_user, 77);
+}
+
+/* Whether a second background write was done and state.json lists the code @data. */
+static gboolean
+second_save_has_code (gpointer data)
+{
+  guint n_background, n_on_main_thread;
+
+  save_log_counts (&n_background, &n_on_main_thread);
+  return n_background >= 2 && state_file_has_code (data);
+}
+
+/* A change made while a background save runs (after its snapshot) is written by a save that
+ * follows by itself: no flush, no dispose. */
+static void
+test_persist_during_save (void)
+{
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *code = NULL;
+  DuringSave during = { store, NULL };
+  guint saves = 0, n_background, n_on_main_thread;
+  JsonObject *root, *code_object;
+  JsonArray *codes;
+
+  save_log_reset (issue_code_during_save, &during);
+  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
+
+  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
+  /* The hook ran inside the first save, before its "saved". */
+  wait_saved (NULL, &saves, 1);
+  code = g_steal_pointer (&during.code);
+  g_assert_nonnull (code);
+
+  /* "saved" of the second write may be merged with the first one's: count writes instead. */
+  g_assert_true (iterate_until (NULL, second_save_has_code, code, 60));
+  root = read_state_file (parser);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "grants")), ==, 1);
+  codes = json_object_get_array_member (root, "codes");
+  g_assert_cmpuint (json_array_get_length (codes), ==, 1);
+  code_object = json_array_get_object_element (codes, 0);
+  g_assert_cmpstr (json_object_get_string_member (code_object, "code"), ==, code);
+  g_assert_cmpint (json_object_get_int_member (code_object, "call"), ==, 77);
+
+  save_log_counts (&n_background, &n_on_main_thread);
+  g_assert_cmpuint (n_background, ==, 2);
+  g_assert_cmpuint (n_on_main_thread, ==, 0);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+typedef struct
+{
+  AuthsimStore *store;
+  GHashTable   *live;  /* access tokens the file must end up with */
+  gint          done;
+} Mutator;
+
+/* Issues, rotates and revokes tokens like the gateway does, until two background saves were
+ * written (so some of it overlaps them) or 30,000 tokens. */
+static gpointer
+mutator_thread (gpointer data)
+{
+  Mutator *mutator = data;
+
+  for (guint i = 0; i < 30000; i++)
+    {
+      g_autoptr(AuthsimToken) token = issue_token_for (mutator->store, TEST_APP, TEST_USER,
+                                                       scopes_user, i + 1);
+      guint n_background, n_on_main_thread;
+
+      if (i % 2 == 0)
+        {
+          /* The rotation drops the old record, maybe while a save holds it. */
+          g_autoptr(GError) error = NULL;
+          g_autoptr(AuthsimToken) fresh = authsim_store_refresh (mutator->store,
+                                                                 token->refresh_token,
+                                                                 TEST_APP, &error);
+
+          g_assert_no_error (error);
+          g_hash_table_add (mutator->live, g_strdup (fresh->access_token));
+        }
+      else
+        g_hash_table_add (mutator->live, g_strdup (token->access_token));
+
+      if (i % 100 == 0)
+        {
+          /* Another (user, app): issued, then revoked with everything of that pair. */
+          g_autoptr(AuthsimToken) doomed = issue_token_for (mutator->store, TEST_OTHER_APP,
+                                                            TEST_USER_2, scopes_base, i + 1);
+
+          authsim_store_revoke (mutator->store, TEST_USER_2, TEST_OTHER_APP);
+        }
+
+      save_log_counts (&n_background, &n_on_main_thread);
+      if (n_background >= 2)
+        break;
+    }
+
+  g_atomic_int_set (&mutator->done, TRUE);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static gboolean
+mutator_done (gpointer data)
+{
+  Mutator *mutator = data;
+
+  return g_atomic_int_get (&mutator->done);
+}
+
+typedef struct
+{
+  GHashTable  *expected;  /* access tokens */
+  const guint *saves;     /* "saved" emissions so far */
+  guint        checked;   /* … when the file was last read */
+} TokensWait;
+
+/* Whether state.json has exactly the access tokens expected, read again after each save. */
+static gboolean
+state_file_has_tokens (gpointer data)
+{
+  TokensWait *wait = data;
+  GHashTable *expected = wait->expected;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *tokens;
+
+  if (*wait->saves == wait->checked)
+    return FALSE;
+  wait->checked = *wait->saves;
+  tokens = json_object_get_array_member (read_state_file (parser), "tokens");
+  if (json_array_get_length (tokens) != g_hash_table_size (expected))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (tokens); i++)
+    if (!g_hash_table_contains (expected,
+                                json_object_get_string_member (
+                                  json_array_get_object_element (tokens, i), "accessToken")))
+      return FALSE;
+  return TRUE;
+}
+
+/* Another thread keeps changing tokens while the main loop runs background saves: once it
+ * stops, the saves catch up with its last change by themselves. */
+static void
+test_persist_concurrent (void)
+{
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  g_autoptr(GHashTable) live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  Mutator mutator = { store, live, FALSE };
+  guint saves = 0, n_background, n_on_main_thread;
+  TokensWait wait = { live, &saves, 0 };
+  GThread *thread;
+
+  save_log_reset (NULL, NULL);
+  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
+
+  thread = g_thread_new ("store-mutator", mutator_thread, &mutator);
+  g_assert_true (iterate_until (NULL, mutator_done, &mutator, 60));
+  g_thread_join (thread);
+
+  g_assert_true (iterate_until (NULL, state_file_has_tokens, &wait, 60));
+  save_log_counts (&n_background, &n_on_main_thread);
+  g_assert_cmpuint (n_background, >=, 1);
+  g_assert_cmpuint (n_on_main_thread, ==, 0);
+  g_assert_cmpuint (saves, >=, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+/* 20,000 tokens (10 s of the mock gateway at full load; 2,000 under the sanitizers, which make
+ * loading them back slow) in one background save, read back. */
+#if defined(__SANITIZE_ADDRESS__)
+# define MANY_TOKENS 2000
+#else
+# define MANY_TOKENS 20000
+#endif
+
+static void
+test_persist_many_tokens (void)
+{
+  const guint n = MANY_TOKENS;
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  g_autoptr(AuthsimStore) loaded = NULL;
+  g_autoptr(GPtrArray) tokens = NULL;
+  guint saves = 0;
+
+  tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) authsim_token_free);
+  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
+  /* No main loop runs meanwhile: the first save has them all. */
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (tokens, issue_token_for (store, i % 2 ? TEST_APP : TEST_OTHER_APP,
+                                              i % 3 ? TEST_USER : TEST_USER_2,
+                                              i % 5 ? scopes_user : scopes_base, i + 1));
+  wait_saved (NULL, &saves, 1);
+  g_assert_cmpuint (state_file_count_tokens (), ==, n);
+
+  loaded = new_loaded_store ();
+  for (guint i = 0; i < n; i++)
+    {
+      AuthsimToken *token = g_ptr_array_index (tokens, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AuthsimToken) found = authsim_store_lookup_access_token (loaded,
+                                                                         token->access_token,
+                                                                         &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (found->refresh_token, ==, token->refresh_token);
+      g_assert_cmpstr (found->app_id, ==, token->app_id);
+      g_assert_cmpstr (found->user_id, ==, token->user_id);
+      g_assert_cmpstrv (found->scopes, token->scopes);
+      g_assert_cmpuint (found->call, ==, i + 1);
+      g_assert_cmpint (found->auth_start, ==, token->auth_start);
+      g_assert_cmpint (found->expires_at, ==, token->expires_at);
+      g_assert_cmpint (found->re_expires_at, ==, token->re_expires_at);
+    }
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+}
+
+/* Ids come from users and files: every character a JSON string must escape survives a
+ * background save and a load, and invalid UTF-8 does not make the file unreadable. */
+static void
+test_persist_escaping (void)
+{
+  const char *user = "quote\" backslash\\ slash/ nl\n cr\r tab\t bs\b ff\f ctl\x01\x1f del\x7f "
+                     "\xe7\x94\xa8\xe6\x88\xb7 \xf0\x9f\x98\x80";
+  const char *app = "app \"x\"";
+  const char *scopes[] = { "auth_user", "scope\\with\"quotes", NULL };
+  const char *invalid_user = "bad\xff" "id";
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  g_autoptr(AuthsimStore) loaded = NULL;
+  g_autoptr(AuthsimToken) token = NULL;
+  g_autoptr(AuthsimToken) found = NULL;
+  g_autoptr(AuthsimCode) peek = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  AuthsimGrant *grant;
+  guint saves = 0;
+
+  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
+  authsim_store_grant (store, user, app, scopes);
+  authsim_store_grant (store, invalid_user, TEST_APP, scopes_user);
+  token = issue_token_for (store, app, user, scopes, 5);
+  code = authsim_store_issue_code (store, app, user, scopes, 6);
+  wait_saved (NULL, &saves, 1);
+
+  /* new_loaded_store asserts there was no warning: the file was not corrupt. */
+  loaded = new_loaded_store ();
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (loaded)), ==, 2);
+  grant = grant_at (loaded, 0);
+  g_assert_cmpstr (authsim_grant_get_user_id (grant), ==, user);
+  g_assert_cmpstr (authsim_grant_get_app_id (grant), ==, app);
+  g_assert_cmpstrv (authsim_grant_get_scopes (grant), scopes);
+  /* JSON cannot carry invalid UTF-8: each bad byte became U+FFFD. */
+  grant = grant_at (loaded, 1);
+  g_assert_cmpstr (authsim_grant_get_user_id (grant), ==, "bad\xef\xbf\xbd" "id");
+
+  found = authsim_store_lookup_access_token (loaded, token->access_token, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (found->user_id, ==, user);
+  g_assert_cmpstr (found->app_id, ==, app);
+  g_assert_cmpstrv (found->scopes, scopes);
+
+  peek = authsim_store_lookup_code (loaded, code);
+  g_assert_nonnull (peek);
+  g_assert_cmpstr (peek->user_id, ==, user);
+  g_assert_cmpstr (peek->app_id, ==, app);
+  g_assert_cmpstrv (peek->scopes, scopes);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_finalize_object (g_steal_pointer (&loaded));
+}
+
+/* With 20,000 tokens, the save the main loop schedules is serialised and written on another
+ * thread: the main loop only starts it and later emits "saved". */
+static void
+test_persist_off_main_thread (void)
+{
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  guint saves = 0, n_background, n_on_main_thread;
+
+  save_log_reset (NULL, NULL);
+  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
+  for (guint i = 0; i < MANY_TOKENS; i++)
+    {
+      g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user,
+                                                       i + 1);
+    }
+  g_assert_false (state_file_exists (NULL));
+
+  wait_saved (NULL, &saves, 1);
+  save_log_counts (&n_background, &n_on_main_thread);
+  g_assert_cmpuint (n_background, ==, 1);
+  g_assert_cmpuint (n_on_main_thread, ==, 0);
+  g_assert_cmpuint (state_file_count_tokens (), ==, MANY_TOKENS);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1479,6 +1971,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  main_thread = g_thread_self ();
+  g_log_set_writer_func (test_log_writer, NULL, NULL);
 
   g_test_add_func ("/authsim/store/code-format", test_code_format);
   g_test_add_func ("/authsim/store/code-uniformity", test_code_uniformity);
@@ -1511,6 +2005,12 @@ main (int   argc,
                    test_persist_thread_default_context);
   g_test_add_func ("/authsim/store/persist-dispose-flush", test_persist_dispose_flush);
   g_test_add_func ("/authsim/store/persist-memory-only", test_persist_memory_only);
+  g_test_add_func ("/authsim/store/persist-flush", test_persist_flush);
+  g_test_add_func ("/authsim/store/persist-during-save", test_persist_during_save);
+  g_test_add_func ("/authsim/store/persist-concurrent", test_persist_concurrent);
+  g_test_add_func ("/authsim/store/persist-many-tokens", test_persist_many_tokens);
+  g_test_add_func ("/authsim/store/persist-escaping", test_persist_escaping);
+  g_test_add_func ("/authsim/store/persist-off-main-thread", test_persist_off_main_thread);
   g_test_add_func ("/authsim/store/threads", test_threads);
 
   return g_test_run ();
