@@ -457,12 +457,16 @@ authsim_log_drain (AuthsimLog *self)
   self->draining = TRUE;
 
   /* Memory stays bounded however long the app serves: the oldest events leave the model
-   * (one removal at the head, before the append) and live on in the file. */
+   * (one removal at the head, before the append) and live on in the file. They leave in
+   * chunks of half the limit: each removal at the head costs GTK 4.8's list view a time that
+   * grows with the list (~300 ms at 20,000 rows), whatever the number removed; trimming at
+   * every drain of a busy gateway took 40 % of a core, trimming by halves costs one such
+   * frame per 10,000 events. */
   if (batch->len > self->model_limit)
     g_ptr_array_remove_range (batch, 0, batch->len - self->model_limit);
-  if (self->items->len + batch->len > self->model_limit)
+  if (self->items->len + batch->len > self->model_limit + self->model_limit / 2)
     {
-      guint excess = self->items->len + batch->len - self->model_limit;
+      guint excess = MIN (self->items->len + batch->len - self->model_limit, self->items->len);
 
       g_ptr_array_remove_range (self->items, 0, excess);
       g_list_model_items_changed (G_LIST_MODEL (self), 0, excess, 0);

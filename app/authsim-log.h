@@ -46,8 +46,9 @@ guint64       authsim_log_append     (AuthsimLog    *self,
                                       JsonObject    *fields);
 /* Empties the model (the view); the file keeps every line. */
 void          authsim_log_clear_view (AuthsimLog    *self);
-/* The model (what the window shows and exports) keeps the newest events only; the file keeps
- * them all. An event takes about 3.5 KiB of memory. */
+/* The model (what the window shows and exports) keeps the newest events only (up to half as
+ * many more, as the oldest leave in chunks); the file keeps them all. An event takes about
+ * 3.5 KiB of memory. */
 #define AUTHSIM_LOG_MODEL_LIMIT 20000
 void          authsim_log_set_model_limit (AuthsimLog *self,
                                            guint       limit);

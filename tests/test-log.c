@@ -877,6 +877,7 @@ test_log_many (void)
   g_autoptr(AuthsimLog) log = new_log_with_file (&path);
   gint64 start = g_get_monotonic_time ();
   GStatBuf st;
+  guint n_kept;
 
   for (guint i = 0; i < MANY_EVENTS; i++)
     {
@@ -887,13 +888,12 @@ test_log_many (void)
       authsim_log_append (log, i, "callback", fields);
     }
 
-  /* The model holds the newest AUTHSIM_LOG_MODEL_LIMIT, the file all of them. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==,
-                    MIN (MANY_EVENTS, AUTHSIM_LOG_MODEL_LIMIT));
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==,
-                    MANY_EVENTS - MIN (MANY_EVENTS, AUTHSIM_LOG_MODEL_LIMIT) + 1);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, MIN (MANY_EVENTS, AUTHSIM_LOG_MODEL_LIMIT) - 1)),
-                    ==, MANY_EVENTS);
+  /* The model holds the newest AUTHSIM_LOG_MODEL_LIMIT (up to half more), the file all. */
+  n_kept = g_list_model_get_n_items (G_LIST_MODEL (log));
+  g_assert_cmpuint (n_kept, >=, MIN (MANY_EVENTS, AUTHSIM_LOG_MODEL_LIMIT));
+  g_assert_cmpuint (n_kept, <=, AUTHSIM_LOG_MODEL_LIMIT + AUTHSIM_LOG_MODEL_LIMIT / 2);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, MANY_EVENTS - n_kept + 1);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, n_kept - 1)), ==, MANY_EVENTS);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_size, >, MANY_EVENTS * 50);
   g_test_message ("%d appends in %.2f s", MANY_EVENTS,
@@ -1061,13 +1061,14 @@ test_log_model_limit (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 5);
   for (guint i = 0; i < 5; i++)
     g_assert_cmpuint (authsim_event_get_seq (get_event (log, i)), ==, i + 4);
-  /* Five appends, then for each later one: the oldest leaves first, then the newest comes. */
-  g_assert_cmpuint (changes->len, ==, 5 + 2 * 3);
-  c = &g_array_index (changes, Change, 5);
+  /* Seven appends (the limit and half of it), then for the eighth the three oldest leave in
+   * one removal at the head, then the newest comes. */
+  g_assert_cmpuint (changes->len, ==, 7 + 2);
+  c = &g_array_index (changes, Change, 7);
   g_assert_cmpuint (c->position, ==, 0);
-  g_assert_cmpuint (c->removed, ==, 1);
+  g_assert_cmpuint (c->removed, ==, 3);
   g_assert_cmpuint (c->added, ==, 0);
-  c = &g_array_index (changes, Change, 6);
+  c = &g_array_index (changes, Change, 8);
   g_assert_cmpuint (c->position, ==, 4);
   g_assert_cmpuint (c->removed, ==, 0);
   g_assert_cmpuint (c->added, ==, 1);
@@ -1085,10 +1086,24 @@ test_log_model_limit (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 2);
   g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 57);
 
+  /* Larger limits trim in chunks of half: 20 keeps up to 30, then falls back to 20. */
+  authsim_log_set_model_limit (log, 20);
+  for (guint i = 0; i < 28; i++)
+    authsim_log_append (log, 0, "call", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 30);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 29)), ==, 86);
+  g_array_set_size (changes, 0);
+  authsim_log_append (log, 0, "call", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 20);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 68);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 19)), ==, 87);
+  g_assert_cmpuint (changes->len, ==, 2);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).removed, ==, 11);
+
   /* Every event is in the file. */
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   lines = g_strsplit (g_strchomp (contents), "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, 58);
+  g_assert_cmpuint (g_strv_length (lines), ==, 87);
 
   g_signal_handlers_disconnect_by_data (log, changes);
 }
