@@ -9,6 +9,7 @@
 #include "authsim-log.h"
 #include "authsim-request.h"
 #include "authsim-types.h"
+#include "test-utils.h"
 
 /* Helpers ----------------------------------------------------------------------------------- */
 
@@ -1024,37 +1025,20 @@ test_log_flush_other_threads (void)
   g_assert_cmpuint (authsim_event_get_seq (get_event (log, 99)), ==, 100);
 }
 
-typedef struct
-{
-  guint position, removed, added;
-} Change;
-
-static void
-record_change (GListModel *model,
-               guint       position,
-               guint       removed,
-               guint       added,
-               GArray     *changes)
-{
-  Change change = { position, removed, added };
-
-  g_array_append_val (changes, change);
-}
-
 /* The model keeps the newest events; the file keeps them all. */
 static void
 test_log_model_limit (void)
 {
   g_autofree char *path = NULL;
   g_autoptr(AuthsimLog) log = new_log_with_file (&path);
-  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (TestChange));
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   GThread *thread;
-  Change *c;
+  TestChange *c;
 
   authsim_log_set_model_limit (log, 5);
-  g_signal_connect (log, "items-changed", G_CALLBACK (record_change), changes);
+  g_signal_connect (log, "items-changed", G_CALLBACK (test_record_change), changes);
   for (guint i = 0; i < 8; i++)
     authsim_log_append (log, i + 1, "call", NULL);
 
@@ -1064,11 +1048,11 @@ test_log_model_limit (void)
   /* Seven appends (the limit and half of it), then for the eighth the three oldest leave in
    * one removal at the head, then the newest comes. */
   g_assert_cmpuint (changes->len, ==, 7 + 2);
-  c = &g_array_index (changes, Change, 7);
+  c = &g_array_index (changes, TestChange, 7);
   g_assert_cmpuint (c->position, ==, 0);
   g_assert_cmpuint (c->removed, ==, 3);
   g_assert_cmpuint (c->added, ==, 0);
-  c = &g_array_index (changes, Change, 8);
+  c = &g_array_index (changes, TestChange, 8);
   g_assert_cmpuint (c->position, ==, 4);
   g_assert_cmpuint (c->removed, ==, 0);
   g_assert_cmpuint (c->added, ==, 1);
@@ -1098,7 +1082,7 @@ test_log_model_limit (void)
   g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 68);
   g_assert_cmpuint (authsim_event_get_seq (get_event (log, 19)), ==, 87);
   g_assert_cmpuint (changes->len, ==, 2);
-  g_assert_cmpuint (g_array_index (changes, Change, 0).removed, ==, 11);
+  g_assert_cmpuint (g_array_index (changes, TestChange, 0).removed, ==, 11);
 
   /* Every event is in the file. */
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));

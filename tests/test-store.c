@@ -10,6 +10,7 @@
 
 #include "authsim-store.h"
 #include "authsim-types.h"
+#include "test-utils.h"
 
 #define TEST_APP       "2021000000000001"
 #define TEST_OTHER_APP "2021000000000002"
@@ -635,25 +636,6 @@ test_token_refresh_other_app (void)
 /* ---------------------------------------------------------------------------------------- */
 /* Grants */
 
-typedef struct
-{
-  guint position;
-  guint removed;
-  guint added;
-} Change;
-
-static void
-on_items_changed (GListModel *model,
-                  guint       position,
-                  guint       removed,
-                  guint       added,
-                  GArray     *changes)
-{
-  Change change = { position, removed, added };
-
-  g_array_append_val (changes, change);
-}
-
 static void
 assert_change (GArray *changes,
                guint   index,
@@ -661,10 +643,10 @@ assert_change (GArray *changes,
                guint   removed,
                guint   added)
 {
-  Change *change;
+  TestChange *change;
 
   g_assert_cmpuint (index, <, changes->len);
-  change = &g_array_index (changes, Change, index);
+  change = &g_array_index (changes, TestChange, index);
   g_assert_cmpuint (change->position, ==, position);
   g_assert_cmpuint (change->removed, ==, removed);
   g_assert_cmpuint (change->added, ==, added);
@@ -755,10 +737,10 @@ static void
 test_grant_items_changed (void)
 {
   g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
-  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (TestChange));
   GListModel *grants = authsim_store_get_grants (store);
 
-  g_signal_connect (grants, "items-changed", G_CALLBACK (on_items_changed), changes);
+  g_signal_connect (grants, "items-changed", G_CALLBACK (test_record_change), changes);
 
   authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
   authsim_store_grant (store, TEST_USER_2, TEST_APP, scopes_user);

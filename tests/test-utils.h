@@ -23,6 +23,27 @@
       }                                                                          \
   } G_STMT_END
 
+/* One GListModel::items-changed, as test_record_change() appends them to a GArray. */
+typedef struct
+{
+  guint position;
+  guint removed;
+  guint added;
+} TestChange;
+
+/* An items-changed handler: connect it with a GArray of TestChange as the data. */
+static inline void
+test_record_change (GListModel *model,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    GArray     *changes)
+{
+  TestChange change = { position, removed, added };
+
+  g_array_append_val (changes, change);
+}
+
 static inline JsonNode *
 test_parse (const char *json)
 {

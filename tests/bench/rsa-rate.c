@@ -19,32 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-static EVP_PKEY *
-read_key (const char *dir,
-          const char *name,
-          int         private_key)
-{
-  char path[4096];
-  FILE *f;
-  EVP_PKEY *pkey;
-
-  snprintf (path, sizeof path, "%s/%s", dir, name);
-  f = fopen (path, "r");
-  if (f == NULL)
-    {
-      perror (path);
-      exit (1);
-    }
-  pkey = private_key ? PEM_read_PrivateKey (f, NULL, NULL, NULL)
-                     : PEM_read_PUBKEY (f, NULL, NULL, NULL);
-  fclose (f);
-  if (pkey == NULL)
-    {
-      fprintf (stderr, "%s: not a key\n", path);
-      exit (1);
-    }
-  return pkey;
-}
+#include "bench-keys.h"
 
 static EVP_MD_CTX *
 template (EVP_PKEY *pkey,

@@ -17,6 +17,8 @@
 #include <libsoup/soup.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+
+#include "bench-keys.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,33 +32,6 @@ static size_t request_sig_len;
 static const char request[] =
   "app_id=2021004112345678&auth_token=authusrB0123456789abcdefghijklmnopqrstuv&charset=utf-8"
   "&method=alipay.user.info.share&sign_type=RSA2&timestamp=2026-11-25 20:00:00&version=1.0";
-
-static EVP_PKEY *
-read_key (const char *dir,
-          const char *name,
-          int         private_key)
-{
-  char path[4096];
-  FILE *f;
-  EVP_PKEY *pkey;
-
-  snprintf (path, sizeof path, "%s/%s", dir, name);
-  f = fopen (path, "r");
-  if (f == NULL)
-    {
-      perror (path);
-      exit (1);
-    }
-  pkey = private_key ? PEM_read_PrivateKey (f, NULL, NULL, NULL)
-                     : PEM_read_PUBKEY (f, NULL, NULL, NULL);
-  fclose (f);
-  if (pkey == NULL)
-    {
-      fprintf (stderr, "%s: not a key\n", path);
-      exit (1);
-    }
-  return pkey;
-}
 
 static void
 setup_rsa (const char *dir)
