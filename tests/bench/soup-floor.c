@@ -17,11 +17,11 @@
 #include <libsoup/soup.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-
-#include "bench-keys.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "bench-keys.h"
 
 static char body[700];
 
