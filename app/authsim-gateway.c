@@ -715,7 +715,9 @@ params_sign_content (Params *params)
         continue;
       if (content->len > 0)
         g_string_append_c (content, '&');
-      g_string_append_printf (content, "%s=%s", key, value);
+      g_string_append (content, key);
+      g_string_append_c (content, '=');
+      g_string_append (content, value);
     }
   return g_string_free (content, FALSE);
 }
