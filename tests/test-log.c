@@ -251,6 +251,57 @@ test_log_fields_order (void)
   g_assert_null (authsim_event_get_callback (event));
 }
 
+/* Without members named like the header (the usual case) the line is written straight from
+ * the fields and the object parsed back on demand: the same members, in the same order. */
+static void
+test_log_fields_written_directly (void)
+{
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(JsonObject) parsed = NULL;
+  JsonObject *fields = json_object_new ();
+  JsonObject *payload = json_object_new ();
+  AuthsimEvent *event;
+  JsonObject *object;
+  const char * const expected[] = {
+    "seq", "time", "call", "kind", "zeta", "callback", "payload", "none", "flag", "ratio",
+    "text", NULL
+  };
+
+  json_object_set_string_member (fields, "zeta", "last-letter");
+  json_object_set_string_member (fields, "callback", "success");
+  json_object_set_int_member (payload, "z", 1);
+  json_object_set_string_member (payload, "a", "用户取消授权");
+  json_object_set_object_member (fields, "payload", payload);
+  json_object_set_null_member (fields, "none");
+  json_object_set_boolean_member (fields, "flag", FALSE);
+  json_object_set_double_member (fields, "ratio", 0.25);
+  json_object_set_string_member (fields, "text", "quote \" backslash \\ newline \n");
+  authsim_log_append (log, 0, "callback", fields);
+  authsim_log_append (log, 9, "call", NULL);
+
+  event = get_event (log, 0);
+  parsed = parse_object (authsim_event_get_json (event));
+  assert_members (parsed, expected);
+  g_assert_cmpint (json_object_get_int_member (parsed, "seq"), ==, 1);
+  g_assert_true (json_object_get_null_member (parsed, "call"));
+  g_assert_cmpstr (json_object_get_string_member (parsed, "kind"), ==, "callback");
+  g_assert_cmpstr (json_object_get_string_member (parsed, "text"), ==,
+                   "quote \" backslash \\ newline \n");
+  g_assert_cmpfloat (json_object_get_double_member (parsed, "ratio"), ==, 0.25);
+  g_assert_cmpstr (authsim_event_get_callback (event), ==, "success");
+
+  /* The object: equal to the line, parsed once. */
+  object = authsim_event_get_object (event);
+  g_assert_true (json_object_equal (object, parsed));
+  assert_members (object, expected);
+  g_assert_true (authsim_event_get_object (event) == object);
+
+  /* No fields at all: the header alone, still an object. */
+  event = get_event (log, 1);
+  g_assert_cmpuint (json_object_get_size (authsim_event_get_object (event)), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (authsim_event_get_object (event), "call"), ==, 9);
+}
+
 static void
 test_log_callback_property (void)
 {
@@ -1269,6 +1320,7 @@ main (int   argc,
   g_test_add_func ("/authsim/log/threads", test_log_threads);
   g_test_add_func ("/authsim/log/flush-other-threads", test_log_flush_other_threads);
   g_test_add_func ("/authsim/log/model-limit", test_log_model_limit);
+  g_test_add_func ("/authsim/log/fields-written-directly", test_log_fields_written_directly);
   g_test_add_func ("/authsim/log/nested-dir", test_log_nested_dir);
   g_test_add_func ("/authsim/log/set-file-errors", test_log_set_file_errors);
   g_test_add_func ("/authsim/log/no-file", test_log_no_file);
