@@ -48,7 +48,7 @@ guint64       authsim_log_append     (AuthsimLog    *self,
 void          authsim_log_clear_view (AuthsimLog    *self);
 /* The model (what the window shows and exports) keeps the newest events only (up to half as
  * many more, as the oldest leave in chunks); the file keeps them all. An event takes about
- * 3.5 KiB of memory. */
+ * 0.75 KiB of memory, 2.8 KiB once its object has been asked for (measured, gateway events). */
 #define AUTHSIM_LOG_MODEL_LIMIT 20000
 void          authsim_log_set_model_limit (AuthsimLog *self,
                                            guint       limit);
