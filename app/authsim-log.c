@@ -356,6 +356,19 @@ deep_copy_node (JsonNode *node)
     }
 }
 
+/* Writes @value (>= 0) as @width decimal digits, zero-padded, at @out. */
+static void
+put_digits (char *out,
+            int   value,
+            int   width)
+{
+  for (int i = width - 1; i >= 0; i--)
+    {
+      out[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+}
+
 /* Local wall-clock time, e.g. 2026-11-25T20:01:02.123+08:00 (never "Z"). */
 static char *
 format_now (void)
@@ -384,17 +397,25 @@ format_now (void)
   if (offset_min < 0)
     offset_min = -offset_min;
 
-  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d",
-                          g_date_time_get_year (now),
-                          g_date_time_get_month (now),
-                          g_date_time_get_day_of_month (now),
-                          g_date_time_get_hour (now),
-                          g_date_time_get_minute (now),
-                          g_date_time_get_second (now),
-                          g_date_time_get_microsecond (now) / 1000,
-                          sign,
-                          (int) (offset_min / 60),
-                          (int) (offset_min % 60));
+  {
+    /* By hand: printf cost more than the rest of this function. */
+    char text[] = "YYYY-MM-DDThh:mm:ss.mmm+hh:mm";
+    int year = g_date_time_get_year (now);
+
+    if (year < 0 || year > 9999)
+      year = 0;
+    put_digits (text, year, 4);
+    put_digits (text + 5, g_date_time_get_month (now), 2);
+    put_digits (text + 8, g_date_time_get_day_of_month (now), 2);
+    put_digits (text + 11, g_date_time_get_hour (now), 2);
+    put_digits (text + 14, g_date_time_get_minute (now), 2);
+    put_digits (text + 17, g_date_time_get_second (now), 2);
+    put_digits (text + 20, g_date_time_get_microsecond (now) / 1000, 3);
+    text[23] = sign;
+    put_digits (text + 24, (int) (offset_min / 60) % 100, 2);
+    put_digits (text + 27, (int) (offset_min % 60), 2);
+    return g_strdup (text);
+  }
 }
 
 /* Writes all of @data to @fd; on failure drops what was written of it and returns FALSE. */
