@@ -291,71 +291,6 @@ authsim_log_list_model_iface_init (GListModelInterface *iface)
   iface->get_item = authsim_log_get_item;
 }
 
-/*
- * A copy sharing nothing with @node. json-glib's reference counts are not atomic, so an event
- * handed to the owner thread must not share containers or values with the appending caller.
- */
-static JsonNode *
-deep_copy_node (JsonNode *node)
-{
-  JsonNode *copy;
-
-  switch (json_node_get_node_type (node))
-    {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObject *object = json_node_get_object (node);
-        JsonObject *object_copy = json_object_new ();
-        g_autoptr(GList) members = json_object_get_members (object);
-
-        for (const GList *l = members; l != NULL; l = l->next)
-          json_object_set_member (object_copy, l->data,
-                                  deep_copy_node (json_object_get_member (object, l->data)));
-        copy = json_node_new (JSON_NODE_OBJECT);
-        json_node_take_object (copy, object_copy);
-        return copy;
-      }
-
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        guint n = json_array_get_length (array);
-        JsonArray *array_copy = json_array_sized_new (n);
-
-        for (guint i = 0; i < n; i++)
-          json_array_add_element (array_copy,
-                                  deep_copy_node (json_array_get_element (array, i)));
-        copy = json_node_new (JSON_NODE_ARRAY);
-        json_node_take_array (copy, array_copy);
-        return copy;
-      }
-
-    case JSON_NODE_VALUE:
-      copy = json_node_new (JSON_NODE_VALUE);
-      switch (json_node_get_value_type (node))
-        {
-        case G_TYPE_INT64:
-          json_node_set_int (copy, json_node_get_int (node));
-          break;
-        case G_TYPE_DOUBLE:
-          json_node_set_double (copy, json_node_get_double (node));
-          break;
-        case G_TYPE_BOOLEAN:
-          json_node_set_boolean (copy, json_node_get_boolean (node));
-          break;
-        case G_TYPE_STRING:
-        default:
-          json_node_set_string (copy, json_node_get_string (node));
-          break;
-        }
-      return copy;
-
-    case JSON_NODE_NULL:
-    default:
-      return json_node_new (JSON_NODE_NULL);
-    }
-}
-
 /* Writes @value (>= 0) as @width decimal digits, zero-padded, at @out. */
 static void
 put_digits (char *out,
@@ -775,36 +710,64 @@ authsim_log_get_file (AuthsimLog *self)
   return self->path;
 }
 
-static void    log_line_locked      (AuthsimLog   *self,
-                                     AuthsimEvent *event,
-                                     GString      *line);
-static guint64 finish_append_locked (AuthsimLog   *self,
-                                     AuthsimEvent *event);
-
-/* A kind that needs no escaping in JSON (they are all identifiers: "call", "gateway", …). */
-static gboolean
-plain_name (const char *name)
+/* Appends @text to @line as a JSON string. */
+static void
+append_json_string (GString    *line,
+                    const char *text)
 {
-  for (const char *p = name; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
-      return FALSE;
-  return TRUE;
+  gboolean plain = TRUE;
+
+  for (const char *p = text; *p != '\0' && plain; p++)
+    plain = g_ascii_isalnum (*p) || *p == '_' || *p == '-' || *p == '.';
+
+  if (plain)
+    {
+      /* The usual case: kinds are identifiers ("call", "gateway", …). */
+      g_string_append_c (line, '"');
+      g_string_append (line, text);
+      g_string_append_c (line, '"');
+    }
+  else
+    {
+      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+      g_autofree char *json = json_to_string (node, FALSE);
+
+      g_string_append (line, json);
+    }
 }
 
-static gboolean
-has_reserved_member (JsonObject *fields)
+/* @fields without the members the header owns: @fields itself when it has none of them (the
+ * usual case), else a new object sharing its other members' nodes. */
+static JsonObject *
+without_reserved_members (JsonObject *fields)
 {
-  for (guint i = 0; fields != NULL && reserved_members[i] != NULL; i++)
+  g_autoptr(GList) members = NULL;
+  JsonObject *filtered;
+  guint i;
+
+  for (i = 0; reserved_members[i] != NULL; i++)
     if (json_object_has_member (fields, reserved_members[i]))
-      return TRUE;
-  return FALSE;
+      break;
+  if (reserved_members[i] == NULL)
+    return json_object_ref (fields);
+
+  filtered = json_object_new ();
+  members = json_object_get_members (fields);
+  for (const GList *l = members; l != NULL; l = l->next)
+    if (!g_strv_contains (reserved_members, l->data))
+      json_object_set_member (filtered, l->data,
+                              json_node_ref (json_object_get_member (fields, l->data)));
+  return filtered;
 }
 
 /**
  * authsim_log_append:
  *
- * See the header. The JSON is built, written to the file and queued under the lock, so the
- * file and the model both hold events in seq order whichever threads append.
+ * See the header. The line is built, written to the file and queued under the lock, so the
+ * file and the model both hold events in seq order whichever threads append. It is written
+ * straight from @fields after a header made by hand; the event keeps only the text, and its
+ * object is parsed back if someone asks for it (building an object for every event, a deep
+ * copy of each member, cost a gateway request more than its parsing and its JSON answer).
  */
 guint64
 authsim_log_append (AuthsimLog *self,
@@ -813,12 +776,13 @@ authsim_log_append (AuthsimLog *self,
                     JsonObject *fields)
 {
   g_autoptr(JsonObject) owned_fields = fields;
-  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(JsonObject) body = NULL;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GList) members = NULL;
-  g_autoptr(GString) line = NULL;
+  GString *line;
   AuthsimEvent *event;
   guint64 seq;
+  int errsv = 0;
+  gboolean other_thread;
 
   g_return_val_if_fail (AUTHSIM_IS_LOG (self), 0);
   g_return_val_if_fail (kind != NULL, 0);
@@ -827,117 +791,48 @@ authsim_log_append (AuthsimLog *self,
   event->call = call;
   event->kind = g_strdup (kind);
 
-  if (plain_name (kind) && !has_reserved_member (owned_fields))
-    {
-      /* The usual case: the line is written straight from @fields, and the event's object is
-       * only parsed back if someone asks for it. Building the object first (a deep copy of
-       * every member) cost a gateway request more than its parsing and its JSON answer. */
-      if (g_str_equal (kind, "callback") && owned_fields != NULL)
-        {
-          JsonNode *node = json_object_get_member (owned_fields, "callback");
-
-          if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-              && json_node_get_value_type (node) == G_TYPE_STRING)
-            event->callback = g_strdup (json_node_get_string (node));
-        }
-      if (owned_fields != NULL && json_object_get_size (owned_fields) > 0)
-        {
-          root = json_node_new (JSON_NODE_OBJECT);
-          json_node_set_object (root, owned_fields);
-        }
-
-      g_mutex_lock (&self->lock);
-
-      seq = ++self->seq;
-      event->seq = seq;
-      event->time = format_now ();
-
-      line = g_string_sized_new (256);
-      g_string_append_printf (line, "{\"seq\":%" G_GUINT64_FORMAT ",\"time\":\"%s\",\"call\":",
-                              seq, event->time);
-      if (call != 0)
-        g_string_append_printf (line, "%u", call);
-      else
-        g_string_append (line, "null");
-      g_string_append (line, ",\"kind\":\"");
-      g_string_append (line, kind);
-      g_string_append_c (line, '"');
-      if (root != NULL)
-        {
-          gsize brace = line->len;
-
-          /* {"a":…} becomes ,"a":… after the header. */
-          json_generator_set_root (self->generator, root);
-          json_generator_to_gstring (self->generator, line);
-          json_generator_set_root (self->generator, NULL);
-          line->str[brace] = ',';
-        }
-      else
-        g_string_append_c (line, '}');
-
-      log_line_locked (self, event, g_steal_pointer (&line));
-      return finish_append_locked (self, event);
-    }
-
-  object = json_object_new ();
   if (owned_fields != NULL)
-    members = json_object_get_members (owned_fields);
-
-  root = json_node_new (JSON_NODE_OBJECT);
-
-  g_mutex_lock (&self->lock);
-
-  seq = ++self->seq;
-  event->seq = seq;
-  event->time = format_now ();
-
-  json_object_set_int_member (object, "seq", (gint64) seq);
-  json_object_set_string_member (object, "time", event->time);
-  if (call != 0)
-    json_object_set_int_member (object, "call", call);
-  else
-    json_object_set_null_member (object, "call");
-  json_object_set_string_member (object, "kind", kind);
-
-  for (const GList *l = members; l != NULL; l = l->next)
+    body = without_reserved_members (owned_fields);
+  if (g_str_equal (kind, "callback") && body != NULL)
     {
-      const char *name = l->data;
-
-      if (g_strv_contains (reserved_members, name))
-        continue;
-
-      json_object_set_member (object, name,
-                              deep_copy_node (json_object_get_member (owned_fields, name)));
-    }
-
-  if (g_str_equal (kind, "callback"))
-    {
-      JsonNode *node = json_object_get_member (object, "callback");
+      JsonNode *node = json_object_get_member (body, "callback");
 
       if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
           && json_node_get_value_type (node) == G_TYPE_STRING)
         event->callback = g_strdup (json_node_get_string (node));
     }
+  if (body != NULL && json_object_get_size (body) > 0)
+    {
+      root = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (root, body);
+    }
 
-  json_node_set_object (root, object);
-  json_generator_set_root (self->generator, root);
-  line = json_generator_to_gstring (self->generator, g_string_sized_new (256));
-  /* Drop every other reference to the tree before another thread can see the event. */
-  json_generator_set_root (self->generator, NULL);
-  g_clear_pointer (&root, json_node_unref);
-  event->object = g_steal_pointer (&object);
+  g_mutex_lock (&self->lock);
 
-  log_line_locked (self, event, g_steal_pointer (&line));
-  return finish_append_locked (self, event);
-}
+  event->seq = ++self->seq;
+  event->time = format_now ();
 
-/* Writes @line (taken) to the file and makes it the event's JSON. Called with the lock held. */
-static void
-log_line_locked (AuthsimLog   *self,
-                 AuthsimEvent *event,
-                 GString      *line)
-{
-  int errsv = 0;
+  line = g_string_sized_new (256);
+  g_string_append_printf (line, "{\"seq\":%" G_GUINT64_FORMAT ",\"time\":\"%s\",\"call\":",
+                          event->seq, event->time);
+  if (call != 0)
+    g_string_append_printf (line, "%u", call);
+  else
+    g_string_append (line, "null");
+  g_string_append (line, ",\"kind\":");
+  append_json_string (line, kind);
+  if (root != NULL)
+    {
+      gsize brace = line->len;
+
+      /* {"a":…} becomes ,"a":… after the header. */
+      json_generator_set_root (self->generator, root);
+      json_generator_to_gstring (self->generator, line);
+      json_generator_set_root (self->generator, NULL);
+      line->str[brace] = ',';
+    }
+  else
+    g_string_append_c (line, '}');
 
   if (self->fd >= 0)
     {
@@ -953,16 +848,7 @@ log_line_locked (AuthsimLog   *self,
       g_string_truncate (line, line->len - 1);
     }
   event->json = g_string_free (line, FALSE);
-}
-
-/* Queues @event (taken) for the model and drains now or later. Called with the lock held;
- * releases it. */
-static guint64
-finish_append_locked (AuthsimLog   *self,
-                      AuthsimEvent *event)
-{
-  guint64 seq = event->seq;
-  gboolean other_thread;
+  seq = event->seq;
 
   g_ptr_array_add (self->pending, event);
 
