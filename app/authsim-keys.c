@@ -574,26 +574,21 @@ authsim_keys_dup_pem (AuthsimKeys *self,
 }
 
 static char *
-sign_with (EVP_PKEY         *pkey,
-           const EVP_MD_CTX *template,
+sign_with (const EVP_MD_CTX *template,
            const char       *data,
            gsize             length,
            GError          **error)
 {
-  EVP_MD_CTX *ctx;
-  unsigned char sig[1024];
-  size_t sig_len = sizeof sig;
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  g_autofree unsigned char *sig = NULL;
+  size_t sig_len = 0;
   gboolean ok;
 
-  if (EVP_PKEY_get_size (pkey) > (int) sizeof sig)
-    {
-      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED, "RSA key too large");
-      return NULL;
-    }
-
-  ctx = EVP_MD_CTX_new ();
+  /* The first call only says how large the signature is (the key's size). */
   ok = ctx != NULL &&
        EVP_MD_CTX_copy_ex (ctx, template) == 1 &&
+       EVP_DigestSign (ctx, NULL, &sig_len, (const unsigned char *) data, length) == 1 &&
+       (sig = g_malloc (sig_len)) != NULL &&
        EVP_DigestSign (ctx, sig, &sig_len, (const unsigned char *) data, length) == 1;
   EVP_MD_CTX_free (ctx);
 
@@ -698,7 +693,7 @@ authsim_keys_sign (AuthsimKeys *self,
   g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  return sign_with (self->gateway_private, self->sign_as_gateway, data != NULL ? data : "", length, error);
+  return sign_with (self->sign_as_gateway, data != NULL ? data : "", length, error);
 }
 
 gboolean
@@ -724,7 +719,7 @@ authsim_keys_sign_as_app (AuthsimKeys *self,
   g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  return sign_with (self->app_private, self->sign_as_app, data != NULL ? data : "", length, error);
+  return sign_with (self->sign_as_app, data != NULL ? data : "", length, error);
 }
 
 gboolean
