@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* bench-keys.h: reading the gateway's PEM files, for the stand-alone bench programs (each is
- * compiled on its own by run-gateway-bench with cc; this header is all they share). */
+/* bench-keys.h: the gateway's PEM files and SHA256withRSA contexts, for the stand-alone bench
+ * programs (each is compiled on its own by run-gateway-bench with cc; this header is all they
+ * share). */
 #pragma once
 
 #include <stdio.h>
@@ -35,4 +36,21 @@ read_key (const char *dir,
       exit (1);
     }
   return pkey;
+}
+
+/* A context initialised once for SHA256withRSA signing (or verification) with @pkey, to be
+ * copied for each operation as AuthsimKeys does; exits on failure. */
+static EVP_MD_CTX *
+template (EVP_PKEY *pkey,
+          int       signing)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+
+  if ((signing ? EVP_DigestSignInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL)
+               : EVP_DigestVerifyInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL)) != 1)
+    {
+      fprintf (stderr, "init failed\n");
+      exit (1);
+    }
+  return ctx;
 }

@@ -21,21 +21,6 @@
 
 #include "bench-keys.h"
 
-static EVP_MD_CTX *
-template (EVP_PKEY *pkey,
-          int       signing)
-{
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
-
-  if ((signing ? EVP_DigestSignInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL)
-               : EVP_DigestVerifyInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL)) != 1)
-    {
-      fprintf (stderr, "init failed\n");
-      exit (1);
-    }
-  return ctx;
-}
-
 static size_t
 sign (const EVP_MD_CTX    *initialised,
       const unsigned char *data,

@@ -39,21 +39,16 @@ setup_rsa (const char *dir)
   EVP_PKEY *app_private = read_key (dir, "app-private.pem", 1);
   EVP_PKEY *app_public = read_key (dir, "app-public.pem", 0);
   EVP_PKEY *gateway_private = read_key (dir, "gateway-private.pem", 1);
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  EVP_MD_CTX *sign_as_app = template (app_private, 1);
 
   request_sig_len = sizeof request_sig;
-  if (EVP_DigestSignInit_ex (ctx, NULL, "SHA256", NULL, NULL, app_private, NULL) != 1 ||
-      EVP_DigestSign (ctx, request_sig, &request_sig_len, (const unsigned char *) request,
-                      strlen (request)) != 1)
+  if (EVP_DigestSign (sign_as_app, request_sig, &request_sig_len,
+                      (const unsigned char *) request, strlen (request)) != 1)
     exit (1);
-  EVP_MD_CTX_free (ctx);
+  EVP_MD_CTX_free (sign_as_app);
 
-  verify_app = EVP_MD_CTX_new ();
-  sign_as_gateway = EVP_MD_CTX_new ();
-  if (EVP_DigestVerifyInit_ex (verify_app, NULL, "SHA256", NULL, NULL, app_public, NULL) != 1 ||
-      EVP_DigestSignInit_ex (sign_as_gateway, NULL, "SHA256", NULL, NULL, gateway_private,
-                             NULL) != 1)
-    exit (1);
+  verify_app = template (app_public, 0);
+  sign_as_gateway = template (gateway_private, 1);
   EVP_PKEY_free (app_private);
   EVP_PKEY_free (app_public);
   EVP_PKEY_free (gateway_private);
