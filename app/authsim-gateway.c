@@ -71,7 +71,6 @@ struct _AuthsimGateway
   GMainLoop      *loop;
   SoupServer     *server;     /* made, used and dropped in the server thread only */
   GPtrArray      *lingers;    /* server thread only: connections answered early */
-  const View     *view_now;   /* server thread only: the View of the request being served */
 
   /* The snapshot of the profile and users (see View). */
   GMutex          view_lock;
@@ -909,40 +908,13 @@ dup_view (AuthsimGateway *self)
   return view;
 }
 
-/* Main thread: follows the engine's profile and users, and builds a new View after any change
- * of either (a profile property, the list of users, a user's info). */
+/* Main thread: a new View from the engine's profile and users as they are now. */
 static void
-watch_profile_and_users (AuthsimGateway *self)
+refresh_view (AuthsimGateway *self)
 {
-  GListModel *users = authsim_engine_get_users (self->engine);
-  View *fresh, *old;
+  View *fresh = view_new (self->engine);
+  View *old;
 
-  if (self->watched_profile != NULL)
-    g_signal_handlers_disconnect_by_data (self->watched_profile, self);
-  g_set_object (&self->watched_profile, authsim_engine_get_profile (self->engine));
-  g_signal_connect_swapped (self->watched_profile, "notify",
-                            G_CALLBACK (watch_profile_and_users), self);
-
-  if (self->watched_users != NULL)
-    g_signal_handlers_disconnect_by_data (self->watched_users, self);
-  g_set_object (&self->watched_users, users);
-  if (users != NULL)
-    g_signal_connect_swapped (users, "items-changed",
-                              G_CALLBACK (watch_profile_and_users), self);
-
-  for (guint i = 0; i < self->watched_user_objects->len; i++)
-    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->watched_user_objects, i),
-                                          self);
-  g_ptr_array_set_size (self->watched_user_objects, 0);
-  for (guint i = 0; users != NULL && i < g_list_model_get_n_items (users); i++)
-    {
-      AuthsimUser *user = g_list_model_get_item (users, i);
-
-      g_signal_connect_swapped (user, "changed", G_CALLBACK (watch_profile_and_users), self);
-      g_ptr_array_add (self->watched_user_objects, user);
-    }
-
-  fresh = view_new (self->engine);
   g_mutex_lock (&self->view_lock);
   old = self->view;
   self->view = fresh;
@@ -966,12 +938,41 @@ unwatch_profile_and_users (AuthsimGateway *self)
   g_ptr_array_set_size (self->watched_user_objects, 0);
 }
 
-static gboolean
-app_id_known (AuthsimGateway *self,
-              const char     *app_id)
+/* Main thread: follows the engine's current profile, its users and each user, and refreshes
+ * the View on any change of them (a profile property, a user's info). Called again when the
+ * engine's profile or users, or the list of users, change. */
+static void
+watch_profile_and_users (AuthsimGateway *self)
 {
-  return g_strcmp0 (app_id, self->view_now->app_id) == 0 ||
-         g_strcmp0 (app_id, self->view_now->host_app_id) == 0;
+  GListModel *users = authsim_engine_get_users (self->engine);
+
+  unwatch_profile_and_users (self);
+
+  self->watched_profile = g_object_ref (authsim_engine_get_profile (self->engine));
+  g_signal_connect_swapped (self->watched_profile, "notify", G_CALLBACK (refresh_view), self);
+
+  if (users != NULL)
+    {
+      self->watched_users = g_object_ref (users);
+      g_signal_connect_swapped (users, "items-changed",
+                                G_CALLBACK (watch_profile_and_users), self);
+    }
+  for (guint i = 0; users != NULL && i < g_list_model_get_n_items (users); i++)
+    {
+      AuthsimUser *user = g_list_model_get_item (users, i);
+
+      g_signal_connect_swapped (user, "changed", G_CALLBACK (refresh_view), self);
+      g_ptr_array_add (self->watched_user_objects, user);
+    }
+
+  refresh_view (self);
+}
+
+static gboolean
+app_id_known (const View *view,
+              const char *app_id)
+{
+  return g_strcmp0 (app_id, view->app_id) == 0 || g_strcmp0 (app_id, view->host_app_id) == 0;
 }
 
 static gboolean
@@ -1008,12 +1009,12 @@ format_shanghai (gint64 unix_seconds)
 
 /* user_id or open_id, per the profile's idMode. */
 static void
-add_user_identity (AuthsimGateway *self,
-                   JsonObject     *data,
-                   const char     *app_id,
-                   const char     *user_id)
+add_user_identity (const View *view,
+                   JsonObject *data,
+                   const char *app_id,
+                   const char *user_id)
 {
-  if (self->view_now->id_mode == AUTHSIM_ID_MODE_OPEN_ID)
+  if (view->id_mode == AUTHSIM_ID_MODE_OPEN_ID)
     {
       g_autofree char *open_id = authsim_open_id (app_id, user_id);
 
@@ -1062,6 +1063,7 @@ fail_from_store_error (Outcome      *o,
 /* alipay.system.oauth.token. Business errors go in error_response (production does so). */
 static void
 oauth_token (AuthsimGateway *self,
+             const View     *view,
              const char     *app_id,
              const char     *grant_type,
              const char     *code,
@@ -1125,7 +1127,7 @@ oauth_token (AuthsimGateway *self,
   o->call = token->call;
   o->code = "10000";
   o->data = json_object_new ();
-  add_user_identity (self, o->data, token->app_id, token->user_id);
+  add_user_identity (view, o->data, token->app_id, token->user_id);
   json_object_set_string_member (o->data, "access_token", token->access_token);
   json_object_set_int_member (o->data, "expires_in", token->expires_at - token->auth_start);
   json_object_set_string_member (o->data, "refresh_token", token->refresh_token);
@@ -1137,6 +1139,7 @@ oauth_token (AuthsimGateway *self,
 /* alipay.user.info.share. Errors go in the method's node (production does so). */
 static void
 user_info_share (AuthsimGateway *self,
+                 const View     *view,
                  const char     *app_id,
                  const char     *auth_token,
                  Outcome        *o)
@@ -1176,12 +1179,12 @@ user_info_share (AuthsimGateway *self,
 
   o->code = "10000";
   o->data = json_object_new ();
-  add_user_identity (self, o->data, token->app_id, token->user_id);
+  add_user_identity (view, o->data, token->app_id, token->user_id);
 
-  values = g_hash_table_lookup (self->view_now->values, token->user_id);
+  values = g_hash_table_lookup (view->values, token->user_id);
   for (guint i = 0; values != NULL && i < values->len; i++)
     {
-      const char *key = g_ptr_array_index (self->view_now->info_keys, i);
+      const char *key = g_ptr_array_index (view->info_keys, i);
       const char *value = g_ptr_array_index (values, i);
 
       /* The identity added above comes from the token, never from the user's info. */
@@ -1216,6 +1219,7 @@ collect_v2_params (SoupServerMessage *msg,
 
 static void
 check_v2_request (AuthsimGateway *self,
+                  const View     *view,
                   Params         *params,
                   Outcome        *o)
 {
@@ -1239,7 +1243,7 @@ check_v2_request (AuthsimGateway *self,
     outcome_fail (o, "40001", "isv.missing-signature", "缺少签名参数");
   else if (timestamp == NULL)
     outcome_fail (o, "40001", "isv.missing-timestamp", "缺少时间戳参数");
-  else if (!app_id_known (self, app_id))
+  else if (!app_id_known (view, app_id))
     outcome_fail (o, "40002", "isv.invalid-app-id", "无效的AppID参数");
   else if (!method_known (method))
     outcome_fail (o, "40002", "isv.invalid-method", "不存在的方法名");
@@ -1266,6 +1270,7 @@ check_v2_request (AuthsimGateway *self,
 
 static void
 handle_v2 (AuthsimGateway    *self,
+           const View        *view,
            SoupServerMessage *msg)
 {
   gint64 started = g_get_monotonic_time ();
@@ -1274,12 +1279,11 @@ handle_v2 (AuthsimGateway    *self,
   const char *method = NULL;
   g_autofree char *log_method = NULL;
   g_autofree char *key = NULL;
-  g_autoptr(JsonObject) node = NULL;
   char *payload;
 
   /* On a parse error, the parameters read so far still name the method, when they do. */
   if (collect_v2_params (msg, params, &o))
-    check_v2_request (self, params, &o);
+    check_v2_request (self, view, params, &o);
   method = params_get (params, "method");
 
   if (!outcome_failed (&o))
@@ -1287,12 +1291,12 @@ handle_v2 (AuthsimGateway    *self,
       const char *app_id = params_get (params, "app_id");
 
       if (strcmp (method, METHOD_TOKEN) == 0)
-        oauth_token (self, app_id,
+        oauth_token (self, view, app_id,
                      params_get (params, "grant_type"),
                      params_get (params, "code"),
                      params_get (params, "refresh_token"), &o);
       else
-        user_info_share (self, app_id, params_get (params, "auth_token"), &o);
+        user_info_share (self, view, app_id, params_get (params, "auth_token"), &o);
     }
 
   if (method_known (method) && !(outcome_failed (&o) && o.error_response))
@@ -1308,7 +1312,11 @@ handle_v2 (AuthsimGateway    *self,
     key = g_strdup ("error_response");
 
   if (outcome_failed (&o))
-    payload = object_to_string (node = error_object (&o));
+    {
+      g_autoptr(JsonObject) error = error_object (&o);
+
+      payload = object_to_string (error);
+    }
   else
     {
       /* user.info.share carries code/msg on success, first; oauth.token does not (as
@@ -1368,6 +1376,7 @@ v3_code_for (const char *sub_code)
  * "{auth string}\n{METHOD}\n{path?query}\n{body}\n" plus "{app auth token}\n" when given. */
 static void
 check_v3_authorization (AuthsimGateway    *self,
+                        const View        *view,
                         SoupServerMessage *msg,
                         const char        *body,
                         gsize              body_length,
@@ -1436,7 +1445,7 @@ check_v3_authorization (AuthsimGateway    *self,
     outcome_fail (o, "40001", "isv.missing-nonce", "缺少nonce参数");
   else if (timestamp == NULL || *timestamp == '\0')
     outcome_fail (o, "40001", "isv.missing-timestamp", "缺少时间戳参数");
-  else if (!app_id_known (self, app_id))
+  else if (!app_id_known (view, app_id))
     outcome_fail (o, "40002", "isv.invalid-app-id", "无效的AppID参数");
   if (outcome_failed (o))
     return;
@@ -1503,6 +1512,7 @@ v3_string_member (JsonObject  *obj,
 
 static void
 handle_v3 (AuthsimGateway    *self,
+           const View        *view,
            SoupServerMessage *msg,
            const char        *path)
 {
@@ -1534,7 +1544,7 @@ handle_v3 (AuthsimGateway    *self,
                                     "Allow", "POST");
     }
   else
-    check_v3_authorization (self, msg, data != NULL ? data : "", length, &app_id, &o);
+    check_v3_authorization (self, view, msg, data != NULL ? data : "", length, &app_id, &o);
 
   if (!outcome_failed (&o))
     check_body_type (msg, length, "application/json", FALSE, &o);
@@ -1564,7 +1574,7 @@ handle_v3 (AuthsimGateway    *self,
           if (v3_string_member (obj, "grant_type", &grant_type, &o) &&
               v3_string_member (obj, "code", &code, &o) &&
               v3_string_member (obj, "refresh_token", &refresh_token, &o))
-            oauth_token (self, app_id, grant_type, code, refresh_token, &o);
+            oauth_token (self, view, app_id, grant_type, code, refresh_token, &o);
         }
       else
         {
@@ -1583,7 +1593,7 @@ handle_v3 (AuthsimGateway    *self,
           if (ok && auth_token == NULL)
             ok = v3_string_member (obj, "auth_token", &auth_token, &o);
           if (ok)
-            user_info_share (self, app_id, auth_token, &o);
+            user_info_share (self, view, app_id, auth_token, &o);
         }
     }
 
@@ -1621,7 +1631,6 @@ server_callback (SoupServer        *server,
   const char *http_method = soup_server_message_get_method (msg);
   g_autoptr(View) view = dup_view (self);
 
-  self->view_now = view;
   if (g_strcmp0 (path, GATEWAY_PATH) == 0)
     {
       if (http_method != SOUP_METHOD_POST && http_method != SOUP_METHOD_GET)
@@ -1632,14 +1641,13 @@ server_callback (SoupServer        *server,
                                  "method-not-allowed", "use POST or GET for /gateway.do");
           return;
         }
-      handle_v2 (self, msg);
+      handle_v2 (self, view, msg);
     }
   else if (path != NULL && g_str_has_prefix (path, V3_PREFIX))
-    handle_v3 (self, msg, path);
+    handle_v3 (self, view, msg, path);
   else
     reply_transport_error (self, msg, NULL, SOUP_STATUS_NOT_FOUND, "not-found",
                            "no such endpoint; the gateway serves /gateway.do and /v3/alipay/…");
-  self->view_now = NULL;
 }
 
 /* ------------------------------------------------------------------------------------------ */
