@@ -21,7 +21,7 @@
  *    or a revocation replaces or drops them), so the snapshot is an array of references plus
  *    copies of the few grants; it is serialised after `mutex` is released, while the gateway
  *    keeps issuing and looking up tokens. Callers only ever get plain copies of records.
- *  - Serialisation appends to a plain buffer (one object per line) with its own JSON escaper;
+ *  - Serialisation appends to a GString (one object per line) with its own JSON escaper;
  *    the format is the one the loader below reads.
  *  - Rate. One save at a time: a mutation while a save runs only marks the state dirty, and the
  *    worker schedules one more save when it finishes. The next save starts no sooner than
@@ -899,48 +899,10 @@ take_snapshot_locked (AuthsimStore *self)
   return snapshot;
 }
 
-/* The output buffer. GString would do, but its append is a non-inline call with overlap checks,
- * which at ~30 pieces per token was most of the serialisation time. */
-typedef struct
-{
-  char  *data;
-  gsize  len;
-  gsize  size;
-} Buffer;
-
-static inline void
-buffer_reserve (Buffer *out,
-                gsize   n)
-{
-  if (G_UNLIKELY (out->size - out->len < n))
-    {
-      out->size = MAX (out->size * 2, out->len + n);
-      out->data = g_realloc (out->data, out->size);
-    }
-}
-
-static inline void
-buffer_append (Buffer     *out,
-               const char *bytes,
-               gsize       n)
-{
-  buffer_reserve (out, n);
-  memcpy (out->data + out->len, bytes, n);
-  out->len += n;
-}
-
-static inline void
-buffer_append_c (Buffer *out,
-                 char    c)
-{
-  buffer_reserve (out, 1);
-  out->data[out->len++] = c;
-}
-
-#define append_literal(out, literal) buffer_append ((out), "" literal, sizeof (literal) - 1)
+#define append_literal(out, literal) g_string_append_len ((out), "" literal, sizeof (literal) - 1)
 
 static void
-append_int (Buffer *out,
+append_int (GString *out,
             gint64  value)
 {
   char buf[24];
@@ -953,12 +915,12 @@ append_int (Buffer *out,
   while ((magnitude /= 10) != 0);
   if (value < 0)
     *--p = '-';
-  buffer_append (out, p, (gsize) (buf + sizeof buf - p));
+  g_string_append_len (out, p, (gsize) (buf + sizeof buf - p));
 }
 
 /* The general case of append_string: escapes, non-ASCII, maybe invalid UTF-8. */
 static void
-append_string_escaped (Buffer     *out,
+append_string_escaped (GString    *out,
                        const char *value)
 {
   g_autofree char *valid = NULL;
@@ -967,7 +929,7 @@ append_string_escaped (Buffer     *out,
   if (!g_utf8_validate (value, -1, NULL))
     value = valid = g_utf8_make_valid (value, -1);
 
-  buffer_append_c (out, '"');
+  g_string_append_c (out, '"');
   for (run = p = value; *p != '\0'; p++)
     {
       guchar c = (guchar) *p;
@@ -976,7 +938,7 @@ append_string_escaped (Buffer     *out,
       if (c >= 0x20 && c != '"' && c != '\\')
         continue;  /* copied as is, UTF-8 sequences included */
 
-      buffer_append (out, run, (gsize) (p - run));
+      g_string_append_len (out, run, (gsize) (p - run));
       switch (c)
         {
         case '"':
@@ -1002,19 +964,19 @@ append_string_escaped (Buffer     *out,
           break;
         default:
           g_snprintf (escape, sizeof escape, "\\u%04x", c);
-          buffer_append (out, escape, 6);
+          g_string_append_len (out, escape, 6);
         }
       run = p + 1;
     }
-  buffer_append (out, run, (gsize) (p - run));
-  buffer_append_c (out, '"');
+  g_string_append_len (out, run, (gsize) (p - run));
+  g_string_append_c (out, '"');
 }
 
 /* A JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped, the rest
  * copied as UTF-8. Invalid UTF-8 (ids come from users) is repaired with U+FFFD rather than
  * making the whole file unreadable. Codes, tokens and ids are printable ASCII: one pass. */
 static void
-append_string (Buffer     *out,
+append_string (GString    *out,
                const char *value)
 {
   const char *p = value;
@@ -1029,66 +991,58 @@ append_string (Buffer     *out,
       return;
     }
 
-  buffer_reserve (out, (gsize) (p - value) + 2);
-  out->data[out->len++] = '"';
-  memcpy (out->data + out->len, value, (gsize) (p - value));
-  out->len += (gsize) (p - value);
-  out->data[out->len++] = '"';
+  g_string_append_c (out, '"');
+  g_string_append_len (out, value, p - value);
+  g_string_append_c (out, '"');
 }
 
 static void
-append_strv (Buffer             *out,
+append_strv (GString            *out,
              const char * const *strv)
 {
-  buffer_append_c (out, '[');
+  g_string_append_c (out, '[');
   for (gsize i = 0; strv != NULL && strv[i] != NULL; i++)
     {
       if (i > 0)
         append_literal (out, ", ");
       append_string (out, strv[i]);
     }
-  buffer_append_c (out, ']');
+  g_string_append_c (out, ']');
 }
 
 /* Starts element @i of an array member: a newline and an indent, after a comma but the first. */
 static void
-begin_element (Buffer *out,
+begin_element (GString *out,
                guint   i)
 {
   if (i > 0)
-    buffer_append_c (out, ',');
+    g_string_append_c (out, ',');
   append_literal (out, "\n    {");
 }
 
 static void
-end_array (Buffer *out,
+end_array (GString *out,
            guint   n)
 {
   if (n > 0)
     append_literal (out, "\n  ");
-  buffer_append_c (out, ']');
+  g_string_append_c (out, ']');
 }
 
 /*
  * The state file: members in the loader's order, one grant, code or token per line. Expired
  * codes and tokens whose refresh token has expired are left out (pruned from the file; memory
  * keeps them so that, within a session, they keep answering "expired" rather than "unknown").
- * Fills @out, which the caller frees (out->data); returns the number of codes and tokens
- * written in @n_codes and @n_tokens.
+ * Appends to @out; returns the number of codes and tokens written in @n_codes and @n_tokens.
  */
 static void
 serialise_snapshot (Snapshot *snapshot,
-                    Buffer   *out,
+                    GString  *out,
                     guint    *n_codes,
                     guint    *n_tokens)
 {
   guint n;
 
-  /* About 300 bytes per token line: reserve once rather than grow a dozen times. */
-  out->size = 256 + 200 * (gsize) snapshot->grants->len + 250 * (gsize) snapshot->codes->len +
-              330 * (gsize) snapshot->tokens->len;
-  out->data = g_malloc (out->size);
-  out->len = 0;
   append_literal (out, "{\n  \"version\": ");
   append_int (out, STATE_VERSION);
   append_literal (out, ",\n  \"clockOffset\": ");
@@ -1110,7 +1064,7 @@ serialise_snapshot (Snapshot *snapshot,
       append_strv (out, (const char * const *) grant->scopes);
       append_literal (out, ", \"grantedAt\": ");
       append_int (out, grant->granted_at);
-      buffer_append_c (out, '}');
+      g_string_append_c (out, '}');
     }
   end_array (out, snapshot->grants->len);
 
@@ -1137,7 +1091,7 @@ serialise_snapshot (Snapshot *snapshot,
       append_int (out, code->issued_at);
       append_literal (out, ", \"expiresAt\": ");
       append_int (out, code->expires_at);
-      buffer_append_c (out, '}');
+      g_string_append_c (out, '}');
     }
   end_array (out, n);
   *n_codes = n;
@@ -1169,7 +1123,7 @@ serialise_snapshot (Snapshot *snapshot,
       append_int (out, token->expires_at);
       append_literal (out, ", \"reExpiresAt\": ");
       append_int (out, token->re_expires_at);
-      buffer_append_c (out, '}');
+      g_string_append_c (out, '}');
     }
   end_array (out, n);
   *n_tokens = n;
@@ -1208,8 +1162,7 @@ write_state (AuthsimStore  *self,
 {
   g_autoptr(Snapshot) snapshot = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *data = NULL;
-  Buffer buffer = { NULL, 0, 0 };
+  g_autoptr(GString) buffer = NULL;
   gint64 start, locked, unlocked, serialised, end;
   guint n_codes = 0, n_tokens = 0;
   gboolean ok;
@@ -1233,14 +1186,17 @@ write_state (AuthsimStore  *self,
       return WRITE_SKIPPED;
     }
 
-  serialise_snapshot (snapshot, &buffer, &n_codes, &n_tokens);
-  data = buffer.data;
+  /* About 300 bytes per token line: reserve once rather than grow a dozen times. */
+  buffer = g_string_sized_new (256 + 200 * (gsize) snapshot->grants->len +
+                               250 * (gsize) snapshot->codes->len +
+                               330 * (gsize) snapshot->tokens->len);
+  serialise_snapshot (snapshot, buffer, &n_codes, &n_tokens);
   serialised = g_get_monotonic_time ();
 
   /* CONSISTENT: temp file + rename, never a half-written state.json (GLib fsyncs the temp file
    * before the rename when replacing one: part of the duration the rate limit counts). */
   ok = ensure_state_dir (self, &local_error) &&
-       g_file_set_contents_full (self->state_path, data, (gssize) buffer.len,
+       g_file_set_contents_full (self->state_path, buffer->str, (gssize) buffer->len,
                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error);
   if (!ok)
     {
@@ -1268,7 +1224,7 @@ write_state (AuthsimStore  *self,
            " bytes; mutex held %" G_GINT64_FORMAT " µs, serialised in %" G_GINT64_FORMAT
            " µs, written in %" G_GINT64_FORMAT " µs",
            reason, snapshot->grants->len, n_codes, n_tokens,
-           buffer.len, unlocked - locked, serialised - unlocked, end - serialised);
+           buffer->len, unlocked - locked, serialised - unlocked, end - serialised);
   return WRITE_DONE;
 }
 
