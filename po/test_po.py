@@ -142,7 +142,7 @@ def main():
     check(not missing, "every POTFILES.in entry exists", "missing: %s" % missing)
 
     sources = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "app", "*.[ch]"))):
+    for path in sorted(glob.glob(os.path.join(ROOT, "app", "**", "*.[ch]"), recursive=True)):
         with open(path, encoding="utf-8") as f:
             if C_GETTEXT.search(f.read()):
                 sources.append(os.path.relpath(path, ROOT))

@@ -4,10 +4,28 @@
 #pragma once
 
 #include <string.h>
+#include <sys/random.h>
 
 #include "authsim-engine.h"
 
 #define TEST_DEADLINE_USEC (10 * G_USEC_PER_SEC)
+
+/* The stores of the engine tests draw from the kernel (the app hands in OpenSSL's CSPRNG). */
+static inline gboolean
+test_random_bytes (guint8 *buffer,
+                   gsize   length)
+{
+  while (length > 0)
+    {
+      ssize_t n = getrandom (buffer, length, 0);
+
+      if (n < 0)
+        return FALSE;
+      buffer += n;
+      length -= (gsize) n;
+    }
+  return TRUE;
+}
 
 /* Iterates the default main context until @cond holds; fails the test after the deadline. */
 #define test_wait_until(cond)                                                    \
@@ -211,7 +229,7 @@ test_engine_new (const char *profile_json)
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimProfile) profile = NULL;
   g_autoptr(GListModel) users = authsim_users_new_default ();
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimLog) log = authsim_log_new ();
   AuthsimEngine *engine;
 

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include "authsim-crypto.h"
+
 #include <stdlib.h>
 
 #include <gtk/gtk.h>
@@ -226,7 +228,7 @@ main (int   argc,
 
   profile = authsim_profile_new_default ();
   users = authsim_users_new_default ();
-  store = authsim_store_new (NULL);
+  store = authsim_store_new (NULL, authsim_crypto_random_bytes);
   log = authsim_log_new ();
   bench.engine = authsim_engine_new (profile, users, store, log);
   bench.n_events = argc > 1 ? (guint) atoi (argv[1]) : 100000;

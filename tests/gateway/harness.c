@@ -26,6 +26,8 @@
  */
 #include "config.h"
 
+#include "authsim-crypto.h"
+
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,7 +405,7 @@ main (int   argc,
 
   profile = authsim_profile_new_default ();
   users = authsim_users_new_default ();
-  store = authsim_store_new (state_dir);
+  store = authsim_store_new (state_dir, authsim_crypto_random_bytes);
   if (state_dir != NULL)
     {
       g_autofree char *warning = NULL;

@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "authsim-random.h"
+
 G_BEGIN_DECLS
 
 #define AUTHSIM_STORE_ERROR (authsim_store_error_quark ())
@@ -78,13 +80,16 @@ G_DECLARE_FINAL_TYPE (AuthsimStore, authsim_store, AUTHSIM, STORE, GObject)
 
 /*
  * @state_dir (nullable): where state.json lives; NULL keeps everything in memory.
+ * @random_bytes: the cryptographic source codes and tokens are drawn from (the engine links no
+ * crypto library: the app hands in OpenSSL's, see authsim-crypto.h).
  * Properties: "code-lifetime" (uint seconds), "clock-offset" (int64 seconds), both persisted.
  * Signal: "saved" (no arguments), emitted on the GMainContext that was thread-default at
  * creation after a background save wrote state.json; several saves may give one emission.
  * Every mutation schedules a background save: 200 ms after it at the soonest, and no sooner
  * than 50 × the last save's duration after that save (see authsim-store.c).
  */
-AuthsimStore *authsim_store_new                 (const char    *state_dir);
+AuthsimStore *authsim_store_new                 (const char       *state_dir,
+                                                 AuthsimRandomFunc random_bytes);
 /*
  * Reads state.json. A missing file is an empty state. A corrupt one is renamed to
  * state.json.corrupt-YYYYMMDD-HHMMSS, *warning (nullable) says so and where, and the store

@@ -22,7 +22,7 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(AuthsimProfile) profile = authsim_profile_new_default ();
   g_autoptr(GListModel) users = authsim_users_new_default ();
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimLog) log = authsim_log_new ();
 
   f->engine = authsim_engine_new (profile, users, store, log);

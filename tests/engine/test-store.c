@@ -115,7 +115,7 @@ assert_refresh_error (AuthsimStore *store,
 static void
 test_code_format (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; i < 100000; i++)
@@ -136,7 +136,7 @@ test_code_uniformity (void)
 {
   static const char alphabet[] =
     "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   guint counts[256] = { 0 };
   const guint n_codes = 1000000 / 32 + 1;
   double mean;
@@ -174,7 +174,7 @@ test_code_uniformity (void)
 static void
 test_code_call (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autofree char *kept = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 11);
   g_autofree char *wrong = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 12);
   g_autofree char *first = NULL;
@@ -209,7 +209,7 @@ test_code_call (void)
 static void
 test_code_single_use (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimCode) first = NULL;
   g_autoptr(AuthsimCode) second = NULL;
@@ -256,7 +256,7 @@ test_code_single_use (void)
 static void
 test_code_wrong_app (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimCode) redeemed = NULL;
   g_autofree char *code = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 1);
@@ -282,7 +282,7 @@ test_code_expiry (void)
 
   /* Expired at exactly issued_at + lifetime (now >= expires_at). */
   {
-    g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+    g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
     g_autoptr(AuthsimCode) redeemed = NULL;
     g_autoptr(AuthsimCode) peek = NULL;
     g_autofree char *code = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_base, 1);
@@ -311,7 +311,7 @@ test_code_expiry (void)
    * real second boundary fell between issue and redeem. */
   for (attempt = 0; attempt < 20; attempt++)
     {
-      g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+      g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
       g_autoptr(AuthsimCode) redeemed = NULL;
       guint lifetime = authsim_store_get_code_lifetime (store);
       gint64 before = authsim_store_now (store);
@@ -343,7 +343,7 @@ on_notify_count (GObject    *object,
 static void
 test_code_lifetime (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimCode) peek = NULL;
   g_autofree char *code = NULL;
   guint notifies = 0;
@@ -388,7 +388,7 @@ test_code_lifetime (void)
 static void
 test_clock (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   guint notifies = 0;
   gint64 before, after, now, offset = 0;
 
@@ -464,7 +464,7 @@ test_token_lifetimes (void)
 static void
 test_token_user (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimToken) token = NULL;
   g_autoptr(AuthsimToken) looked_up = NULL;
   g_autoptr(GError) error = NULL;
@@ -501,7 +501,7 @@ test_token_user (void)
 static void
 test_token_base (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_base, 3);
 
   check_token_shape (token, "authbseB");
@@ -513,7 +513,7 @@ test_token_base (void)
 static void
 test_token_refresh_rotation (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimToken) first = issue_token_for (store, TEST_APP, TEST_USER, scopes_user, 9);
   g_autoptr(AuthsimToken) second = NULL;
   g_autoptr(AuthsimToken) third = NULL;
@@ -557,7 +557,7 @@ test_token_refresh_rotation (void)
 static void
 test_token_refresh_expiry (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user, 1);
 
   authsim_store_advance_clock (store, USER_REFRESH_LIFETIME);
@@ -573,7 +573,7 @@ test_token_access_expiry (void)
   guint attempt;
 
   {
-    g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+    g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
     g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user, 1);
     g_autoptr(AuthsimToken) fresh = NULL;
 
@@ -587,7 +587,7 @@ test_token_access_expiry (void)
   }
 
   {
-    g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+    g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
     g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_base, 1);
 
     authsim_store_advance_clock (store, BASE_LIFETIME);
@@ -597,7 +597,7 @@ test_token_access_expiry (void)
   /* One second before the end it still works (retry across real second boundaries). */
   for (attempt = 0; attempt < 20; attempt++)
     {
-      g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+      g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
       gint64 before = authsim_store_now (store);
       g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user, 1);
       g_autoptr(AuthsimToken) found = NULL;
@@ -619,7 +619,7 @@ test_token_access_expiry (void)
 static void
 test_token_refresh_other_app (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user, 1);
   g_autoptr(AuthsimToken) fresh = NULL;
   g_autoptr(GError) error = NULL;
@@ -667,7 +667,7 @@ grant_at (AuthsimStore *store,
 static void
 test_grant_union (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   GListModel *grants = authsim_store_get_grants (store);
   const char *more[] = { "auth_zhima", "auth_user", "order_service", NULL };
   const char *expected[] = { "auth_user", "auth_zhima", "order_service", NULL };
@@ -736,7 +736,7 @@ test_grant_union (void)
 static void
 test_grant_items_changed (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (TestChange));
   GListModel *grants = authsim_store_get_grants (store);
 
@@ -779,7 +779,7 @@ test_grant_items_changed (void)
 static void
 test_grant_revoke (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimToken) mine = NULL;
   g_autoptr(AuthsimToken) mine_base = NULL;
   g_autoptr(AuthsimToken) other_app = NULL;
@@ -821,7 +821,7 @@ test_grant_revoke (void)
 static void
 test_grant_clear (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimToken) a = NULL;
   g_autoptr(AuthsimToken) b = NULL;
   g_autoptr(AuthsimToken) c = NULL;
@@ -933,7 +933,7 @@ static AuthsimStore *
 new_loaded_store (void)
 {
   g_autofree char *dir = state_dir_path ();
-  g_autoptr(AuthsimStore) store = authsim_store_new (dir);
+  g_autoptr(AuthsimStore) store = authsim_store_new (dir, test_random_bytes);
   g_autoptr(GError) error = NULL;
   g_autofree char *warning = NULL;
 
@@ -1153,7 +1153,7 @@ check_corrupt (const char *contents,
   write_state_file (contents);
   before = list_corrupt_files ();
 
-  store = authsim_store_new (dir);
+  store = authsim_store_new (dir, test_random_bytes);
   g_assert_true (authsim_store_load (store, &warning, &error));
   g_assert_no_error (error);
   g_assert_nonnull (warning);
@@ -1226,7 +1226,7 @@ test_persist_unreadable (void)
 {
   g_autofree char *dir = state_dir_path ();
   g_autofree char *path = state_file_path ();
-  g_autoptr(AuthsimStore) store = authsim_store_new (dir);
+  g_autoptr(AuthsimStore) store = authsim_store_new (dir, test_random_bytes);
   g_autoptr(GError) error = NULL;
   g_autofree char *warning = NULL;
 
@@ -1430,7 +1430,7 @@ test_persist_thread_default_context (void)
   guint saves = 0;
 
   g_main_context_push_thread_default (context);
-  store = authsim_store_new (dir);
+  store = authsim_store_new (dir, test_random_bytes);
   g_main_context_pop_thread_default (context);
   g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
 
@@ -1467,7 +1467,7 @@ test_persist_dispose_flush (void)
 static void
 test_persist_memory_only (void)
 {
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = state_dir_path ();
 

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#define G_LOG_DOMAIN "authsim-gateway"
-
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <stdlib.h>

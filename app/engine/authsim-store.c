@@ -46,9 +46,6 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include "authsim-store.h"
 #include "authsim-types.h"
@@ -231,8 +228,9 @@ authsim_token_refresh_lifetime (const char * const *scopes)
   return scopes_have_auth_user (scopes) ? REFRESH_LIFETIME_USER : REFRESH_LIFETIME_BASE;
 }
 
-/* Bytes from OpenSSL's CSPRNG, drawn RANDOM_POOL_SIZE at a time: each RAND_bytes() call costs
- * ~7,000 instructions whatever its size, which was a third of what issuing a token cost. */
+/* Bytes from the store's random source (OpenSSL's CSPRNG in the app), drawn RANDOM_POOL_SIZE at
+ * a time: each RAND_bytes() call costs ~7,000 instructions whatever its size, which was a third
+ * of what issuing a token cost. */
 #define RANDOM_POOL_SIZE 4096
 
 typedef struct
@@ -246,9 +244,10 @@ typedef struct
  * (= 4 × 62) are thrown away so that `byte % 62` is exactly uniform. Each byte is used once.
  */
 static void
-random_alphanumerics (RandomPool *pool,
-                      char       *out,
-                      gsize       n)
+random_alphanumerics (RandomPool        *pool,
+                      AuthsimRandomFunc  random_bytes,
+                      char              *out,
+                      gsize              n)
 {
   const guint limit = 256 - (256 % (sizeof alphanumerics - 1));
   gsize i = 0;
@@ -260,8 +259,8 @@ random_alphanumerics (RandomPool *pool,
       if (pool->pos == RANDOM_POOL_SIZE)
         {
           /* Without a working CSPRNG there is nothing sound to hand out. */
-          if (RAND_bytes (pool->bytes, sizeof pool->bytes) != 1)
-            g_error ("RAND_bytes failed: no cryptographic random source");
+          if (!random_bytes (pool->bytes, sizeof pool->bytes))
+            g_error ("no cryptographic random source");
           pool->pos = 0;
         }
       byte = pool->bytes[pool->pos];
@@ -425,6 +424,7 @@ struct _AuthsimStore
   GMutex        write_mutex;   /* held from a snapshot to the end of its write */
 
   GMutex        mutex;         /* guards everything below */
+  AuthsimRandomFunc random_bytes; /* the cryptographic source @random is filled from */
   RandomPool    random;        /* for codes and tokens */
   GPtrArray    *grant_list;    /* mirror of @grants, same order */
   GHashTable   *codes;         /* code → CodeRecord (a reference) */
@@ -695,7 +695,7 @@ authsim_store_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->state_dir, g_free);
   g_clear_pointer (&self->state_path, g_free);
-  OPENSSL_cleanse (&self->random, sizeof self->random);
+  explicit_bzero (&self->random, sizeof self->random);
   g_mutex_clear (&self->mutex);
   g_mutex_clear (&self->write_mutex);
 
@@ -791,9 +791,15 @@ authsim_store_init (AuthsimStore *self)
 }
 
 AuthsimStore *
-authsim_store_new (const char *state_dir)
+authsim_store_new (const char        *state_dir,
+                   AuthsimRandomFunc  random_bytes)
 {
-  AuthsimStore *self = g_object_new (AUTHSIM_TYPE_STORE, NULL);
+  AuthsimStore *self;
+
+  g_return_val_if_fail (random_bytes != NULL, NULL);
+
+  self = g_object_new (AUTHSIM_TYPE_STORE, NULL);
+  self->random_bytes = random_bytes;
 
   if (state_dir != NULL)
     {
@@ -2050,7 +2056,7 @@ authsim_store_issue_code (AuthsimStore       *self,
   g_mutex_lock (&self->mutex);
   /* 62^32 makes a collision absurd, but "never repeated" is the contract: check. */
   do
-    random_alphanumerics (&self->random, buf, CODE_LENGTH);
+    random_alphanumerics (&self->random, self->random_bytes, buf, CODE_LENGTH);
   while (g_hash_table_contains (self->codes, buf));
   code->code = g_strdup (buf);
   code->issued_at = now_locked (self);
@@ -2183,7 +2189,8 @@ new_token_string_locked (AuthsimStore       *self,
 
   memcpy (buf, prefix, sizeof PREFIX_USER - 1);
   do
-    random_alphanumerics (&self->random, buf + sizeof PREFIX_USER - 1, TOKEN_RAND_CHARS);
+    random_alphanumerics (&self->random, self->random_bytes,
+                          buf + sizeof PREFIX_USER - 1, TOKEN_RAND_CHARS);
   while (g_hash_table_contains (self->access_tokens, buf) ||
          g_hash_table_contains (self->refresh_tokens, buf));
   return g_strdup (buf);
@@ -2321,8 +2328,9 @@ authsim_open_id (const char *app_id,
 {
   static const char domain[] = "authsim-open-id";
   g_autoptr(GByteArray) input = g_byte_array_new ();
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA512);
+  guint8 digest[64];
+  gsize digest_len = sizeof digest;
   g_autofree char *encoded = NULL;
   const guint8 nul = 0;
 
@@ -2335,8 +2343,8 @@ authsim_open_id (const char *app_id,
   g_byte_array_append (input, &nul, 1);
   g_byte_array_append (input, (const guint8 *) user_id, strlen (user_id));
 
-  if (EVP_Digest (input->data, input->len, digest, &digest_len, EVP_sha512 (), NULL) != 1)
-    g_error ("EVP_Digest (SHA-512) failed");
+  g_checksum_update (checksum, input->data, input->len);
+  g_checksum_get_digest (checksum, digest, &digest_len);
 
   encoded = g_base64_encode (digest, digest_len);
   for (char *p = encoded; *p != '\0'; p++)

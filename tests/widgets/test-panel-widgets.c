@@ -133,7 +133,7 @@ new_engine (void)
 {
   g_autoptr(AuthsimProfile) profile = authsim_profile_new_default ();
   g_autoptr(GListModel) users = authsim_users_new_default ();
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL);
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
   g_autoptr(AuthsimLog) log = authsim_log_new ();
 
   return authsim_engine_new (profile, users, store, log);

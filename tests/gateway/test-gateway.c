@@ -43,7 +43,7 @@ fixture_setup (Fixture       *f,
 
   f->profile = authsim_profile_new_default ();
   f->users = authsim_users_new_default ();
-  f->store = authsim_store_new (NULL);
+  f->store = authsim_store_new (NULL, test_random_bytes);
   f->log = authsim_log_new ();
   f->engine = authsim_engine_new (f->profile, f->users, f->store, f->log);
   f->gateway = authsim_gateway_new (f->engine, shared_keys);

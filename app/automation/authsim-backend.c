@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "authsim-backend.h"
+#include "authsim-crypto.h"
 
 #define DEFAULT_GATEWAY_PORT 8930
 
@@ -91,7 +92,7 @@ authsim_backend_new (const AuthsimOptions  *options,
       return NULL;
     }
 
-  store = authsim_store_new (data_dir);
+  store = authsim_store_new (data_dir, authsim_crypto_random_bytes);
   if (!authsim_store_load (store, &warning, &local_error))
     {
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
