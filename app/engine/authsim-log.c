@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "authsim-json.h"
 #include "authsim-log.h"
 #include "authsim-types.h"
 
@@ -710,32 +711,6 @@ authsim_log_get_file (AuthsimLog *self)
   return self->path;
 }
 
-/* Appends @text to @line as a JSON string. */
-static void
-append_json_string (GString    *line,
-                    const char *text)
-{
-  gboolean plain = TRUE;
-
-  for (const char *p = text; *p != '\0' && plain; p++)
-    plain = g_ascii_isalnum (*p) || *p == '_' || *p == '-' || *p == '.';
-
-  if (plain)
-    {
-      /* The usual case: kinds are identifiers ("call", "gateway", …). */
-      g_string_append_c (line, '"');
-      g_string_append (line, text);
-      g_string_append_c (line, '"');
-    }
-  else
-    {
-      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
-      g_autofree char *json = json_to_string (node, FALSE);
-
-      g_string_append (line, json);
-    }
-}
-
 /* @fields without the members the header owns: @fields itself when it has none of them (the
  * usual case), else a new object sharing its other members' nodes. */
 static JsonObject *
@@ -820,7 +795,7 @@ authsim_log_append (AuthsimLog *self,
   else
     g_string_append (line, "null");
   g_string_append (line, ",\"kind\":");
-  append_json_string (line, kind);
+  authsim_json_append_string (line, kind);
   if (root != NULL)
     {
       gsize brace = line->len;

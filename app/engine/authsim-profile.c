@@ -5,311 +5,12 @@
 #include <string.h>
 
 #include "authsim-enums.h"
+#include "authsim-json.h"
 #include "authsim-profile-private.h"
 #include "authsim-scopes.h"
 #include "data/authsim-data-resources.h"
 
 #define DEFAULT_PROFILE_PATH "/io/github/authsim/AuthSim/data/demo-profile.json"
-
-/* ------------------------------------------------------------------------------------------
- * Loader helpers, shared with authsim-user.c
- * ------------------------------------------------------------------------------------------ */
-
-gboolean
-authsim_loader_fail (const AuthsimLoader  *loader,
-                     GError              **error,
-                     const char           *path,
-                     const char           *format,
-                     ...)
-{
-  g_autofree char *problem = NULL;
-  va_list args;
-
-  va_start (args, format);
-  problem = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID,
-               "%s: %s: %s", loader->source, path, problem);
-  return FALSE;
-}
-
-const char *
-authsim_loader_describe (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return "an object";
-    case JSON_NODE_ARRAY:
-      return "an array";
-    case JSON_NODE_NULL:
-      return "null";
-    case JSON_NODE_VALUE:
-    default:
-      break;
-    }
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return "a string";
-    case G_TYPE_BOOLEAN:
-      return "a boolean";
-    default:
-      return "a number";
-    }
-}
-
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-node_is_boolean (JsonNode *node)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN;
-}
-
-char *
-authsim_loader_read_file (const char  *path,
-                          gsize       *length,
-                          GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  char *contents = NULL;
-
-  if (!g_file_get_contents (path, &contents, length, &local_error))
-    {
-      /* GLib's message already names the file, with its full path. */
-      g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO, local_error->message);
-      return NULL;
-    }
-
-  return contents;
-}
-
-JsonNode *
-authsim_loader_parse (const AuthsimLoader  *loader,
-                      const char           *data,
-                      gssize                length,
-                      GError              **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
-    {
-      const char *message = local_error->message;
-
-      /* json-glib names in-memory data "<data>"; name the source instead, keeping the
-       * ":line:column: problem" that follows. */
-      if (g_str_has_prefix (message, "<data>:"))
-        g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID_JSON,
-                     "%s%s", loader->source, message + strlen ("<data>"));
-      else
-        g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID_JSON,
-                     "%s: %s", loader->source, message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID_JSON,
-                   "%s: empty document, expected a JSON object", loader->source);
-      return NULL;
-    }
-
-  if (!authsim_loader_expect_object (loader, root, "$", error))
-    return NULL;
-
-  return json_node_copy (root);
-}
-
-gboolean
-authsim_loader_check_keys (const AuthsimLoader  *loader,
-                           JsonObject           *object,
-                           const char           *path,
-                           const char * const   *allowed,
-                           GError              **error)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-
-      if (g_strv_contains (allowed, key))
-        continue;
-
-      /* A typo such as "onload" or "appid": suggest the spelling that would work. */
-      for (guint i = 0; allowed[i] != NULL; i++)
-        if (g_ascii_strcasecmp (allowed[i], key) == 0)
-          return authsim_loader_fail (loader, error, path,
-                                      "unknown key \"%s\" (did you mean \"%s\"?)",
-                                      key, allowed[i]);
-
-      return authsim_loader_fail (loader, error, path, "unknown key \"%s\"", key);
-    }
-
-  return TRUE;
-}
-
-gboolean
-authsim_loader_expect_object (const AuthsimLoader  *loader,
-                              JsonNode             *node,
-                              const char           *path,
-                              GError              **error)
-{
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return authsim_loader_fail (loader, error, path, "expected an object, got %s",
-                                authsim_loader_describe (node));
-  return TRUE;
-}
-
-static gboolean
-require_member (const AuthsimLoader  *loader,
-                JsonObject           *object,
-                const char           *member_path,
-                const char           *key,
-                gboolean              required,
-                JsonNode            **out,
-                GError              **error)
-{
-  *out = json_object_get_member (object, key);
-  if (*out == NULL && required)
-    return authsim_loader_fail (loader, error, member_path, "required, but missing");
-  return TRUE;
-}
-
-gboolean
-authsim_loader_get_string (const AuthsimLoader  *loader,
-                           JsonObject           *object,
-                           const char           *path,
-                           const char           *key,
-                           gboolean              required,
-                           gboolean              non_empty,
-                           const char          **out,
-                           GError              **error)
-{
-  g_autofree char *member_path = g_strdup_printf ("%s.%s", path, key);
-  JsonNode *node;
-
-  *out = NULL;
-  if (!require_member (loader, object, member_path, key, required, &node, error))
-    return FALSE;
-  if (node == NULL)
-    return TRUE;
-
-  if (!node_is_string (node))
-    return authsim_loader_fail (loader, error, member_path, "expected a string, got %s",
-                                authsim_loader_describe (node));
-  if (non_empty && *json_node_get_string (node) == '\0')
-    return authsim_loader_fail (loader, error, member_path, "expected a non-empty string");
-
-  *out = json_node_get_string (node);
-  return TRUE;
-}
-
-/* Locale names match with "-" or "_" ("zh-CN" and "zh_CN" alike). */
-static gboolean
-locale_equal (const char *a,
-              const char *b)
-{
-  for (; *a != '\0' && *b != '\0'; a++, b++)
-    {
-      char ca = *a == '-' ? '_' : *a;
-      char cb = *b == '-' ? '_' : *b;
-
-      if (ca != cb)
-        return FALSE;
-    }
-
-  return *a == *b;
-}
-
-static const char *
-find_locale (JsonObject *object,
-             GList      *members,
-             const char *locale)
-{
-  for (GList *l = members; l != NULL; l = l->next)
-    if (locale_equal (l->data, locale))
-      return json_object_get_string_member (object, l->data);
-  return NULL;
-}
-
-gboolean
-authsim_loader_get_localised (const AuthsimLoader  *loader,
-                              JsonObject           *object,
-                              const char           *path,
-                              const char           *key,
-                              gboolean              required,
-                              char                **out,
-                              GError              **error)
-{
-  g_autofree char *member_path = g_strdup_printf ("%s.%s", path, key);
-  g_autoptr(GList) members = NULL;
-  JsonObject *translations;
-  const char *value = NULL;
-  JsonNode *node;
-
-  *out = NULL;
-  if (!require_member (loader, object, member_path, key, required, &node, error))
-    return FALSE;
-  if (node == NULL)
-    return TRUE;
-
-  if (node_is_string (node))
-    {
-      if (*json_node_get_string (node) == '\0')
-        return authsim_loader_fail (loader, error, member_path, "expected a non-empty string");
-      *out = g_strdup (json_node_get_string (node));
-      return TRUE;
-    }
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return authsim_loader_fail (loader, error, member_path,
-                                "expected a string or an object of translations, got %s",
-                                authsim_loader_describe (node));
-
-  translations = json_node_get_object (node);
-  members = json_object_get_members (translations);
-  if (members == NULL)
-    return authsim_loader_fail (loader, error, member_path,
-                                "expected at least one translation, got an empty object");
-
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      JsonNode *member = json_object_get_member (translations, l->data);
-
-      if (!node_is_string (member) || *json_node_get_string (member) == '\0')
-        {
-          g_autofree char *locale_path = g_strdup_printf ("%s.%s", member_path,
-                                                          (const char *) l->data);
-
-          if (!node_is_string (member))
-            return authsim_loader_fail (loader, error, locale_path, "expected a string, got %s",
-                                        authsim_loader_describe (member));
-          return authsim_loader_fail (loader, error, locale_path, "expected a non-empty string");
-        }
-    }
-
-  for (guint i = 0; loader->languages != NULL && loader->languages[i] != NULL; i++)
-    if ((value = find_locale (translations, members, loader->languages[i])) != NULL)
-      break;
-  if (value == NULL)
-    value = find_locale (translations, members, "en");
-  if (value == NULL)
-    value = json_object_get_string_member (translations, members->data);
-
-  *out = g_strdup (value);
-  return TRUE;
-}
 
 /* ------------------------------------------------------------------------------------------
  * Pages and buttons
@@ -678,22 +379,22 @@ is_digits (const char *s,
 }
 
 static gboolean
-read_app_id (const AuthsimLoader  *loader,
-             JsonObject           *object,
-             const char           *path,
-             char                **out,
-             GError              **error)
+read_app_id (const AuthsimJsonLoader  *loader,
+             JsonObject               *object,
+             const char               *path,
+             char                    **out,
+             GError                  **error)
 {
   const char *value;
 
-  if (!authsim_loader_get_string (loader, object, path, "appId", TRUE, FALSE, &value, error))
+  if (!authsim_json_get_string (loader, object, path, "appId", TRUE, FALSE, &value, error))
     return FALSE;
 
   if (!is_digits (value, 16))
     {
       g_autofree char *member_path = g_strdup_printf ("%s.appId", path);
-      return authsim_loader_fail (loader, error, member_path,
-                                  "expected 16 digits, got \"%s\"", value);
+      return authsim_json_fail (loader, error, member_path,
+                                "expected 16 digits, got \"%s\"", value);
     }
 
   *out = g_strdup (value);
@@ -703,15 +404,15 @@ read_app_id (const AuthsimLoader  *loader,
 /* An icon: "resource:///…" as is, a file: URI or a path, relative to the profile's directory
  * (kept as is for data that has no file). */
 static gboolean
-read_icon (const AuthsimLoader  *loader,
-           JsonObject           *object,
-           const char           *path,
-           char                **out,
-           GError              **error)
+read_icon (const AuthsimJsonLoader  *loader,
+           JsonObject               *object,
+           const char               *path,
+           char                    **out,
+           GError                  **error)
 {
   const char *value;
 
-  if (!authsim_loader_get_string (loader, object, path, "icon", FALSE, TRUE, &value, error))
+  if (!authsim_json_get_string (loader, object, path, "icon", FALSE, TRUE, &value, error))
     return FALSE;
   if (value == NULL)
     return TRUE;
@@ -724,9 +425,9 @@ read_icon (const AuthsimLoader  *loader,
       if (*out == NULL)
         {
           g_autofree char *member_path = g_strdup_printf ("%s.icon", path);
-          return authsim_loader_fail (loader, error, member_path,
-                                      "expected a resource:/// URI, a file: URI or a path, "
-                                      "got \"%s\"", value);
+          return authsim_json_fail (loader, error, member_path,
+                                    "expected a resource:/// URI, a file: URI or a path, "
+                                    "got \"%s\"", value);
         }
     }
   else if (loader->base_dir != NULL)
@@ -738,17 +439,17 @@ read_icon (const AuthsimLoader  *loader,
 }
 
 static gboolean
-read_enum (const AuthsimLoader  *loader,
-           JsonObject           *object,
-           const char           *path,
-           const char           *key,
-           GType                 enum_type,
-           int                  *out,
-           GError              **error)
+read_enum (const AuthsimJsonLoader  *loader,
+           JsonObject               *object,
+           const char               *path,
+           const char               *key,
+           GType                     enum_type,
+           int                      *out,
+           GError                  **error)
 {
   const char *value;
 
-  if (!authsim_loader_get_string (loader, object, path, key, FALSE, FALSE, &value, error))
+  if (!authsim_json_get_string (loader, object, path, key, FALSE, FALSE, &value, error))
     return FALSE;
   if (value == NULL)
     return TRUE; /* *out keeps its default */
@@ -762,31 +463,31 @@ read_enum (const AuthsimLoader  *loader,
       for (guint i = 0; i < klass->n_values; i++)
         g_string_append_printf (expected, "%s\"%s\"", i > 0 ? ", " : "",
                                 klass->values[i].value_nick);
-      return authsim_loader_fail (loader, error, member_path, "expected one of %s, got \"%s\"",
-                                  expected->str, value);
+      return authsim_json_fail (loader, error, member_path, "expected one of %s, got \"%s\"",
+                                expected->str, value);
     }
 
   return TRUE;
 }
 
 static gboolean
-read_boolean (const AuthsimLoader  *loader,
-              JsonObject           *object,
-              const char           *path,
-              const char           *key,
-              gboolean             *out,
-              GError              **error)
+read_boolean (const AuthsimJsonLoader  *loader,
+              JsonObject               *object,
+              const char               *path,
+              const char               *key,
+              gboolean                 *out,
+              GError                  **error)
 {
   JsonNode *node = json_object_get_member (object, key);
 
   if (node == NULL)
     return TRUE; /* *out keeps its default */
 
-  if (!node_is_boolean (node))
+  if (!authsim_json_is_boolean (node))
     {
       g_autofree char *member_path = g_strdup_printf ("%s.%s", path, key);
-      return authsim_loader_fail (loader, error, member_path, "expected a boolean, got %s",
-                                  authsim_loader_describe (node));
+      return authsim_json_fail (loader, error, member_path, "expected a boolean, got %s",
+                                authsim_json_describe (node));
     }
 
   *out = json_node_get_boolean (node);
@@ -795,7 +496,7 @@ read_boolean (const AuthsimLoader  *loader,
 
 /* An array of distinct strings, each accepted by @is_valid; @what names one in messages. */
 static gboolean
-read_name_list (const AuthsimLoader  *loader,
+read_name_list (const AuthsimJsonLoader  *loader,
                 JsonObject           *object,
                 const char           *path,
                 const char           *key,
@@ -817,8 +518,8 @@ read_name_list (const AuthsimLoader  *loader,
     }
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return authsim_loader_fail (loader, error, member_path, "expected an array, got %s",
-                                authsim_loader_describe (node));
+    return authsim_json_fail (loader, error, member_path, "expected an array, got %s",
+                              authsim_json_describe (node));
 
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -827,20 +528,20 @@ read_name_list (const AuthsimLoader  *loader,
       g_autofree char *element_path = g_strdup_printf ("%s[%u]", member_path, i);
       const char *name;
 
-      if (!node_is_string (element))
-        return authsim_loader_fail (loader, error, element_path, "expected a string, got %s",
-                                    authsim_loader_describe (element));
+      if (!authsim_json_is_string (element))
+        return authsim_json_fail (loader, error, element_path, "expected a string, got %s",
+                                  authsim_json_describe (element));
 
       name = json_node_get_string (element);
       if (!is_valid (name))
-        return authsim_loader_fail (loader, error, element_path, "unknown %s \"%s\"",
-                                    what, name);
+        return authsim_json_fail (loader, error, element_path, "unknown %s \"%s\"",
+                                  what, name);
 
       for (guint j = 0; j < i; j++)
         if (g_str_equal (json_array_get_string_element (array, j), name))
-          return authsim_loader_fail (loader, error, element_path,
-                                      "duplicate %s \"%s\" (also at %s[%u])",
-                                      what, name, member_path, j);
+          return authsim_json_fail (loader, error, element_path,
+                                    "duplicate %s \"%s\" (also at %s[%u])",
+                                    what, name, member_path, j);
     }
 
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -857,12 +558,12 @@ is_known_field (const char *name)
 
 /* onLoad / onShow: a getAuthCode parameter object, or null for none. Stored as-is. */
 static gboolean
-read_call (const AuthsimLoader  *loader,
-           JsonObject           *object,
-           const char           *path,
-           const char           *key,
-           JsonNode            **out,
-           GError              **error)
+read_call (const AuthsimJsonLoader  *loader,
+           JsonObject               *object,
+           const char               *path,
+           const char               *key,
+           JsonNode                **out,
+           GError                  **error)
 {
   JsonNode *node = json_object_get_member (object, key);
 
@@ -872,9 +573,9 @@ read_call (const AuthsimLoader  *loader,
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_autofree char *member_path = g_strdup_printf ("%s.%s", path, key);
-      return authsim_loader_fail (loader, error, member_path,
-                                  "expected a parameter object or null, got %s",
-                                  authsim_loader_describe (node));
+      return authsim_json_fail (loader, error, member_path,
+                                "expected a parameter object or null, got %s",
+                                authsim_json_describe (node));
     }
 
   *out = json_node_copy (node);
@@ -882,11 +583,11 @@ read_call (const AuthsimLoader  *loader,
 }
 
 static gboolean
-read_button (const AuthsimLoader  *loader,
-             JsonObject           *object,
-             const char           *path,
-             AuthsimButton        *button,
-             GError              **error)
+read_button (const AuthsimJsonLoader  *loader,
+             JsonObject               *object,
+             const char               *path,
+             AuthsimButton            *button,
+             GError                  **error)
 {
   static const char * const keys[] = {
     "label", "params", "navigateTo", "reLaunch", "container", NULL
@@ -896,17 +597,17 @@ read_button (const AuthsimLoader  *loader,
   guint n_actions = 0;
   int container;
 
-  if (!authsim_loader_check_keys (loader, object, path, keys, error) ||
-      !authsim_loader_get_localised (loader, object, path, "label", TRUE, &button->label, error))
+  if (!authsim_json_check_keys (loader, object, path, keys, error) ||
+      !authsim_json_get_localised (loader, object, path, "label", TRUE, &button->label, error))
     return FALSE;
 
   for (guint i = 0; actions[i] != NULL; i++)
     if (json_object_has_member (object, actions[i]))
       n_actions++;
   if (n_actions != 1)
-    return authsim_loader_fail (loader, error, path,
-                                "expected exactly one of \"params\", \"navigateTo\" or "
-                                "\"reLaunch\", got %u", n_actions);
+    return authsim_json_fail (loader, error, path,
+                              "expected exactly one of \"params\", \"navigateTo\" or "
+                              "\"reLaunch\", got %u", n_actions);
 
   if (json_object_has_member (object, "params"))
     {
@@ -916,23 +617,23 @@ read_button (const AuthsimLoader  *loader,
       if (!JSON_NODE_HOLDS_OBJECT (params))
         {
           g_autofree char *member_path = g_strdup_printf ("%s.params", path);
-          return authsim_loader_fail (loader, error, member_path,
-                                      "expected a parameter object, got %s",
-                                      authsim_loader_describe (params));
+          return authsim_json_fail (loader, error, member_path,
+                                    "expected a parameter object, got %s",
+                                    authsim_json_describe (params));
         }
       button->params = json_node_copy (params);
     }
   else if (json_object_has_member (object, "navigateTo"))
     {
-      if (!authsim_loader_get_string (loader, object, path, "navigateTo", TRUE, TRUE,
-                                      &value, error))
+      if (!authsim_json_get_string (loader, object, path, "navigateTo", TRUE, TRUE,
+                                    &value, error))
         return FALSE;
       button->navigate_to = g_strdup (value);
     }
   else
     {
-      if (!authsim_loader_get_string (loader, object, path, "reLaunch", TRUE, TRUE,
-                                      &value, error))
+      if (!authsim_json_get_string (loader, object, path, "reLaunch", TRUE, TRUE,
+                                    &value, error))
         return FALSE;
       button->relaunch = g_strdup (value);
     }
@@ -942,8 +643,8 @@ read_button (const AuthsimLoader  *loader,
       if (button->params == NULL)
         {
           g_autofree char *member_path = g_strdup_printf ("%s.container", path);
-          return authsim_loader_fail (loader, error, member_path,
-                                      "only a button with \"params\" may set a container");
+          return authsim_json_fail (loader, error, member_path,
+                                    "only a button with \"params\" may set a container");
         }
 
       container = AUTHSIM_CONTAINER_MINI_PROGRAM;
@@ -958,10 +659,10 @@ read_button (const AuthsimLoader  *loader,
 }
 
 static AuthsimPage *
-read_page (const AuthsimLoader  *loader,
-           JsonNode             *node,
-           const char           *path,
-           GError              **error)
+read_page (const AuthsimJsonLoader  *loader,
+           JsonNode                 *node,
+           const char               *path,
+           GError                  **error)
 {
   static const char * const keys[] = {
     "path", "title", "body", "onLoad", "onShow", "buttons", NULL
@@ -971,17 +672,17 @@ read_page (const AuthsimLoader  *loader,
   JsonNode *buttons;
   const char *value;
 
-  if (!authsim_loader_expect_object (loader, node, path, error))
+  if (!authsim_json_expect_object (loader, node, path, error))
     return NULL;
   object = json_node_get_object (node);
 
-  if (!authsim_loader_check_keys (loader, object, path, keys, error) ||
-      !authsim_loader_get_string (loader, object, path, "path", TRUE, TRUE, &value, error))
+  if (!authsim_json_check_keys (loader, object, path, keys, error) ||
+      !authsim_json_get_string (loader, object, path, "path", TRUE, TRUE, &value, error))
     return NULL;
   page->path = g_strdup (value);
 
-  if (!authsim_loader_get_localised (loader, object, path, "title", TRUE, &page->title, error) ||
-      !authsim_loader_get_localised (loader, object, path, "body", FALSE, &page->body, error) ||
+  if (!authsim_json_get_localised (loader, object, path, "title", TRUE, &page->title, error) ||
+      !authsim_json_get_localised (loader, object, path, "body", FALSE, &page->body, error) ||
       !read_call (loader, object, path, "onLoad", &page->on_load, error) ||
       !read_call (loader, object, path, "onShow", &page->on_show, error))
     return NULL;
@@ -994,8 +695,8 @@ read_page (const AuthsimLoader  *loader,
 
       if (!JSON_NODE_HOLDS_ARRAY (buttons))
         {
-          authsim_loader_fail (loader, error, buttons_path, "expected an array, got %s",
-                               authsim_loader_describe (buttons));
+          authsim_json_fail (loader, error, buttons_path, "expected an array, got %s",
+                             authsim_json_describe (buttons));
           return NULL;
         }
 
@@ -1008,7 +709,7 @@ read_page (const AuthsimLoader  *loader,
 
           /* Counted first, so that a half-read button is freed with the page. */
           page->n_buttons++;
-          if (!authsim_loader_expect_object (loader, element, button_path, error) ||
+          if (!authsim_json_expect_object (loader, element, button_path, error) ||
               !read_button (loader, json_node_get_object (element), button_path,
                             &page->buttons[i], error))
             return NULL;
@@ -1019,10 +720,10 @@ read_page (const AuthsimLoader  *loader,
 }
 
 static gboolean
-read_host (const AuthsimLoader  *loader,
-           JsonObject           *object,
-           AuthsimProfile       *self,
-           GError              **error)
+read_host (const AuthsimJsonLoader  *loader,
+           JsonObject               *object,
+           AuthsimProfile           *self,
+           GError                  **error)
 {
   static const char * const keys[] = { "appId", "name", "icon", NULL };
   JsonNode *node = json_object_get_member (object, "host");
@@ -1031,36 +732,36 @@ read_host (const AuthsimLoader  *loader,
   if (node == NULL)
     return TRUE;
 
-  if (!authsim_loader_expect_object (loader, node, "$.host", error))
+  if (!authsim_json_expect_object (loader, node, "$.host", error))
     return FALSE;
   host = json_node_get_object (node);
 
-  return authsim_loader_check_keys (loader, host, "$.host", keys, error) &&
+  return authsim_json_check_keys (loader, host, "$.host", keys, error) &&
          read_app_id (loader, host, "$.host", &self->host_app_id, error) &&
-         authsim_loader_get_localised (loader, host, "$.host", "name", TRUE,
-                                       &self->host_name, error) &&
+         authsim_json_get_localised (loader, host, "$.host", "name", TRUE,
+                                     &self->host_name, error) &&
          read_icon (loader, host, "$.host", &self->host_icon, error);
 }
 
 static gboolean
-read_pages (const AuthsimLoader  *loader,
-            JsonObject           *object,
-            AuthsimProfile       *self,
-            GError              **error)
+read_pages (const AuthsimJsonLoader  *loader,
+            JsonObject               *object,
+            AuthsimProfile           *self,
+            GError                  **error)
 {
   JsonNode *node = json_object_get_member (object, "pages");
   JsonArray *array;
 
   if (node == NULL)
-    return authsim_loader_fail (loader, error, "$.pages", "required, but missing");
+    return authsim_json_fail (loader, error, "$.pages", "required, but missing");
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return authsim_loader_fail (loader, error, "$.pages", "expected an array, got %s",
-                                authsim_loader_describe (node));
+    return authsim_json_fail (loader, error, "$.pages", "expected an array, got %s",
+                              authsim_json_describe (node));
 
   array = json_node_get_array (node);
   if (json_array_get_length (array) == 0)
-    return authsim_loader_fail (loader, error, "$.pages",
-                                "expected at least one page, got an empty array");
+    return authsim_json_fail (loader, error, "$.pages",
+                              "expected at least one page, got an empty array");
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -1075,9 +776,9 @@ read_pages (const AuthsimLoader  *loader,
         if (g_str_equal (authsim_page_get_path (g_ptr_array_index (self->pages, j)), page->path))
           {
             g_autofree char *member_path = g_strdup_printf ("%s.path", page_path);
-            return authsim_loader_fail (loader, error, member_path,
-                                        "duplicate path \"%s\" (also at $.pages[%u].path)",
-                                        page->path, j);
+            return authsim_json_fail (loader, error, member_path,
+                                      "duplicate path \"%s\" (also at $.pages[%u].path)",
+                                      page->path, j);
           }
     }
 
@@ -1097,8 +798,8 @@ read_pages (const AuthsimLoader  *loader,
               g_autofree char *member_path =
                 g_strdup_printf ("$.pages[%u].buttons[%u].%s", i, j,
                                  button->navigate_to != NULL ? "navigateTo" : "reLaunch");
-              return authsim_loader_fail (loader, error, member_path,
-                                          "no page has path \"%s\"", target);
+              return authsim_json_fail (loader, error, member_path,
+                                        "no page has path \"%s\"", target);
             }
 
           if (button->has_container && button->container == AUTHSIM_CONTAINER_PLUGIN &&
@@ -1106,8 +807,8 @@ read_pages (const AuthsimLoader  *loader,
             {
               g_autofree char *member_path =
                 g_strdup_printf ("$.pages[%u].buttons[%u].container", i, j);
-              return authsim_loader_fail (loader, error, member_path,
-                                          "a plugin container needs a \"host\" in the profile");
+              return authsim_json_fail (loader, error, member_path,
+                                        "a plugin container needs a \"host\" in the profile");
             }
         }
     }
@@ -1116,10 +817,10 @@ read_pages (const AuthsimLoader  *loader,
 }
 
 static gboolean
-read_profile (const AuthsimLoader  *loader,
-              JsonObject           *object,
-              AuthsimProfile       *self,
-              GError              **error)
+read_profile (const AuthsimJsonLoader  *loader,
+              JsonObject               *object,
+              AuthsimProfile           *self,
+              GError                  **error)
 {
   static const char * const keys[] = {
     "appId", "name", "icon", "type", "host", "jsapiBasePackage", "thirdParty", "idMode",
@@ -1129,9 +830,9 @@ read_profile (const AuthsimLoader  *loader,
   int third_party = AUTHSIM_THIRD_PARTY_NONE;
   int id_mode = AUTHSIM_ID_MODE_USER_ID;
 
-  if (!authsim_loader_check_keys (loader, object, "$", keys, error) ||
+  if (!authsim_json_check_keys (loader, object, "$", keys, error) ||
       !read_app_id (loader, object, "$", &self->app_id, error) ||
-      !authsim_loader_get_localised (loader, object, "$", "name", TRUE, &self->name, error) ||
+      !authsim_json_get_localised (loader, object, "$", "name", TRUE, &self->name, error) ||
       !read_icon (loader, object, "$", &self->icon, error) ||
       !read_enum (loader, object, "$", "type", AUTHSIM_TYPE_APP_TYPE, &app_type, error) ||
       !read_host (loader, object, self, error) ||
@@ -1165,9 +866,9 @@ load_profile (const char          *data,
 {
   g_autoptr(AuthsimProfile) self = NULL;
   g_autoptr(JsonNode) root = NULL;
-  AuthsimLoader loader = { message_source, base_dir, languages };
+  AuthsimJsonLoader loader = { message_source, base_dir, languages };
 
-  root = authsim_loader_parse (&loader, data, length, error);
+  root = authsim_json_parse (&loader, data, length, error);
   if (root == NULL)
     return NULL;
 
@@ -1196,7 +897,7 @@ authsim_profile_new_from_file (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  contents = authsim_loader_read_file (path, &length, error);
+  contents = authsim_json_read_file (path, &length, error);
   if (contents == NULL)
     return NULL;
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "authsim-profile-private.h"
+#include "authsim-json.h"
 #include "authsim-scopes.h"
 
 /* In the order the popup lists them; auth_base first. */
@@ -154,7 +154,7 @@ authsim_scopes_parse (JsonNode   *scopes,
 
           if (!is_string_node (element))
             return fail (AUTHSIM_SCOPES_INVALID_TYPE, out_reason,
-                         "scopes[%u] must be a string, got %s", i, authsim_loader_describe (element));
+                         "scopes[%u] must be a string, got %s", i, authsim_json_describe (element));
         }
 
       for (guint i = 0; i < n; i++)
@@ -164,7 +164,7 @@ authsim_scopes_parse (JsonNode   *scopes,
     {
       return fail (AUTHSIM_SCOPES_INVALID_TYPE, out_reason,
                    "scopes must be a string or an array of strings, got %s",
-                   authsim_loader_describe (scopes));
+                   authsim_json_describe (scopes));
     }
 
   return check_names (names, out_scopes, out_reason);

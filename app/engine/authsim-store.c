@@ -47,6 +47,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "authsim-json.h"
 #include "authsim-store.h"
 #include "authsim-types.h"
 
@@ -908,101 +909,6 @@ take_snapshot_locked (AuthsimStore *self)
 #define append_literal(out, literal) g_string_append_len ((out), "" literal, sizeof (literal) - 1)
 
 static void
-append_int (GString *out,
-            gint64  value)
-{
-  char buf[24];
-  char *p = buf + sizeof buf;
-  /* Unsigned negation: well-defined for G_MININT64 too. */
-  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
-
-  do
-    *--p = (char) ('0' + magnitude % 10);
-  while ((magnitude /= 10) != 0);
-  if (value < 0)
-    *--p = '-';
-  g_string_append_len (out, p, (gsize) (buf + sizeof buf - p));
-}
-
-/* The general case of append_string: escapes, non-ASCII, maybe invalid UTF-8. */
-static void
-append_string_escaped (GString    *out,
-                       const char *value)
-{
-  g_autofree char *valid = NULL;
-  const char *run, *p;
-
-  if (!g_utf8_validate (value, -1, NULL))
-    value = valid = g_utf8_make_valid (value, -1);
-
-  g_string_append_c (out, '"');
-  for (run = p = value; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-      char escape[7];
-
-      if (c >= 0x20 && c != '"' && c != '\\')
-        continue;  /* copied as is, UTF-8 sequences included */
-
-      g_string_append_len (out, run, (gsize) (p - run));
-      switch (c)
-        {
-        case '"':
-          append_literal (out, "\\\"");
-          break;
-        case '\\':
-          append_literal (out, "\\\\");
-          break;
-        case '\b':
-          append_literal (out, "\\b");
-          break;
-        case '\f':
-          append_literal (out, "\\f");
-          break;
-        case '\n':
-          append_literal (out, "\\n");
-          break;
-        case '\r':
-          append_literal (out, "\\r");
-          break;
-        case '\t':
-          append_literal (out, "\\t");
-          break;
-        default:
-          g_snprintf (escape, sizeof escape, "\\u%04x", c);
-          g_string_append_len (out, escape, 6);
-        }
-      run = p + 1;
-    }
-  g_string_append_len (out, run, (gsize) (p - run));
-  g_string_append_c (out, '"');
-}
-
-/* A JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped, the rest
- * copied as UTF-8. Invalid UTF-8 (ids come from users) is repaired with U+FFFD rather than
- * making the whole file unreadable. Codes, tokens and ids are printable ASCII: one pass. */
-static void
-append_string (GString    *out,
-               const char *value)
-{
-  const char *p = value;
-
-  /* Printable ASCII but '"' and '\\' (one unsigned compare for 0x20 ... 0x7f). Control
-   * characters, the NUL at the end and UTF-8 sequences leave the loop. */
-  while ((guint) (guchar) *p - 0x20u < 0x60u && *p != '"' && *p != '\\')
-    p++;
-  if (*p != '\0')
-    {
-      append_string_escaped (out, value);
-      return;
-    }
-
-  g_string_append_c (out, '"');
-  g_string_append_len (out, value, p - value);
-  g_string_append_c (out, '"');
-}
-
-static void
 append_strv (GString            *out,
              const char * const *strv)
 {
@@ -1011,7 +917,7 @@ append_strv (GString            *out,
     {
       if (i > 0)
         append_literal (out, ", ");
-      append_string (out, strv[i]);
+      authsim_json_append_string (out, strv[i]);
     }
   g_string_append_c (out, ']');
 }
@@ -1050,11 +956,11 @@ serialise_snapshot (Snapshot *snapshot,
   guint n;
 
   append_literal (out, "{\n  \"version\": ");
-  append_int (out, STATE_VERSION);
+  authsim_json_append_int (out, STATE_VERSION);
   append_literal (out, ",\n  \"clockOffset\": ");
-  append_int (out, snapshot->clock_offset);
+  authsim_json_append_int (out, snapshot->clock_offset);
   append_literal (out, ",\n  \"codeLifetime\": ");
-  append_int (out, snapshot->code_lifetime);
+  authsim_json_append_int (out, snapshot->code_lifetime);
 
   append_literal (out, ",\n  \"grants\": [");
   for (guint i = 0; i < snapshot->grants->len; i++)
@@ -1063,13 +969,13 @@ serialise_snapshot (Snapshot *snapshot,
 
       begin_element (out, i);
       append_literal (out, "\"userId\": ");
-      append_string (out, grant->user_id);
+      authsim_json_append_string (out, grant->user_id);
       append_literal (out, ", \"appId\": ");
-      append_string (out, grant->app_id);
+      authsim_json_append_string (out, grant->app_id);
       append_literal (out, ", \"scopes\": ");
       append_strv (out, (const char * const *) grant->scopes);
       append_literal (out, ", \"grantedAt\": ");
-      append_int (out, grant->granted_at);
+      authsim_json_append_int (out, grant->granted_at);
       g_string_append_c (out, '}');
     }
   end_array (out, snapshot->grants->len);
@@ -1084,19 +990,19 @@ serialise_snapshot (Snapshot *snapshot,
         continue;
       begin_element (out, n++);
       append_literal (out, "\"code\": ");
-      append_string (out, code->code);
+      authsim_json_append_string (out, code->code);
       append_literal (out, ", \"appId\": ");
-      append_string (out, code->app_id);
+      authsim_json_append_string (out, code->app_id);
       append_literal (out, ", \"userId\": ");
-      append_string (out, code->user_id);
+      authsim_json_append_string (out, code->user_id);
       append_literal (out, ", \"scopes\": ");
       append_strv (out, (const char * const *) code->scopes);
       append_literal (out, ", \"call\": ");
-      append_int (out, code->call);
+      authsim_json_append_int (out, code->call);
       append_literal (out, ", \"issuedAt\": ");
-      append_int (out, code->issued_at);
+      authsim_json_append_int (out, code->issued_at);
       append_literal (out, ", \"expiresAt\": ");
-      append_int (out, code->expires_at);
+      authsim_json_append_int (out, code->expires_at);
       g_string_append_c (out, '}');
     }
   end_array (out, n);
@@ -1112,23 +1018,23 @@ serialise_snapshot (Snapshot *snapshot,
         continue;
       begin_element (out, n++);
       append_literal (out, "\"accessToken\": ");
-      append_string (out, token->access_token);
+      authsim_json_append_string (out, token->access_token);
       append_literal (out, ", \"refreshToken\": ");
-      append_string (out, token->refresh_token);
+      authsim_json_append_string (out, token->refresh_token);
       append_literal (out, ", \"appId\": ");
-      append_string (out, token->app_id);
+      authsim_json_append_string (out, token->app_id);
       append_literal (out, ", \"userId\": ");
-      append_string (out, token->user_id);
+      authsim_json_append_string (out, token->user_id);
       append_literal (out, ", \"scopes\": ");
       append_strv (out, (const char * const *) token->scopes);
       append_literal (out, ", \"call\": ");
-      append_int (out, token->call);
+      authsim_json_append_int (out, token->call);
       append_literal (out, ", \"authStart\": ");
-      append_int (out, token->auth_start);
+      authsim_json_append_int (out, token->auth_start);
       append_literal (out, ", \"expiresAt\": ");
-      append_int (out, token->expires_at);
+      authsim_json_append_int (out, token->expires_at);
       append_literal (out, ", \"reExpiresAt\": ");
-      append_int (out, token->re_expires_at);
+      authsim_json_append_int (out, token->re_expires_at);
       g_string_append_c (out, '}');
     }
   end_array (out, n);

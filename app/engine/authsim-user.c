@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "authsim-json.h"
 #include "authsim-profile-private.h"
 #include "authsim-user.h"
 #include "data/authsim-data-resources.h"
@@ -250,11 +251,11 @@ is_known_key (const char *key)
 /* "info": only the snake_case keys of known fields (a typo would silently hide a value),
  * string values, gender F or M. */
 static gboolean
-read_info (const AuthsimLoader  *loader,
-           JsonObject           *object,
-           const char           *path,
-           JsonObject          **out,
-           GError              **error)
+read_info (const AuthsimJsonLoader  *loader,
+           JsonObject               *object,
+           const char               *path,
+           JsonObject              **out,
+           GError                  **error)
 {
   g_autofree char *info_path = g_strdup_printf ("%s.info", path);
   JsonNode *node = json_object_get_member (object, "info");
@@ -266,7 +267,7 @@ read_info (const AuthsimLoader  *loader,
   *out = NULL;
   if (node == NULL)
     return TRUE;
-  if (!authsim_loader_expect_object (loader, node, info_path, error))
+  if (!authsim_json_expect_object (loader, node, info_path, error))
     return FALSE;
 
   info = json_node_get_object (node);
@@ -281,22 +282,22 @@ read_info (const AuthsimLoader  *loader,
 
           /* The profile's camelCase spelling ("nickName") is the likeliest mistake. */
           if (suggestion != NULL)
-            return authsim_loader_fail (loader, error, info_path,
-                                        "unknown key \"%s\" (did you mean \"%s\"?)",
-                                        key, suggestion);
-          return authsim_loader_fail (loader, error, info_path, "unknown key \"%s\"", key);
+            return authsim_json_fail (loader, error, info_path,
+                                      "unknown key \"%s\" (did you mean \"%s\"?)",
+                                      key, suggestion);
+          return authsim_json_fail (loader, error, info_path, "unknown key \"%s\"", key);
         }
 
       if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
-        return authsim_loader_fail (loader, error, value_path, "expected a string, got %s",
-                                    authsim_loader_describe (value));
+        return authsim_json_fail (loader, error, value_path, "expected a string, got %s",
+                                  authsim_json_describe (value));
 
       if (g_str_equal (key, "gender") &&
           !g_str_equal (json_node_get_string (value), "F") &&
           !g_str_equal (json_node_get_string (value), "M"))
-        return authsim_loader_fail (loader, error, value_path,
-                                    "expected \"F\" or \"M\", got \"%s\"",
-                                    json_node_get_string (value));
+        return authsim_json_fail (loader, error, value_path,
+                                  "expected \"F\" or \"M\", got \"%s\"",
+                                  json_node_get_string (value));
     }
 
   *out = info;
@@ -304,10 +305,10 @@ read_info (const AuthsimLoader  *loader,
 }
 
 static AuthsimUser *
-read_user (const AuthsimLoader  *loader,
-           JsonNode             *node,
-           const char           *path,
-           GError              **error)
+read_user (const AuthsimJsonLoader  *loader,
+           JsonNode                 *node,
+           const char               *path,
+           GError                  **error)
 {
   static const char * const keys[] = { "userId", "displayName", "info", NULL };
   g_autofree char *display_name = NULL;
@@ -315,24 +316,24 @@ read_user (const AuthsimLoader  *loader,
   JsonObject *info;
   const char *user_id;
 
-  if (!authsim_loader_expect_object (loader, node, path, error))
+  if (!authsim_json_expect_object (loader, node, path, error))
     return NULL;
   object = json_node_get_object (node);
 
-  if (!authsim_loader_check_keys (loader, object, path, keys, error) ||
-      !authsim_loader_get_string (loader, object, path, "userId", TRUE, FALSE, &user_id, error))
+  if (!authsim_json_check_keys (loader, object, path, keys, error) ||
+      !authsim_json_get_string (loader, object, path, "userId", TRUE, FALSE, &user_id, error))
     return NULL;
 
   if (!is_user_id (user_id))
     {
       g_autofree char *member_path = g_strdup_printf ("%s.userId", path);
-      authsim_loader_fail (loader, error, member_path,
-                           "expected \"2088\" followed by 12 digits, got \"%s\"", user_id);
+      authsim_json_fail (loader, error, member_path,
+                         "expected \"2088\" followed by 12 digits, got \"%s\"", user_id);
       return NULL;
     }
 
-  if (!authsim_loader_get_localised (loader, object, path, "displayName", TRUE,
-                                     &display_name, error) ||
+  if (!authsim_json_get_localised (loader, object, path, "displayName", TRUE,
+                                   &display_name, error) ||
       !read_info (loader, object, path, &info, error))
     return NULL;
 
@@ -349,37 +350,37 @@ load_users (const char          *data,
   static const char * const keys[] = { "users", NULL };
   g_autoptr(GListStore) store = g_list_store_new (AUTHSIM_TYPE_USER);
   g_autoptr(JsonNode) root = NULL;
-  AuthsimLoader loader = { source, NULL, languages };
+  AuthsimJsonLoader loader = { source, NULL, languages };
   JsonObject *object;
   JsonNode *node;
   JsonArray *array;
 
-  root = authsim_loader_parse (&loader, data, length, error);
+  root = authsim_json_parse (&loader, data, length, error);
   if (root == NULL)
     return NULL;
   object = json_node_get_object (root);
 
-  if (!authsim_loader_check_keys (&loader, object, "$", keys, error))
+  if (!authsim_json_check_keys (&loader, object, "$", keys, error))
     return NULL;
 
   node = json_object_get_member (object, "users");
   if (node == NULL)
     {
-      authsim_loader_fail (&loader, error, "$.users", "required, but missing");
+      authsim_json_fail (&loader, error, "$.users", "required, but missing");
       return NULL;
     }
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      authsim_loader_fail (&loader, error, "$.users", "expected an array, got %s",
-                           authsim_loader_describe (node));
+      authsim_json_fail (&loader, error, "$.users", "expected an array, got %s",
+                         authsim_json_describe (node));
       return NULL;
     }
 
   array = json_node_get_array (node);
   if (json_array_get_length (array) == 0)
     {
-      authsim_loader_fail (&loader, error, "$.users",
-                           "expected at least one user, got an empty array");
+      authsim_json_fail (&loader, error, "$.users",
+                         "expected at least one user, got an empty array");
       return NULL;
     }
 
@@ -399,9 +400,9 @@ load_users (const char          *data,
           if (g_str_equal (other->user_id, user->user_id))
             {
               g_autofree char *member_path = g_strdup_printf ("%s.userId", user_path);
-              authsim_loader_fail (&loader, error, member_path,
-                                   "duplicate userId \"%s\" (also at $.users[%u].userId)",
-                                   user->user_id, j);
+              authsim_json_fail (&loader, error, member_path,
+                                 "duplicate userId \"%s\" (also at $.users[%u].userId)",
+                                 user->user_id, j);
               return NULL;
             }
         }
@@ -427,7 +428,7 @@ authsim_users_new_from_file (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  contents = authsim_loader_read_file (path, &length, error);
+  contents = authsim_json_read_file (path, &length, error);
   if (contents == NULL)
     return NULL;
 
