@@ -272,6 +272,77 @@ generate_rsa (GError **error)
   return pkey;
 }
 
+/* Both files missing: generates a pair and writes both files (0600). */
+static gboolean
+generate_pair (const char *private_path,
+               const char *public_path,
+               EVP_PKEY  **out_private,
+               EVP_PKEY  **out_public,
+               GError    **error)
+{
+  EVP_PKEY *private_key = generate_rsa (error);
+  EVP_PKEY *public_key = NULL;
+  g_autofree char *private_pem = NULL;
+  g_autofree char *public_pem = NULL;
+  gboolean written;
+
+  if (private_key == NULL)
+    return FALSE;
+  private_pem = encode_pem (private_key, TRUE, error);
+  public_pem = private_pem != NULL ? encode_pem (private_key, FALSE, error) : NULL;
+  written = public_pem != NULL &&
+            write_private_file (private_path, private_pem, error) &&
+            write_private_file (public_path, public_pem, error);
+  if (private_pem != NULL)
+    explicit_bzero (private_pem, strlen (private_pem));
+  if (written)
+    public_key = decode_pem (public_pem, strlen (public_pem), FALSE, public_path, error);
+  if (public_key == NULL)
+    {
+      EVP_PKEY_free (private_key);
+      return FALSE;
+    }
+
+  *out_private = private_key;
+  *out_public = public_key;
+  return TRUE;
+}
+
+/* Only the public file missing: derives it from @private_key and writes it. */
+static EVP_PKEY *
+derive_public (EVP_PKEY   *private_key,
+               const char *public_path,
+               GError    **error)
+{
+  g_autofree char *public_pem = encode_pem (private_key, FALSE, error);
+
+  if (public_pem == NULL || !write_private_file (public_path, public_pem, error))
+    return NULL;
+  return decode_pem (public_pem, strlen (public_pem), FALSE, public_path, error);
+}
+
+/* Both files present: reads the public one, which must belong to @private_key. */
+static EVP_PKEY *
+read_public (EVP_PKEY   *private_key,
+             const char *private_path,
+             const char *public_path,
+             GError    **error)
+{
+  EVP_PKEY *public_key = read_key_file (public_path, FALSE, error);
+
+  if (public_key == NULL)
+    return NULL;
+  if (EVP_PKEY_eq (private_key, public_key) != 1)
+    {
+      ERR_clear_error ();
+      EVP_PKEY_free (public_key);
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID,
+                   _("%s does not belong to %s"), public_path, private_path);
+      return NULL;
+    }
+  return public_key;
+}
+
 /*
  * Loads one pair from @dir, creating what is missing:
  * - both files missing: a new pair is generated and written (0600);
@@ -291,8 +362,8 @@ load_pair (const char *dir,
   g_autofree char *public_path = g_build_filename (dir, public_name, NULL);
   gboolean have_private = g_file_test (private_path, G_FILE_TEST_EXISTS);
   gboolean have_public = g_file_test (public_path, G_FILE_TEST_EXISTS);
-  EVP_PKEY *private_key = NULL;
-  EVP_PKEY *public_key = NULL;
+  EVP_PKEY *private_key;
+  EVP_PKEY *public_key;
 
   if (!have_private && have_public)
     {
@@ -301,74 +372,18 @@ load_pair (const char *dir,
                    private_path, public_path);
       return FALSE;
     }
-
   if (!have_private)
+    return generate_pair (private_path, public_path, out_private, out_public, error);
+
+  private_key = read_key_file (private_path, TRUE, error);
+  if (private_key == NULL)
+    return FALSE;
+  public_key = have_public ? read_public (private_key, private_path, public_path, error)
+                           : derive_public (private_key, public_path, error);
+  if (public_key == NULL)
     {
-      g_autofree char *private_pem = NULL;
-      g_autofree char *public_pem = NULL;
-
-      private_key = generate_rsa (error);
-      if (private_key == NULL)
-        return FALSE;
-      private_pem = encode_pem (private_key, TRUE, error);
-      public_pem = private_pem != NULL ? encode_pem (private_key, FALSE, error) : NULL;
-      if (public_pem == NULL ||
-          !write_private_file (private_path, private_pem, error) ||
-          !write_private_file (public_path, public_pem, error))
-        {
-          if (private_pem != NULL)
-            explicit_bzero (private_pem, strlen (private_pem));
-          EVP_PKEY_free (private_key);
-          return FALSE;
-        }
-      explicit_bzero (private_pem, strlen (private_pem));
-      public_key = decode_pem (public_pem, strlen (public_pem), FALSE, public_path, error);
-      if (public_key == NULL)
-        {
-          EVP_PKEY_free (private_key);
-          return FALSE;
-        }
-    }
-  else
-    {
-      private_key = read_key_file (private_path, TRUE, error);
-      if (private_key == NULL)
-        return FALSE;
-
-      if (have_public)
-        {
-          public_key = read_key_file (public_path, FALSE, error);
-          if (public_key == NULL)
-            {
-              EVP_PKEY_free (private_key);
-              return FALSE;
-            }
-          if (EVP_PKEY_eq (private_key, public_key) != 1)
-            {
-              ERR_clear_error ();
-              EVP_PKEY_free (private_key);
-              EVP_PKEY_free (public_key);
-              g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID,
-                           _("%s does not belong to %s"), public_path, private_path);
-              return FALSE;
-            }
-        }
-      else
-        {
-          g_autofree char *public_pem = encode_pem (private_key, FALSE, error);
-
-          if (public_pem == NULL || !write_private_file (public_path, public_pem, error))
-            {
-              EVP_PKEY_free (private_key);
-              return FALSE;
-            }
-          public_key = decode_pem (public_pem, strlen (public_pem), FALSE, public_path, error);
-          if (public_key == NULL)
-            {
-              EVP_PKEY_free (private_key);
-              return FALSE;
-            }
-        }
+      EVP_PKEY_free (private_key);
+      return FALSE;
     }
 
   *out_private = private_key;
@@ -534,16 +549,6 @@ static gboolean
 is_known_file (const char *file_name)
 {
   return file_name != NULL && g_strv_contains (known_files, file_name);
-}
-
-char *
-authsim_keys_dup_path (AuthsimKeys *self,
-                       const char  *file_name)
-{
-  g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
-  g_return_val_if_fail (is_known_file (file_name), NULL);
-
-  return g_build_filename (self->dir, file_name, NULL);
 }
 
 char *

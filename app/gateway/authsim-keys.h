@@ -27,9 +27,6 @@ AuthsimKeys *authsim_keys_load        (const char          *dir,
                                        GError             **error);
 
 const char  *authsim_keys_get_dir                 (AuthsimKeys *self);
-/* Paths of the PEM files, for "copy" and "save" buttons. */
-char        *authsim_keys_dup_path                (AuthsimKeys *self,
-                                                   const char  *file_name);
 /* (transfer full) PEM text of app-private.pem, app-public.pem, gateway-public.pem … */
 char        *authsim_keys_dup_pem                 (AuthsimKeys *self,
                                                    const char  *file_name,
