@@ -185,7 +185,7 @@ keys_loaded_cb (GObject      *source,
   g_set_object (&self->keys, keys);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYS]);
 
-  gateway = authsim_gateway_new (self->engine, keys);
+  gateway = authsim_gateway_new (self->engine, authsim_engine_get_store (self->engine), authsim_engine_get_log (self->engine), keys);
   if (!authsim_gateway_start (gateway, self->gateway_address, self->gateway_port, &error))
     {
       g_autofree char *message =

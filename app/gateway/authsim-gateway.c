@@ -19,7 +19,7 @@
  * for a hand-off between threads (measured on one core: pausing each message, signing in a
  * pool and resuming it from the main loop cost 10–15 µs of CPU per request).
  *
- * What a request reads of the engine is safe from that thread:
+ * What a request reads is safe from that thread:
  * - the store's codes and tokens sit under the store's own mutex (see authsim-store.c), and
  *   the store writes state.json on its own;
  * - the log is thread-safe and hands events to its model on the main thread;
@@ -58,8 +58,10 @@ struct _AuthsimGateway
   GObject         parent_instance;
 
   /* Main thread; read-only while the server thread runs. */
-  AuthsimEngine  *engine;
-  AuthsimKeys    *keys;
+  AuthsimEngine  *engine;     /* only observed, for its "profile" and "users" */
+  AuthsimStore   *store;      /* thread-safe */
+  AuthsimLog     *log;        /* thread-safe */
+  AuthsimKeys    *keys;       /* immutable */
   char           *url;
   guint           port;
 
@@ -214,7 +216,6 @@ log_request (AuthsimGateway *self,
              guint           status,
              guint           call)
 {
-  AuthsimLog *log = authsim_engine_get_log (self->engine);
   JsonObject *fields = json_object_new ();
 
   json_object_set_string_member (fields, "event", "request");
@@ -236,7 +237,7 @@ log_request (AuthsimGateway *self,
     json_object_set_null_member (fields, "sub_code");
   json_object_set_int_member (fields, "status", status);
 
-  authsim_log_append (log, call, "gateway", fields);
+  authsim_log_append (self->log, call, "gateway", fields);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1068,7 +1069,7 @@ oauth_token (AuthsimGateway *self,
              const char     *refresh_token,
              Outcome        *o)
 {
-  AuthsimStore *store = authsim_engine_get_store (self->engine);
+  AuthsimStore *store = self->store;
   g_autoptr(AuthsimToken) token = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *auth_start = NULL;
@@ -1142,7 +1143,7 @@ user_info_share (AuthsimGateway *self,
                  const char     *auth_token,
                  Outcome        *o)
 {
-  AuthsimStore *store = authsim_engine_get_store (self->engine);
+  AuthsimStore *store = self->store;
   g_autoptr(AuthsimToken) token = NULL;
   g_autoptr(GError) error = NULL;
   GPtrArray *values;
@@ -1740,12 +1741,14 @@ authsim_gateway_dispose (GObject *object)
 {
   AuthsimGateway *self = AUTHSIM_GATEWAY (object);
 
-  /* The server thread uses the engine and the keys: it goes first. */
+  /* The server thread uses the store, the log and the keys: it goes first. */
   authsim_gateway_stop (self);
   unwatch_profile_and_users (self);
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
+  g_clear_object (&self->store);
+  g_clear_object (&self->log);
   g_clear_object (&self->keys);
 
   G_OBJECT_CLASS (authsim_gateway_parent_class)->dispose (object);
@@ -1788,15 +1791,21 @@ authsim_gateway_init (AuthsimGateway *self)
 
 AuthsimGateway *
 authsim_gateway_new (AuthsimEngine *engine,
+                     AuthsimStore  *store,
+                     AuthsimLog    *log,
                      AuthsimKeys   *keys)
 {
   AuthsimGateway *self;
 
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (AUTHSIM_IS_STORE (store), NULL);
+  g_return_val_if_fail (AUTHSIM_IS_LOG (log), NULL);
   g_return_val_if_fail (AUTHSIM_IS_KEYS (keys), NULL);
 
   self = g_object_new (AUTHSIM_TYPE_GATEWAY, NULL);
   self->engine = g_object_ref (engine);
+  self->store = g_object_ref (store);
+  self->log = g_object_ref (log);
   self->keys = g_object_ref (keys);
   g_signal_connect_swapped (engine, "notify::profile", G_CALLBACK (watch_profile_and_users), self);
   g_signal_connect_swapped (engine, "notify::users", G_CALLBACK (watch_profile_and_users), self);
@@ -1819,7 +1828,7 @@ authsim_gateway_start (AuthsimGateway *self,
   g_return_val_if_fail (AUTHSIM_IS_GATEWAY (self), FALSE);
 
   if (address == NULL || *address == '\0' || g_ascii_strcasecmp (address, "localhost") == 0)
-    address = "127.0.0.1";
+    address = AUTHSIM_GATEWAY_DEFAULT_ADDRESS;
   if (port > 65535)
     {
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID,
@@ -1869,7 +1878,7 @@ authsim_gateway_start (AuthsimGateway *self,
   fields = json_object_new ();
   json_object_set_string_member (fields, "event", "listening");
   json_object_set_string_member (fields, "url", self->url);
-  authsim_log_append (authsim_engine_get_log (self->engine), 0, "gateway", fields);
+  authsim_log_append (self->log, 0, "gateway", fields);
 
   return TRUE;
 }

@@ -48,6 +48,7 @@ typedef struct
 {
   GMainLoop        *loop;
   AuthsimEngine    *engine;
+  AuthsimStore     *store;     /* the engine's, which the gateway is given too */
   AuthsimGateway   *gateway;
   GDataInputStream *input;
   GQueue            commands;  /* of char*: waiting while a call is in flight */
@@ -130,7 +131,6 @@ call_done (Harness    *h,
            gboolean    success,
            JsonObject *payload)
 {
-  AuthsimEngine *engine = h->engine;
   const char *code;
 
   code = success && json_object_has_member (payload, "authCode")
@@ -160,11 +160,11 @@ call_done (Harness    *h,
     }
   else if (h->kind == COMMAND_TOKEN)
     {
-      AuthsimStore *store = authsim_engine_get_store (engine);
+      AuthsimStore *store = h->store;
       g_autoptr(AuthsimCode) redeemed = NULL;
       g_autoptr(AuthsimToken) token = NULL;
       g_autoptr(GError) error = NULL;
-      AuthsimProfile *profile = authsim_engine_get_profile (engine);
+      AuthsimProfile *profile = authsim_engine_get_profile (h->engine);
       g_autoptr(AuthsimCode) peek = authsim_store_lookup_code (store, code);
 
       redeemed = authsim_store_redeem_code (store, code,
@@ -429,7 +429,8 @@ main (int   argc,
   authsim_engine_set_first_screen_rule (h.engine, AUTHSIM_FIRST_SCREEN_RULE_OFF);
   authsim_engine_launch (h.engine);
 
-  h.gateway = authsim_gateway_new (h.engine, keys);
+  h.store = store;
+  h.gateway = authsim_gateway_new (h.engine, store, log, keys);
   if (!authsim_gateway_start (h.gateway, address, (guint) port, &error))
     {
       g_printerr ("gateway-harness: cannot listen: %s\n", error->message);

@@ -46,7 +46,7 @@ fixture_setup (Fixture       *f,
   f->store = authsim_store_new (NULL, test_random_bytes);
   f->log = authsim_log_new ();
   f->engine = authsim_engine_new (f->profile, f->users, f->store, f->log);
-  f->gateway = authsim_gateway_new (f->engine, shared_keys);
+  f->gateway = authsim_gateway_new (f->engine, f->store, f->log, shared_keys);
   g_assert_true (authsim_gateway_start (f->gateway, "127.0.0.1", 0, &error));
   g_assert_no_error (error);
   f->base = g_strdup_printf ("http://127.0.0.1:%u", authsim_gateway_get_port (f->gateway));
@@ -629,7 +629,7 @@ test_listening (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (obj, "url"), ==, url);
 
   /* The port is taken: a second gateway on it fails with an error, not a crash. */
-  other = authsim_gateway_new (f->engine, shared_keys);
+  other = authsim_gateway_new (f->engine, f->store, f->log, shared_keys);
   g_assert_false (authsim_gateway_start (other, "127.0.0.1", port, &error));
   g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO);
   g_assert_null (authsim_gateway_get_url (other));
