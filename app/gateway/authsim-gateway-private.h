@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * authsim-gateway-private.h: what the files of AuthsimGateway share.
+ *
+ *   authsim-gateway.c           the object, start and stop, the server thread, routing
+ *   authsim-gateway-limits.c    the body cap: answers given before a body is read (413, 400)
+ *   authsim-gateway-reply.c     outcomes, the log events, transport-level and signed answers
+ *   authsim-gateway-snapshot.c  the snapshot of the profile and users that requests read
+ *   authsim-gateway-params.c    reading a request: form parameters, the body's media type
+ *   authsim-gateway-methods.c   alipay.system.oauth.token and alipay.user.info.share
+ *   authsim-gateway-v2.c        /gateway.do
+ *   authsim-gateway-v3.c        /v3/alipay/…
+ *
+ * Which thread runs what is said at the top of authsim-gateway.c.
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "authsim-gateway.h"
+#include "authsim-openapi.h"
+
+G_BEGIN_DECLS
+
+#define AUTHSIM_GATEWAY_PATH      "/gateway.do"
+#define AUTHSIM_GATEWAY_V3_PREFIX "/v3/"
+#define AUTHSIM_GATEWAY_JSON_TYPE "application/json;charset=utf-8"
+
+typedef struct _AuthsimGatewaySnapshot AuthsimGatewaySnapshot;
+
+struct _AuthsimGateway
+{
+  GObject                 parent_instance;
+
+  /* Main thread; read-only while the server thread runs. */
+  AuthsimEngine          *engine;  /* only observed, for its "profile" and "users" */
+  AuthsimStore           *store;   /* thread-safe */
+  AuthsimLog             *log;     /* thread-safe */
+  AuthsimKeys            *keys;    /* immutable */
+  char                   *url;
+  guint                   port;
+
+  /* The server thread. */
+  GThread                *thread;
+  GMainContext           *context;  /* the server thread's */
+  GMainLoop              *loop;
+  SoupServer             *server;   /* made, used and dropped in the server thread only */
+  GPtrArray              *lingers;  /* server thread only: connections answered early */
+
+  /* The snapshot of the profile and users (authsim-gateway-snapshot.c). */
+  GMutex                  snapshot_lock;
+  AuthsimGatewaySnapshot *snapshot;              /* under snapshot_lock */
+  AuthsimProfile         *watched_profile;
+  GListModel             *watched_users;
+  GPtrArray              *watched_user_objects;  /* AuthsimUser whose "changed" we follow */
+};
+
+/* ---- authsim-gateway-reply.c: outcomes ---- */
+
+/* What a request came to, in OpenAPI v2 terms; v3 maps it to an HTTP status and {code,message}. */
+typedef struct
+{
+  const char *code;            /* "10000" on success */
+  const char *sub_code;        /* NULL on success */
+  char       *sub_msg;
+  gboolean    error_response;  /* v2: answered in "error_response", not the method's node */
+  guint       v3_status;       /* v3: HTTP status of an error; 0 picks one from sub_code */
+  JsonObject *data;            /* success: the members, in order */
+  guint       call;            /* the call whose code or token was used, 0 when unknown */
+} AuthsimGatewayOutcome;
+
+void authsim_gateway_outcome_clear (AuthsimGatewayOutcome *o);
+/* Records a failure (and drops any data): @code, @sub_code and a formatted sub_msg. */
+void authsim_gateway_outcome_fail (AuthsimGatewayOutcome *o,
+                                   const char            *code,
+                                   const char            *sub_code,
+                                   const char            *format,
+                                   ...) G_GNUC_PRINTF (4, 5);
+gboolean authsim_gateway_outcome_failed (const AuthsimGatewayOutcome *o);
+/* (transfer full): {"code","msg","sub_code","sub_msg"} as production sends them. */
+JsonObject *authsim_gateway_outcome_to_error (const AuthsimGatewayOutcome *o);
+
+/* (transfer full): compact JSON of @obj, with a generator kept per thread. */
+char *authsim_gateway_object_to_string (JsonObject *obj);
+/* (transfer full): untrusted @text cut to @max_chars characters (and "…"), for messages. */
+char *authsim_gateway_clip (const char *text,
+                            glong       max_chars);
+
+/* ---- authsim-gateway-reply.c: log events and answers ---- */
+
+/* The "listening" event, once the server listens on self->url. */
+void authsim_gateway_log_listening (AuthsimGateway *self);
+/* The "request" event of a request; @version, @method, @code and @sub_code are nullable. */
+void authsim_gateway_log_request (AuthsimGateway *self,
+                                  const char     *version,
+                                  const char     *method,
+                                  const char     *code,
+                                  const char     *sub_code,
+                                  guint           status,
+                                  guint           call);
+/* (transfer full): the unsigned JSON body {"code","message"} of a transport-level answer. */
+char *authsim_gateway_transport_error_body (const char *code,
+                                            const char *message);
+/* Answers @msg with an unsigned transport-level error (404, 405, 500) and logs it. */
+void authsim_gateway_reply_transport_error (AuthsimGateway    *self,
+                                            SoupServerMessage *msg,
+                                            const char        *version,
+                                            guint              status,
+                                            const char        *code,
+                                            const char        *message);
+/* Signs @payload (v2: the node under @key; v3: timestamp, nonce and body) and answers @msg
+ * with @status; @started is when the request began (for the debug timing). Takes @payload. */
+void authsim_gateway_reply_signed (AuthsimGateway    *self,
+                                   SoupServerMessage *msg,
+                                   gboolean           v3,
+                                   guint              status,
+                                   const char        *key,
+                                   char              *payload,
+                                   gint64             started);
+
+/* ---- authsim-gateway-limits.c ---- */
+
+/* "request-started" of the server: watches @msg's headers and body against the size cap. */
+void authsim_gateway_request_started_cb (SoupServer        *server,
+                                         SoupServerMessage *msg,
+                                         AuthsimGateway    *self);
+/* Server thread, stopping: cuts the connections answered early short and waits for them. */
+void authsim_gateway_drop_lingers (AuthsimGateway *self);
+
+/* ---- authsim-gateway-snapshot.c ---- */
+
+/* What requests read of the profile and the users: immutable once made, shared by refcount. */
+struct _AuthsimGatewaySnapshot
+{
+  char          *app_id;
+  char          *host_app_id;
+  AuthsimIdMode  id_mode;
+  GPtrArray     *info_keys;  /* of char*: user.info.share keys, the profile's order, once each */
+  GHashTable    *values;     /* user id → GPtrArray of char* (NULL when unset), as info_keys */
+};
+
+void authsim_gateway_snapshot_unref (AuthsimGatewaySnapshot *snapshot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuthsimGatewaySnapshot, authsim_gateway_snapshot_unref)
+/* Whether @app_id is the profile's app or its host app. */
+gboolean authsim_gateway_snapshot_knows_app (const AuthsimGatewaySnapshot *snapshot,
+                                             const char                   *app_id);
+/* Server thread: (transfer full) the snapshot to serve the next request with. */
+AuthsimGatewaySnapshot *authsim_gateway_dup_snapshot (AuthsimGateway *self);
+/* Main thread: follows the engine's profile and users, keeping the snapshot current. */
+void authsim_gateway_watch_profile_and_users (AuthsimGateway *self);
+void authsim_gateway_unwatch_profile_and_users (AuthsimGateway *self);
+
+/* ---- authsim-gateway-params.c ---- */
+
+/* The merged form parameters of a request: insertion order kept, each key once. */
+typedef struct
+{
+  GPtrArray  *keys;
+  GHashTable *values;  /* char * → char *, as authsim_openapi_v2_sign_content() takes them */
+} AuthsimGatewayParams;
+
+AuthsimGatewayParams *authsim_gateway_params_new (void);
+void authsim_gateway_params_free (AuthsimGatewayParams *params);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuthsimGatewayParams, authsim_gateway_params_free)
+/* (nullable): the value, NULL when absent or empty (empty values count as absent, as in
+ * production: they are also left out of the signed string). */
+const char *authsim_gateway_params_get (AuthsimGatewayParams *params,
+                                        const char           *key);
+/* Adds the pairs of a form-encoded @text (query string or body, named @where in messages). */
+gboolean authsim_gateway_params_add_form (AuthsimGatewayParams  *params,
+                                          const char            *text,
+                                          gsize                  length,
+                                          const char            *where,
+                                          AuthsimGatewayOutcome *o);
+/* Media type and charset of the request body; FALSE when there is a body of another type. */
+gboolean authsim_gateway_check_body_type (SoupServerMessage     *msg,
+                                          gsize                  body_length,
+                                          const char            *wanted,
+                                          gboolean               missing_ok,
+                                          AuthsimGatewayOutcome *o);
+
+/* ---- authsim-gateway-methods.c ---- */
+
+gboolean authsim_gateway_method_known (const char *method);
+/* alipay.system.oauth.token; the nullable arguments are absent parameters. */
+void authsim_gateway_oauth_token (AuthsimGateway               *self,
+                                  const AuthsimGatewaySnapshot *snapshot,
+                                  const char                   *app_id,
+                                  const char                   *grant_type,
+                                  const char                   *code,
+                                  const char                   *refresh_token,
+                                  AuthsimGatewayOutcome        *o);
+/* alipay.user.info.share; @auth_token is nullable. */
+void authsim_gateway_user_info_share (AuthsimGateway               *self,
+                                      const AuthsimGatewaySnapshot *snapshot,
+                                      const char                   *app_id,
+                                      const char                   *auth_token,
+                                      AuthsimGatewayOutcome        *o);
+
+/* ---- authsim-gateway-v2.c, authsim-gateway-v3.c: one request each, start to end ---- */
+
+void authsim_gateway_handle_v2 (AuthsimGateway               *self,
+                                const AuthsimGatewaySnapshot *snapshot,
+                                SoupServerMessage            *msg);
+void authsim_gateway_handle_v3 (AuthsimGateway               *self,
+                                const AuthsimGatewaySnapshot *snapshot,
+                                SoupServerMessage            *msg,
+                                const char                   *path);
+
+G_END_DECLS
