@@ -91,11 +91,11 @@ static void call_done (Harness    *h,
 static void make_calls (Harness *h);
 
 static void
-call_finished (AuthsimEngine *engine,
-               guint          call,
-               gboolean       success,
-               JsonObject    *payload,
-               Harness       *h)
+call_finished_cb (AuthsimEngine *engine,
+                  guint          call,
+                  gboolean       success,
+                  JsonObject    *payload,
+                  Harness       *h)
 {
   if (h->current == NULL)
     return;
@@ -187,9 +187,9 @@ call_done (Harness    *h,
 
 /* Answers the consent popup as soon as one opens. */
 static void
-request_changed (AuthsimEngine *engine,
-                 GParamSpec    *pspec,
-                 Harness       *h)
+request_changed_cb (AuthsimEngine *engine,
+                    GParamSpec    *pspec,
+                    Harness       *h)
 {
   g_autoptr(GError) error = NULL;
 
@@ -200,7 +200,7 @@ request_changed (AuthsimEngine *engine,
 }
 
 /* Makes the current command's my.getAuthCode calls, a tap each, until one has to wait (its
- * outcome then comes through call_finished()) or no command is left. Calls that finish inside
+ * outcome then comes through call_finished_cb()) or no command is left. Calls that finish inside
  * authsim_engine_call() — every one once auth_user is granted — are handled in this loop, so
  * that "codes 40000" does not recurse; call_done() only re-enters it after a wait. */
 static void
@@ -229,7 +229,7 @@ make_calls (Harness *h)
         }
       h->call = call;
       /* The popup may already be open. */
-      request_changed (h->engine, NULL, h);
+      request_changed_cb (h->engine, NULL, h);
     }
   h->calling = FALSE;
 }
@@ -318,9 +318,9 @@ run_command (Harness *h,
 }
 
 static void
-line_read (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+line_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   Harness *h = user_data;
   g_autoptr(GError) error = NULL;
@@ -339,7 +339,7 @@ line_read (GObject      *source,
   g_queue_push_tail (&h->commands, line);
   if (h->current == NULL)
     next_command (h);
-  g_data_input_stream_read_line_async (h->input, G_PRIORITY_DEFAULT, NULL, line_read, h);
+  g_data_input_stream_read_line_async (h->input, G_PRIORITY_DEFAULT, NULL, line_read_cb, h);
 }
 
 static void
@@ -352,6 +352,49 @@ next_command (Harness *h)
   line = g_queue_pop_head (&h->commands);
   if (line != NULL)
     run_command (h, line);
+}
+
+/* The store, in memory only, or keeping state.json in @state_dir (nullable) as the app does. */
+static AuthsimStore *
+open_store (const char  *state_dir,
+            GError     **error)
+{
+  g_autoptr(AuthsimStore) store = authsim_store_new (state_dir, authsim_crypto_random_bytes);
+  g_autofree char *warning = NULL;
+
+  if (state_dir == NULL)
+    return g_steal_pointer (&store);
+  if (!authsim_store_load (store, &warning, error))
+    return NULL;
+  if (warning != NULL)
+    g_printerr ("gateway-harness: %s\n", warning);
+  return g_steal_pointer (&store);
+}
+
+/* Serves the commands of stdin until "quit" or the end of the input. */
+static void
+serve (Harness *h)
+{
+  g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (0, FALSE);
+
+  h->loop = g_main_loop_new (NULL, FALSE);
+  g_queue_init (&h->commands);
+  h->finished = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  h->payloads = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) json_object_unref);
+  h->minted = g_string_new (NULL);
+  h->input = g_data_input_stream_new (stdin_stream);
+  g_data_input_stream_read_line_async (h->input, G_PRIORITY_DEFAULT, NULL, line_read_cb, h);
+
+  g_main_loop_run (h->loop);
+
+  g_queue_clear_full (&h->commands, g_free);
+  g_hash_table_unref (h->finished);
+  g_hash_table_unref (h->payloads);
+  g_free (h->current);
+  g_clear_pointer (&h->params, json_node_unref);
+  g_string_free (h->minted, TRUE);
+  g_clear_object (&h->input);
+  g_main_loop_unref (h->loop);
 }
 
 int
@@ -368,18 +411,18 @@ main (int   argc,
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
       "Keep state.json there, as the app does (default: no persistence)", "DIR" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Gateway port (0: any free port)", "N" },
-    { "address", 0, 0, G_OPTION_ARG_STRING, &address, "Gateway address (127.0.0.1)", "A" },
+    { "address", 0, 0, G_OPTION_ARG_STRING, &address,
+      "Gateway address (" AUTHSIM_GATEWAY_DEFAULT_ADDRESS ")", "A" },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_file, "Event log (JSON Lines)", "FILE" },
     { NULL },
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(AuthsimProfile) profile = NULL;
-  g_autoptr(GListModel) users = NULL;
+  g_autoptr(AuthsimProfile) profile = authsim_profile_new_default ();
+  g_autoptr(GListModel) users = authsim_users_new_default ();
   g_autoptr(AuthsimStore) store = NULL;
-  g_autoptr(AuthsimLog) log = NULL;
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
   g_autoptr(AuthsimKeys) keys = NULL;
-  g_autoptr(GInputStream) stdin_stream = NULL;
   Harness h = { NULL, };
 
   /* stdout is the command channel: debug messages (G_MESSAGES_DEBUG) go to stderr. */
@@ -396,30 +439,9 @@ main (int   argc,
       return 2;
     }
 
-  keys = authsim_keys_load (keys_dir, NULL, NULL, &error);
-  if (keys == NULL)
-    {
-      g_printerr ("gateway-harness: %s\n", error->message);
-      return 1;
-    }
-
-  profile = authsim_profile_new_default ();
-  users = authsim_users_new_default ();
-  store = authsim_store_new (state_dir, authsim_crypto_random_bytes);
-  if (state_dir != NULL)
-    {
-      g_autofree char *warning = NULL;
-
-      if (!authsim_store_load (store, &warning, &error))
-        {
-          g_printerr ("gateway-harness: %s\n", error->message);
-          return 1;
-        }
-      if (warning != NULL)
-        g_printerr ("gateway-harness: %s\n", warning);
-    }
-  log = authsim_log_new ();
-  if (log_file != NULL && !authsim_log_set_file (log, log_file, &error))
+  if ((keys = authsim_keys_load (keys_dir, NULL, NULL, &error)) == NULL ||
+      (store = open_store (state_dir, &error)) == NULL ||
+      (log_file != NULL && !authsim_log_set_file (log, log_file, &error)))
     {
       g_printerr ("gateway-harness: %s\n", error->message);
       return 1;
@@ -439,35 +461,18 @@ main (int   argc,
       return 1;
     }
 
-  g_signal_connect (h.engine, "call-finished", G_CALLBACK (call_finished), &h);
-  g_signal_connect (h.engine, "notify::request", G_CALLBACK (request_changed), &h);
+  g_signal_connect (h.engine, "call-finished", G_CALLBACK (call_finished_cb), &h);
+  g_signal_connect (h.engine, "notify::request", G_CALLBACK (request_changed_cb), &h);
 
   reply ("url %s", authsim_gateway_get_url (h.gateway));
   reply ("keys %s", authsim_keys_get_dir (keys));
   reply ("app_id %s", authsim_profile_get_app_id (profile));
 
-  h.loop = g_main_loop_new (NULL, FALSE);
-  g_queue_init (&h.commands);
-  h.finished = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  h.payloads = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) json_object_unref);
-  h.minted = g_string_new (NULL);
-  stdin_stream = g_unix_input_stream_new (0, FALSE);
-  h.input = g_data_input_stream_new (stdin_stream);
-  g_data_input_stream_read_line_async (h.input, G_PRIORITY_DEFAULT, NULL, line_read, &h);
-
-  g_main_loop_run (h.loop);
+  serve (&h);
 
   authsim_gateway_stop (h.gateway);
   g_signal_handlers_disconnect_by_data (h.engine, &h);
-  g_queue_clear_full (&h.commands, g_free);
-  g_hash_table_unref (h.finished);
-  g_hash_table_unref (h.payloads);
-  g_free (h.current);
-  g_clear_pointer (&h.params, json_node_unref);
-  g_string_free (h.minted, TRUE);
-  g_clear_object (&h.input);
   g_clear_object (&h.gateway);
   g_clear_object (&h.engine);
-  g_main_loop_unref (h.loop);
   return h.status;
 }

@@ -98,9 +98,9 @@ typedef struct
 } SendResult;
 
 static void
-send_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+send_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   SendResult *r = user_data;
 
@@ -119,7 +119,7 @@ http_send (Fixture     *f,
   const char *data;
   char *body;
 
-  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, send_done, &r);
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, send_done_cb, &r);
   test_wait_until (r.done);
   g_assert_no_error (r.error);
   data = g_bytes_get_data (r.body, &length);
@@ -1703,11 +1703,11 @@ typedef struct
 } CallWait;
 
 static void
-call_finished (AuthsimEngine *engine,
-               guint          call,
-               gboolean       success,
-               JsonObject    *payload,
-               CallWait      *wait)
+call_finished_cb (AuthsimEngine *engine,
+                  guint          call,
+                  gboolean       success,
+                  JsonObject    *payload,
+                  CallWait      *wait)
 {
   if (call != wait->call)
     return;
@@ -1727,7 +1727,7 @@ test_engine_code (Fixture       *f,
   CallWait wait = { 0, };
   gulong id;
 
-  id = g_signal_connect (f->engine, "call-finished", G_CALLBACK (call_finished), &wait);
+  id = g_signal_connect (f->engine, "call-finished", G_CALLBACK (call_finished_cb), &wait);
   authsim_engine_launch (f->engine);
   wait.call = authsim_engine_call (f->engine, params, AUTHSIM_TRIGGER_TAP,
                                    AUTHSIM_CONTAINER_MINI_PROGRAM);
@@ -1784,7 +1784,7 @@ test_concurrent (Fixture       *f,
       pending[i].result = (SendResult) { NULL, };
       pending[i].msg = soup_message_new ("POST", url);
       soup_session_send_and_read_async (f->session, pending[i].msg, G_PRIORITY_DEFAULT, NULL,
-                                        send_done, &pending[i].result);
+                                        send_done_cb, &pending[i].result);
     }
 
   do
@@ -1883,11 +1883,10 @@ percent_encoding_valid (const char *s)
   return TRUE;
 }
 
-static GPtrArray *
-hostile_cases (Fixture *f,
-               const char *signed_query)
+/* Request lines and headers that are not HTTP, or not HTTP we serve. */
+static void
+add_garbage_cases (GPtrArray *cases)
 {
-  GPtrArray *cases = g_ptr_array_new_with_free_func ((GDestroyNotify) hostile_free);
   static const char * const garbage_lines[] = {
     "\r\n\r\n", "GARBAGE\r\n\r\n", "GET\r\n\r\n", "GET /\r\n\r\n",
     "GET / HTTP/9.9\r\n\r\n", "GET / HTTP/1.1 extra\r\n\r\n", "get /gateway.do HTTP/1.1\r\n\r\n",
@@ -1913,6 +1912,20 @@ hostile_cases (Fixture *f,
     "TRACE /gateway.do HTTP/1.1\r\nHost: x\r\n\r\n",
     "BREW /gateway.do HTTP/1.1\r\nHost: x\r\n\r\n",
   };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (garbage_lines); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("garbage line %zu", i);
+
+      add_case (cases, name, garbage_lines[i], i == 9 ? 8 : -1, EXPECT_ANY, TRUE);
+    }
+}
+
+/* v2 parameters, in a form body and in the query string. */
+static void
+add_v2_cases (GPtrArray *cases)
+{
   static const char * const v2_bodies[] = {
     "", "&", "&&&", "=", "==", "a", "a=", "=a", "a=b=c", "%", "%%", "%2", "%G0", "+++",
     "app_id", "app_id=", "method=alipay.system.oauth.token", "app_id=%FF", "method=%C0%AF",
@@ -1924,30 +1937,7 @@ hostile_cases (Fixture *f,
     "app_id=2021004112345678&method=alipay.user.info.share&sign_type=MD5&sign=abc"
     "&timestamp=2024-01-01+00%3A00%3A00",
   };
-  static const char * const v3_bodies[] = {
-    "", "{", "}", "[]", "null", "1", "\"s\"", "{\"grant_type\":", "{\"a\":1}{\"b\":2}",
-    "{\"grant_type\":null}", "{\"grant_type\":[\"x\"]}", "{\"code\":{}}", "\xff\xfe{}",
-    "{\"grant_type\":\"authorization_code\",\"code\":\"\xc3\x28\"}",
-  };
-  static const char * const authorizations[] = {
-    "", "Bearer abc", "ALIPAY-SHA256withRSA", "ALIPAY-SHA256withRSA ",
-    "ALIPAY-SHA256withRSA app_id=1", "ALIPAY-SHA256withRSA ,sign=", "ALIPAY-SHA256withRSA sign=x",
-    "ALIPAY-SHA256withRSA app_id=2021004112345678,nonce=n,timestamp=1,sign=***",
-    "ALIPAY-SHA256withRSA app_id=2021004112345678,nonce=n,timestamp=abc,sign=AAAA",
-    "ALIPAY-SHA256withRSA app_id=2021004112345678,timestamp=1,sign=AAAA",
-    "ALIPAY-SHA256withRSA app_id=\xff,nonce=n,timestamp=1,sign=AAAA",
-  };
-  g_autofree char *huge_header = NULL;
-  g_autofree char *big_body = NULL;
-  g_autofree char *long_query = NULL;
   gsize i;
-
-  for (i = 0; i < G_N_ELEMENTS (garbage_lines); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("garbage line %zu", i);
-
-      add_case (cases, name, garbage_lines[i], i == 9 ? 8 : -1, EXPECT_ANY, TRUE);
-    }
 
   for (i = 0; i < G_N_ELEMENTS (v2_bodies); i++)
     {
@@ -1962,6 +1952,26 @@ hostile_cases (Fixture *f,
         add_post (cases, name_q, target, NULL, "",
                   percent_encoding_valid (v2_bodies[i]) ? EXPECT_JSON : EXPECT_STATUS);
     }
+}
+
+/* v3 bodies and Authorization headers. */
+static void
+add_v3_cases (GPtrArray *cases)
+{
+  static const char * const v3_bodies[] = {
+    "", "{", "}", "[]", "null", "1", "\"s\"", "{\"grant_type\":", "{\"a\":1}{\"b\":2}",
+    "{\"grant_type\":null}", "{\"grant_type\":[\"x\"]}", "{\"code\":{}}", "\xff\xfe{}",
+    "{\"grant_type\":\"authorization_code\",\"code\":\"\xc3\x28\"}",
+  };
+  static const char * const authorizations[] = {
+    "", "Bearer abc", "ALIPAY-SHA256withRSA", "ALIPAY-SHA256withRSA ",
+    "ALIPAY-SHA256withRSA app_id=1", "ALIPAY-SHA256withRSA ,sign=", "ALIPAY-SHA256withRSA sign=x",
+    "ALIPAY-SHA256withRSA app_id=2021004112345678,nonce=n,timestamp=1,sign=***",
+    "ALIPAY-SHA256withRSA app_id=2021004112345678,nonce=n,timestamp=abc,sign=AAAA",
+    "ALIPAY-SHA256withRSA app_id=2021004112345678,timestamp=1,sign=AAAA",
+    "ALIPAY-SHA256withRSA app_id=\xff,nonce=n,timestamp=1,sign=AAAA",
+  };
+  gsize i;
 
   for (i = 0; i < G_N_ELEMENTS (v3_bodies); i++)
     {
@@ -1981,6 +1991,14 @@ hostile_cases (Fixture *f,
 
       add_case (cases, name, request, -1, EXPECT_JSON, FALSE);
     }
+}
+
+/* Bodies that spoil a well-signed query. */
+static void
+add_signed_query_cases (GPtrArray  *cases,
+                        const char *signed_query)
+{
+  gsize i;
 
   /* Wrong content types with a well-signed query. */
   {
@@ -2009,8 +2027,17 @@ hostile_cases (Fixture *f,
     add_post (cases, "dup method", target, "application/x-www-form-urlencoded",
               "method=alipay.user.info.share", EXPECT_JSON);
   }
+}
 
-  /* Sizes. */
+/* Bodies, headers and queries past the limits. */
+static void
+add_size_cases (GPtrArray *cases)
+{
+  g_autofree char *huge_header = NULL;
+  g_autofree char *big_body = NULL;
+  g_autofree char *long_query = NULL;
+  gsize i;
+
   big_body = g_strnfill (70 * 1024, 'a');
   add_post (cases, "body over 64 KiB", "/gateway.do", "application/x-www-form-urlencoded",
             big_body, EXPECT_JSON);
@@ -2057,7 +2084,12 @@ hostile_cases (Fixture *f,
   }
   long_query = g_strdup_printf ("/gateway.do?%.*s", 30000, big_body);
   add_post (cases, "30 KB query", long_query, NULL, "", EXPECT_JSON);
+}
 
+/* Truncated requests, unknown paths and methods. */
+static void
+add_route_cases (GPtrArray *cases)
+{
   /* Truncated: Content-Length larger than what is sent. */
   add_case (cases, "truncated, then half-closed",
             "POST /gateway.do HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\napp_id=1", -1,
@@ -2082,7 +2114,20 @@ hostile_cases (Fixture *f,
   add_case (cases, "expect 100-continue oversized",
             "POST /gateway.do HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
             "Content-Length: 1000000\r\n\r\n", -1, EXPECT_JSON, FALSE);
+}
 
+static GPtrArray *
+hostile_cases (Fixture    *f,
+               const char *signed_query)
+{
+  GPtrArray *cases = g_ptr_array_new_with_free_func ((GDestroyNotify) hostile_free);
+
+  add_garbage_cases (cases);
+  add_v2_cases (cases);
+  add_v3_cases (cases);
+  add_signed_query_cases (cases, signed_query);
+  add_size_cases (cases);
+  add_route_cases (cases);
   return cases;
 }
 
