@@ -169,8 +169,10 @@ reject_early (AuthsimGateway    *self,
                         : strcmp (path, AUTHSIM_GATEWAY_PATH) == 0 ? "v2" : NULL;
   g_autofree char *body = authsim_gateway_transport_error_body (code, message);
   GIOStream *stream;
+  g_autoptr(AuthsimGatewaySnapshot) snapshot = authsim_gateway_dup_snapshot (self);
 
-  authsim_gateway_log_request (self, version, NULL, code, NULL, status, 0);
+  authsim_gateway_log_request (self, version, NULL, code, NULL, status, 0,
+                               authsim_gateway_snapshot_sign_mode (snapshot), FALSE);
 
   /* After this @msg is no longer served by libsoup (and may be gone). */
   stream = soup_server_message_steal_connection (msg);

@@ -8,6 +8,7 @@
  *   authsim-gateway-snapshot.c  the snapshot of the profile and users that requests read
  *   authsim-gateway-params.c    reading a request: form parameters, the body's media type
  *   authsim-gateway-methods.c   alipay.system.oauth.token and alipay.user.info.share
+ *   authsim-gateway-modes.c     certificate mode's checks and content encryption (SPEC §13)
  *   authsim-gateway-v2.c        /gateway.do
  *   authsim-gateway-v3.c        /v3/alipay/…
  *
@@ -17,6 +18,7 @@
 
 #include <libsoup/soup.h>
 
+#include "authsim-certs.h"
 #include "authsim-gateway.h"
 #include "authsim-openapi.h"
 
@@ -25,6 +27,8 @@ G_BEGIN_DECLS
 #define AUTHSIM_GATEWAY_PATH      "/gateway.do"
 #define AUTHSIM_GATEWAY_V3_PREFIX "/v3/"
 #define AUTHSIM_GATEWAY_JSON_TYPE "application/json;charset=utf-8"
+/* An encrypted v3 answer: the base64 ciphertext (SPEC §13.4). */
+#define AUTHSIM_GATEWAY_TEXT_TYPE "text/plain;charset=utf-8"
 
 typedef struct _AuthsimGatewaySnapshot AuthsimGatewaySnapshot;
 
@@ -37,6 +41,7 @@ struct _AuthsimGateway
   AuthsimStore           *store;   /* thread-safe */
   AuthsimLog             *log;     /* thread-safe */
   AuthsimKeys            *keys;    /* immutable */
+  AuthsimCerts           *certs;   /* immutable; NULL in key mode; requests read the snapshot's */
   char                   *url;
   guint                   port;
 
@@ -90,14 +95,19 @@ char *authsim_gateway_clip (const char *text,
 
 /* The "listening" event, once the server listens on self->url. */
 void authsim_gateway_log_listening (AuthsimGateway *self);
-/* The "request" event of a request; @version, @method, @code and @sub_code are nullable. */
-void authsim_gateway_log_request (AuthsimGateway *self,
-                                  const char     *version,
-                                  const char     *method,
-                                  const char     *code,
-                                  const char     *sub_code,
-                                  guint           status,
-                                  guint           call);
+/* The "request" event of a request; @version, @method, @code and @sub_code are nullable.
+ * @sign_mode is the mode the request was served in, @encrypted whether it asked for AES. */
+void authsim_gateway_log_request (AuthsimGateway  *self,
+                                  const char      *version,
+                                  const char      *method,
+                                  const char      *code,
+                                  const char      *sub_code,
+                                  guint            status,
+                                  guint            call,
+                                  AuthsimSignMode  sign_mode,
+                                  gboolean         encrypted);
+/* The "sign-mode" event, when the mode changes while the gateway listens. */
+void authsim_gateway_log_sign_mode (AuthsimGateway *self);
 /* (transfer full): the unsigned JSON body {"code","message"} of a transport-level answer. */
 char *authsim_gateway_transport_error_body (const char *code,
                                             const char *message);
@@ -107,16 +117,26 @@ void authsim_gateway_reply_transport_error (AuthsimGateway    *self,
                                             const char        *version,
                                             guint              status,
                                             const char        *code,
-                                            const char        *message);
-/* Signs @payload (v2: the node under @key; v3: timestamp, nonce and body) and answers @msg
- * with @status; @started is when the request began (for the debug timing). Takes @payload. */
-void authsim_gateway_reply_signed (AuthsimGateway    *self,
-                                   SoupServerMessage *msg,
-                                   gboolean           v3,
-                                   guint              status,
-                                   const char        *key,
-                                   char              *payload,
-                                   gint64             started);
+                                            const char        *message,
+                                            AuthsimSignMode    sign_mode);
+/* How a signed answer is sent. */
+typedef struct
+{
+  gboolean    v3;
+  guint       status;
+  const char *key;         /* v2: the member holding the node */
+  gboolean    ciphertext;  /* v3: the payload is a ciphertext, sent as text/plain */
+  gint64      started;     /* when the request began (for the debug timing) */
+} AuthsimGatewayAnswer;
+
+/* Signs @payload (v2: the node; v3: timestamp, nonce and body) and answers @msg; in certificate
+ * mode (the snapshot's certs) with the gateway certificate's SN (v2 `alipay_cert_sn`, v3 the
+ * `alipay-sn` header). Takes @payload. */
+void authsim_gateway_reply_signed (AuthsimGateway               *self,
+                                   const AuthsimGatewaySnapshot *snapshot,
+                                   SoupServerMessage            *msg,
+                                   const AuthsimGatewayAnswer   *answer,
+                                   char                         *payload);
 
 /* ---- authsim-gateway-limits.c ---- */
 
@@ -135,17 +155,22 @@ struct _AuthsimGatewaySnapshot
   char          *app_id;
   char          *host_app_id;
   AuthsimIdMode  id_mode;
+  gboolean       aes_key;    /* the app has an AES key configured (SPEC §11.1 `aesKey`) */
+  AuthsimCerts  *certs;      /* certificate mode's certificates; NULL in key mode */
   GPtrArray     *info_keys;  /* of char*: user.info.share keys, the profile's order, once each */
   GHashTable    *values;     /* user id → GPtrArray of char* (NULL when unset), as info_keys */
 };
 
 void authsim_gateway_snapshot_unref (AuthsimGatewaySnapshot *snapshot);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuthsimGatewaySnapshot, authsim_gateway_snapshot_unref)
+AuthsimSignMode authsim_gateway_snapshot_sign_mode (const AuthsimGatewaySnapshot *snapshot);
 /* Whether @app_id is the profile's app or its host app. */
 gboolean authsim_gateway_snapshot_knows_app (const AuthsimGatewaySnapshot *snapshot,
                                              const char                   *app_id);
 /* Server thread: (transfer full) the snapshot to serve the next request with. */
 AuthsimGatewaySnapshot *authsim_gateway_dup_snapshot (AuthsimGateway *self);
+/* Main thread: a new snapshot from the engine's profile and users and self->certs. */
+void authsim_gateway_refresh_snapshot (AuthsimGateway *self);
 /* Main thread: follows the engine's profile and users, keeping the snapshot current. */
 void authsim_gateway_watch_profile_and_users (AuthsimGateway *self);
 void authsim_gateway_unwatch_profile_and_users (AuthsimGateway *self);
@@ -196,6 +221,33 @@ void authsim_gateway_user_info_share (AuthsimGateway               *self,
                                       const char                   *app_id,
                                       const char                   *auth_token,
                                       AuthsimGatewayOutcome        *o);
+
+/* ---- authsim-gateway-modes.c ---- */
+
+/* Certificate mode's checks (SPEC §13.2, in its order): @app_cert_sn and @root_cert_sn
+ * (nullable: absent) against the snapshot's certificates. FALSE (and @o set, 40002) on the
+ * first that fails; TRUE in key mode, which ignores them. */
+gboolean authsim_gateway_check_cert_sns (const AuthsimGatewaySnapshot *snapshot,
+                                         const char                   *app_cert_sn,
+                                         const char                   *root_cert_sn,
+                                         AuthsimGatewayOutcome        *o);
+/* Whether the request may be decrypted (SPEC §13.4): @encrypt_type must be "AES" and the app
+ * must have its AES key; FALSE (and @o set, 40002) otherwise. */
+gboolean authsim_gateway_check_encryption (const AuthsimGatewaySnapshot *snapshot,
+                                           const char                   *encrypt_type,
+                                           AuthsimGatewayOutcome        *o);
+/* (transfer full) (nullable): the plaintext of the base64 @ciphertext with the app's AES key,
+ * NUL-terminated, its size in *@length. NULL (and @o set: 40003
+ * isv.decryption-error-unknown) when it does not decrypt, or not to UTF-8 text. */
+char *authsim_gateway_decrypt (AuthsimGateway        *self,
+                               const char            *ciphertext,
+                               gsize                 *length,
+                               AuthsimGatewayOutcome *o);
+/* (transfer full): @payload encrypted with the app's AES key, base64; takes @payload. NULL
+ * (and @o set, isp.unknow-error) when encryption fails. */
+char *authsim_gateway_encrypt (AuthsimGateway        *self,
+                               char                  *payload,
+                               AuthsimGatewayOutcome *o);
 
 /* ---- authsim-gateway-v2.c, authsim-gateway-v3.c: one request each, start to end ---- */
 

@@ -25,6 +25,7 @@ code_msg (const char *code)
     { "20001", "Insufficient Token Permissions" },
     { "40001", "Missing Required Arguments" },
     { "40002", "Invalid Arguments" },
+    { "40003", "Insufficient Conditions" },
     { "40006", "Insufficient Permissions" },
   };
   gsize i;
@@ -109,6 +110,21 @@ authsim_gateway_clip (const char *text,
 /* ------------------------------------------------------------------------------------------ */
 /* Logging                                                                                    */
 
+/* The sign mode and, in certificate mode, the three SNs a backend configures. */
+static void
+set_sign_mode (JsonObject   *fields,
+               AuthsimCerts *certs)
+{
+  json_object_set_string_member (fields, "sign_mode", certs != NULL ? "cert" : "key");
+  if (certs == NULL)
+    return;
+  json_object_set_string_member (fields, "app_cert_sn", authsim_certs_get_app_cert_sn (certs));
+  json_object_set_string_member (fields, "alipay_cert_sn",
+                                 authsim_certs_get_gateway_cert_sn (certs));
+  json_object_set_string_member (fields, "alipay_root_cert_sn",
+                                 authsim_certs_get_root_cert_sn (certs));
+}
+
 void
 authsim_gateway_log_listening (AuthsimGateway *self)
 {
@@ -116,6 +132,17 @@ authsim_gateway_log_listening (AuthsimGateway *self)
 
   json_object_set_string_member (fields, "event", "listening");
   json_object_set_string_member (fields, "url", self->url);
+  set_sign_mode (fields, self->certs);
+  authsim_log_append (self->log, 0, "gateway", fields);
+}
+
+void
+authsim_gateway_log_sign_mode (AuthsimGateway *self)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "event", "sign-mode");
+  set_sign_mode (fields, self->certs);
   authsim_log_append (self->log, 0, "gateway", fields);
 }
 
@@ -132,13 +159,15 @@ set_string_or_null (JsonObject *fields,
 }
 
 void
-authsim_gateway_log_request (AuthsimGateway *self,
-                             const char     *version,
-                             const char     *method,
-                             const char     *code,
-                             const char     *sub_code,
-                             guint           status,
-                             guint           call)
+authsim_gateway_log_request (AuthsimGateway  *self,
+                             const char      *version,
+                             const char      *method,
+                             const char      *code,
+                             const char      *sub_code,
+                             guint            status,
+                             guint            call,
+                             AuthsimSignMode  sign_mode,
+                             gboolean         encrypted)
 {
   JsonObject *fields = json_object_new ();
 
@@ -148,6 +177,9 @@ authsim_gateway_log_request (AuthsimGateway *self,
   set_string_or_null (fields, "code", code);
   set_string_or_null (fields, "sub_code", sub_code);
   json_object_set_int_member (fields, "status", status);
+  json_object_set_string_member (fields, "sign_mode",
+                                 sign_mode == AUTHSIM_SIGN_MODE_CERT ? "cert" : "key");
+  json_object_set_boolean_member (fields, "encrypted", encrypted);
 
   authsim_log_append (self->log, call, "gateway", fields);
 }
@@ -172,7 +204,8 @@ authsim_gateway_reply_transport_error (AuthsimGateway    *self,
                                        const char        *version,
                                        guint              status,
                                        const char        *code,
-                                       const char        *message)
+                                       const char        *message,
+                                       AuthsimSignMode    sign_mode)
 {
   g_autofree char *body = authsim_gateway_transport_error_body (code, message);
   gsize length = strlen (body);
@@ -180,7 +213,7 @@ authsim_gateway_reply_transport_error (AuthsimGateway    *self,
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, AUTHSIM_GATEWAY_JSON_TYPE, SOUP_MEMORY_TAKE,
                                     g_steal_pointer (&body), length);
-  authsim_gateway_log_request (self, version, NULL, code, NULL, status, 0);
+  authsim_gateway_log_request (self, version, NULL, code, NULL, status, 0, sign_mode, FALSE);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -211,45 +244,51 @@ v3_signed_content (const char  *payload,
   return authsim_openapi_v3_response_content (*timestamp, *nonce, payload);
 }
 
-/* The answer's body once signed; takes @payload. v3 sends the signature in headers. */
+/* The answer's body once signed; takes @payload. v3 sends the signature in headers.
+ * @cert_sn (nullable) is the gateway certificate's SN in certificate mode. */
 static char *
-signed_body (SoupServerMessage *msg,
-             gboolean           v3,
-             const char        *key,
-             char              *payload,
-             const char        *signature,
-             const char        *timestamp,
-             const char        *nonce)
+signed_body (SoupServerMessage          *msg,
+             const AuthsimGatewayAnswer *answer,
+             char                       *payload,
+             const char                 *cert_sn,
+             const char                 *signature,
+             const char                 *timestamp,
+             const char                 *nonce)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   char *body;
 
-  if (!v3)
+  if (!answer->v3)
     {
-      body = authsim_openapi_v2_response_body (key, payload, signature);
+      body = authsim_openapi_v2_response_body (answer->key, payload, cert_sn, signature);
       g_free (payload);
       return body;
     }
   soup_message_headers_replace (headers, "alipay-timestamp", timestamp);
   soup_message_headers_replace (headers, "alipay-nonce", nonce);
   soup_message_headers_replace (headers, "alipay-signature", signature);
+  if (cert_sn != NULL)
+    soup_message_headers_replace (headers, AUTHSIM_OPENAPI_V3_SN, cert_sn);
   return payload;
 }
 
 void
-authsim_gateway_reply_signed (AuthsimGateway    *self,
-                              SoupServerMessage *msg,
-                              gboolean           v3,
-                              guint              status,
-                              const char        *key,
-                              char              *payload,
-                              gint64             started)
+authsim_gateway_reply_signed (AuthsimGateway               *self,
+                              const AuthsimGatewaySnapshot *snapshot,
+                              SoupServerMessage            *msg,
+                              const AuthsimGatewayAnswer   *answer,
+                              char                         *payload)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *timestamp = NULL;
   g_autofree char *nonce = NULL;
-  g_autofree char *v3_content = v3 ? v3_signed_content (payload, &timestamp, &nonce) : NULL;
-  const char *content = v3 ? v3_content : payload;
+  g_autofree char *v3_content = answer->v3 ? v3_signed_content (payload, &timestamp, &nonce)
+                                           : NULL;
+  const char *content = answer->v3 ? v3_content : payload;
+  const char *cert_sn = snapshot->certs != NULL
+                        ? authsim_certs_get_gateway_cert_sn (snapshot->certs) : NULL;
+  const char *type = answer->ciphertext ? AUTHSIM_GATEWAY_TEXT_TYPE : AUTHSIM_GATEWAY_JSON_TYPE;
+  guint status = answer->status;
   gint64 signing = g_get_monotonic_time ();
   g_autofree char *signature = authsim_keys_sign (self->keys, content, strlen (content), &error);
   char *body;
@@ -257,19 +296,19 @@ authsim_gateway_reply_signed (AuthsimGateway    *self,
   /* G_MESSAGES_DEBUG=authsim-gateway shows where each request spent its time. */
   if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
     g_debug ("%s %s: %" G_GINT64_FORMAT " us before signing, %" G_GINT64_FORMAT
-             " us signing", v3 ? "v3" : "v2", key != NULL ? key : "",
-             signing - started, g_get_monotonic_time () - signing);
+             " us signing", answer->v3 ? "v3" : "v2", answer->key != NULL ? answer->key : "",
+             signing - answer->started, g_get_monotonic_time () - signing);
 
   if (signature == NULL)
     {
       body = authsim_gateway_transport_error_body ("isp.unknow-error", error->message);
       status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+      type = AUTHSIM_GATEWAY_JSON_TYPE;
       g_free (payload);
     }
   else
-    body = signed_body (msg, v3, key, payload, signature, timestamp, nonce);
+    body = signed_body (msg, answer, payload, cert_sn, signature, timestamp, nonce);
 
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, AUTHSIM_GATEWAY_JSON_TYPE, SOUP_MEMORY_TAKE,
-                                    body, strlen (body));
+  soup_server_message_set_response (msg, type, SOUP_MEMORY_TAKE, body, strlen (body));
 }

@@ -6,7 +6,9 @@
  * never touches them: it reads an AuthsimGatewaySnapshot, an immutable copy of what it needs
  * (app ids, id mode, the user-info fields and each user's values for them), which the main
  * thread rebuilds whenever one of them changes and swaps in under `snapshot_lock`. A request
- * keeps the snapshot it started with.
+ * keeps the snapshot it started with. The sign mode and its certificates (SPEC §13) travel in
+ * the snapshot too, so that a request is checked and answered in one mode from start to end
+ * even when the mode changes meanwhile.
  */
 #include "config.h"
 
@@ -21,6 +23,7 @@ snapshot_clear (gpointer data)
   g_free (snapshot->host_app_id);
   g_ptr_array_unref (snapshot->info_keys);
   g_hash_table_unref (snapshot->values);
+  g_clear_object (&snapshot->certs);
 }
 
 void
@@ -47,16 +50,28 @@ info_keys_of (AuthsimProfile *profile)
   return info_keys;
 }
 
-/* Main thread: a snapshot of @profile and @users (nullable) as they are now. */
+/* Whether the app has an AES key configured (接口内容加密方式, SPEC §11.1: the profile's `aesKey`,
+ * default true). Until the profile has that switch, it is always configured. */
+static gboolean
+profile_has_aes_key (AuthsimProfile *profile)
+{
+  return TRUE;
+}
+
+/* Main thread: a snapshot of @profile, @users (nullable) and @certs (nullable: key mode) as
+ * they are now. */
 static AuthsimGatewaySnapshot *
 snapshot_new (AuthsimProfile *profile,
-              GListModel     *users)
+              GListModel     *users,
+              AuthsimCerts   *certs)
 {
   AuthsimGatewaySnapshot *snapshot = g_atomic_rc_box_new0 (AuthsimGatewaySnapshot);
 
   snapshot->app_id = g_strdup (authsim_profile_get_app_id (profile));
   snapshot->host_app_id = g_strdup (authsim_profile_get_host_app_id (profile));
   snapshot->id_mode = authsim_profile_get_id_mode (profile);
+  snapshot->aes_key = profile_has_aes_key (profile);
+  snapshot->certs = certs != NULL ? g_object_ref (certs) : NULL;
   snapshot->info_keys = info_keys_of (profile);
   snapshot->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_ptr_array_unref);
@@ -73,6 +88,12 @@ snapshot_new (AuthsimProfile *profile,
     }
 
   return snapshot;
+}
+
+AuthsimSignMode
+authsim_gateway_snapshot_sign_mode (const AuthsimGatewaySnapshot *snapshot)
+{
+  return snapshot->certs != NULL ? AUTHSIM_SIGN_MODE_CERT : AUTHSIM_SIGN_MODE_KEY;
 }
 
 gboolean
@@ -94,12 +115,12 @@ authsim_gateway_dup_snapshot (AuthsimGateway *self)
   return snapshot;
 }
 
-/* Main thread: a new snapshot from the engine's profile and users as they are now. */
-static void
-refresh_snapshot (AuthsimGateway *self)
+void
+authsim_gateway_refresh_snapshot (AuthsimGateway *self)
 {
   AuthsimGatewaySnapshot *fresh = snapshot_new (authsim_engine_get_profile (self->engine),
-                                                authsim_engine_get_users (self->engine));
+                                                authsim_engine_get_users (self->engine),
+                                                self->certs);
   AuthsimGatewaySnapshot *old;
 
   g_mutex_lock (&self->snapshot_lock);
@@ -115,14 +136,14 @@ profile_notify_cb (AuthsimProfile *profile,
                    GParamSpec     *pspec,
                    AuthsimGateway *self)
 {
-  refresh_snapshot (self);
+  authsim_gateway_refresh_snapshot (self);
 }
 
 static void
 user_changed_cb (AuthsimUser    *user,
                  AuthsimGateway *self)
 {
-  refresh_snapshot (self);
+  authsim_gateway_refresh_snapshot (self);
 }
 
 static void
@@ -176,5 +197,5 @@ authsim_gateway_watch_profile_and_users (AuthsimGateway *self)
       g_ptr_array_add (self->watched_user_objects, user);
     }
 
-  refresh_snapshot (self);
+  authsim_gateway_refresh_snapshot (self);
 }

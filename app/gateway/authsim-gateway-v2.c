@@ -3,6 +3,9 @@
  * authsim-gateway-v2.c: /gateway.do, OpenAPI v2. Parameters come in the query string and a
  * form body, merged; the request signs them (authsim_openapi_v2_sign_content()), the answer
  * is {"<method>_response":{…},"sign":"…"} or {"error_response":{…},"sign":"…"}, always 200.
+ * Certificate mode adds app_cert_sn and alipay_root_cert_sn to the checks and alipay_cert_sn
+ * to every answer (SPEC §13.2); encrypt_type=AES makes biz_content a ciphertext and the success
+ * node one too (SPEC §13.4).
  */
 #include "config.h"
 
@@ -66,6 +69,12 @@ check_v2_params (const AuthsimGatewaySnapshot *snapshot,
     authsim_gateway_outcome_fail (o, "40001", "isv.missing-timestamp", "缺少时间戳参数");
   else if (!authsim_gateway_snapshot_knows_app (snapshot, app_id))
     authsim_gateway_outcome_fail (o, "40002", "isv.invalid-app-id", "无效的AppID参数");
+  else if (!authsim_gateway_check_cert_sns (snapshot,
+                                            authsim_gateway_params_get (params, "app_cert_sn"),
+                                            authsim_gateway_params_get (params,
+                                                                        "alipay_root_cert_sn"),
+                                            o))
+    return;
   else if (!authsim_gateway_method_known (method))
     authsim_gateway_outcome_fail (o, "40002", "isv.invalid-method", "不存在的方法名");
   else if (!authsim_openapi_time_is_valid (timestamp))
@@ -100,6 +109,33 @@ check_v2_request (AuthsimGateway               *self,
                                 authsim_gateway_params_get (params, "sign"), &error))
     authsim_gateway_outcome_fail (o, "40002", "isv.invalid-signature",
                                   SUB_MSG_INVALID_SIGNATURE "%s", content);
+}
+
+/* An encrypted request (encrypt_type present): the encryption checks, then biz_content (when
+ * there is one) decrypted and checked to be a JSON object. Its members are not read: the
+ * methods take their arguments as top-level parameters, as the SDKs send them. */
+static void
+decrypt_v2_content (AuthsimGateway               *self,
+                    const AuthsimGatewaySnapshot *snapshot,
+                    AuthsimGatewayParams         *params,
+                    AuthsimGatewayOutcome        *o)
+{
+  const char *biz_content = authsim_gateway_params_get (params, "biz_content");
+  g_autofree char *plaintext = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  gsize length = 0;
+
+  if (!authsim_gateway_check_encryption (snapshot,
+                                         authsim_gateway_params_get (params, "encrypt_type"), o) ||
+      biz_content == NULL ||
+      (plaintext = authsim_gateway_decrypt (self, biz_content, &length, o)) == NULL)
+    return;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, plaintext, (gssize) length, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    authsim_gateway_outcome_fail (o, "40002", "isv.invalid-parameter",
+                                  "biz_content 解密后不是 JSON 对象");
 }
 
 static void
@@ -159,35 +195,60 @@ v2_payload (const char                  *method,
   return prefixed;
 }
 
+/* The node of an encrypted request's answer: a success node becomes its ciphertext, as a JSON
+ * string (signed with its quotes); errors stay plaintext objects. Takes @payload. */
+static char *
+encrypt_v2_payload (AuthsimGateway        *self,
+                    const char            *method,
+                    char                  *payload,
+                    AuthsimGatewayOutcome *o)
+{
+  g_autofree char *ciphertext = NULL;
+
+  if (authsim_gateway_outcome_failed (o))
+    return payload;
+  ciphertext = authsim_gateway_encrypt (self, payload, o);
+  if (ciphertext == NULL)
+    return v2_payload (method, o);
+  return authsim_openapi_encrypted_node (ciphertext);
+}
+
 void
 authsim_gateway_handle_v2 (AuthsimGateway               *self,
                            const AuthsimGatewaySnapshot *snapshot,
                            SoupServerMessage            *msg)
 {
-  gint64 started = g_get_monotonic_time ();
+  AuthsimGatewayAnswer answer = { FALSE, SOUP_STATUS_OK, NULL, FALSE, g_get_monotonic_time () };
   g_autoptr(AuthsimGatewayParams) params = authsim_gateway_params_new ();
   AuthsimGatewayOutcome o = { NULL, };
   const char *method = NULL;
   g_autofree char *log_method = NULL;
   g_autofree char *key = NULL;
+  gboolean encrypted;
   char *payload;
 
   /* On a parse error, the parameters read so far still name the method, when they do. */
   if (collect_v2_params (msg, params, &o))
     check_v2_request (self, snapshot, params, &o);
   method = authsim_gateway_params_get (params, "method");
+  encrypted = authsim_gateway_params_get (params, "encrypt_type") != NULL;
 
+  if (encrypted && !authsim_gateway_outcome_failed (&o))
+    decrypt_v2_content (self, snapshot, params, &o);
   if (!authsim_gateway_outcome_failed (&o))
     call_v2_method (self, snapshot, params, &o);
 
-  key = v2_response_key (method, &o);
   payload = v2_payload (method, &o);
+  if (encrypted)
+    payload = encrypt_v2_payload (self, method, payload, &o);
+  key = v2_response_key (method, &o);
 
   if (method != NULL)
     log_method = authsim_gateway_clip (method, 64);
   authsim_gateway_log_request (self, "v2", log_method, o.code, o.sub_code, SOUP_STATUS_OK,
-                               o.call);
+                               o.call, authsim_gateway_snapshot_sign_mode (snapshot), encrypted);
 
-  authsim_gateway_reply_signed (self, msg, FALSE, SOUP_STATUS_OK, key, payload, started);
+  answer.key = key;
+  authsim_gateway_reply_signed (self, snapshot, msg, &answer, payload);
   authsim_gateway_outcome_clear (&o);
 }

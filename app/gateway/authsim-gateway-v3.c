@@ -3,7 +3,9 @@
  * authsim-gateway-v3.c: /v3/alipay/…, OpenAPI v3. A JSON body, an ALIPAY-SHA256withRSA
  * Authorization header that signs the request (authsim_openapi_v3_request_content()), and
  * the answer's signature in the alipay-timestamp, alipay-nonce and alipay-signature headers;
- * errors are {"code","message"} with an HTTP status.
+ * errors are {"code","message"} with an HTTP status. Certificate mode adds app_cert_sn to the
+ * header, the alipay-root-cert-sn request header and the alipay-sn response header (SPEC
+ * §13.3); alipay-encrypt-type: AES makes the body and a successful answer ciphertexts (§13.4).
  */
 #include "config.h"
 
@@ -54,6 +56,7 @@ typedef struct
   char       *auth_string;  /* what is signed of it: everything before ",sign=" */
   GStrv       items;        /* auth_string split at ',' */
   const char *app_id;       /* in items, or NULL */
+  const char *app_cert_sn;
   const char *nonce;
   const char *timestamp;
   const char *sign;         /* in the header */
@@ -123,6 +126,8 @@ parse_authorization (const char            *parameters,
 
       if (g_str_has_prefix (item, "app_id="))
         auth->app_id = item + 7;
+      else if (g_str_has_prefix (item, "app_cert_sn="))
+        auth->app_cert_sn = item + 12;
       else if (g_str_has_prefix (item, "nonce="))
         auth->nonce = item + 6;
       else if (g_str_has_prefix (item, "timestamp="))
@@ -149,9 +154,31 @@ valid_v3_timestamp (const char *timestamp)
   return p - timestamp <= 16;
 }
 
-/* The header's app_id, nonce and timestamp; FALSE (and @o set) on the first problem. */
+/* Certificate mode: app_cert_sn of the header and the alipay-root-cert-sn header, errors
+ * answered 400 (SPEC §13.3). */
+static gboolean
+check_v3_cert_sns (const AuthsimGatewaySnapshot *snapshot,
+                   SoupServerMessage            *msg,
+                   const V3Auth                 *auth,
+                   AuthsimGatewayOutcome        *o)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *root_cert_sn = soup_message_headers_get_one (headers,
+                                                           AUTHSIM_OPENAPI_V3_ROOT_CERT_SN);
+
+  if (authsim_gateway_check_cert_sns (snapshot, is_empty (auth->app_cert_sn) ? NULL
+                                                                            : auth->app_cert_sn,
+                                      is_empty (root_cert_sn) ? NULL : root_cert_sn, o))
+    return TRUE;
+  o->v3_status = SOUP_STATUS_BAD_REQUEST;
+  return FALSE;
+}
+
+/* The header's app_id, nonce and timestamp (and certificate SNs); FALSE (and @o set) on the
+ * first problem. */
 static gboolean
 check_auth_fields (const AuthsimGatewaySnapshot *snapshot,
+                   SoupServerMessage            *msg,
                    const V3Auth                 *auth,
                    AuthsimGatewayOutcome        *o)
 {
@@ -163,6 +190,8 @@ check_auth_fields (const AuthsimGatewaySnapshot *snapshot,
     authsim_gateway_outcome_fail (o, "40001", "isv.missing-timestamp", "缺少时间戳参数");
   else if (!authsim_gateway_snapshot_knows_app (snapshot, auth->app_id))
     authsim_gateway_outcome_fail (o, "40002", "isv.invalid-app-id", "无效的AppID参数");
+  else if (!check_v3_cert_sns (snapshot, msg, auth, o))
+    return FALSE;
   else if (!valid_v3_timestamp (auth->timestamp))
     authsim_gateway_outcome_fail (o, "40002", "isv.invalid-timestamp",
                                   "非法的时间戳参数，应为毫秒数");
@@ -216,7 +245,7 @@ check_v3_authorization (AuthsimGateway               *self,
   parameters = read_authorization (msg, o);
   if (parameters == NULL ||
       !parse_authorization (parameters, &auth, o) ||
-      !check_auth_fields (snapshot, &auth, o) ||
+      !check_auth_fields (snapshot, msg, &auth, o) ||
       !verify_v3_signature (self, msg, &auth, body, body_length, o))
     return;
 
@@ -255,16 +284,14 @@ check_v3_request (AuthsimGateway               *self,
 /* (nullable): the JSON object of a non-empty body, kept alive by *@parser; NULL (and @o set)
  * when the body is not one, and NULL for an empty body. */
 static JsonObject *
-parse_v3_body (SoupServerMessage     *msg,
-               const char            *body,
+parse_v3_json (const char            *body,
                gsize                  length,
                JsonParser           **parser,
                AuthsimGatewayOutcome *o)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!authsim_gateway_check_body_type (msg, length, "application/json", FALSE, o) ||
-      length == 0)
+  if (length == 0)
     return NULL;
 
   *parser = json_parser_new_immutable ();
@@ -278,6 +305,57 @@ parse_v3_body (SoupServerMessage     *msg,
   else
     return json_node_get_object (json_parser_get_root (*parser));
   return NULL;
+}
+
+/* (nullable): the encryption a request declares (SPEC §13.4) in alipay-encrypt-type and
+ * alipay-encryption-algm (the SDK sends both): the value to check, i.e. the first of them that
+ * is not "AES", else "AES"; NULL when neither is there. */
+static const char *
+v3_encrypt_type (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *type = soup_message_headers_get_one (headers, "alipay-encrypt-type");
+  const char *algm = soup_message_headers_get_one (headers, "alipay-encryption-algm");
+
+  if (is_empty (type))
+    return is_empty (algm) ? NULL : algm;
+  if (!is_empty (algm) && strcmp (algm, "AES") != 0)
+    return algm;
+  return type;
+}
+
+/* (nullable): the request's JSON object, as parse_v3_json(). Plain: an application/json body.
+ * Encrypted (@encrypt_type): the encryption checks, then a text/plain body decrypted. */
+static JsonObject *
+read_v3_body (AuthsimGateway               *self,
+              const AuthsimGatewaySnapshot *snapshot,
+              SoupServerMessage            *msg,
+              const char                   *encrypt_type,
+              const char                   *body,
+              gsize                         length,
+              JsonParser                  **parser,
+              AuthsimGatewayOutcome        *o)
+{
+  g_autofree char *ciphertext = NULL;
+  g_autofree char *plaintext = NULL;
+  gsize plaintext_length = 0;
+
+  if (encrypt_type == NULL)
+    {
+      if (!authsim_gateway_check_body_type (msg, length, "application/json", FALSE, o))
+        return NULL;
+      return parse_v3_json (body, length, parser, o);
+    }
+
+  if (!authsim_gateway_check_encryption (snapshot, encrypt_type, o) ||
+      !authsim_gateway_check_body_type (msg, length, "text/plain", TRUE, o))
+    return NULL;
+  /* A NUL would cut the ciphertext short; the empty body is no ciphertext either. */
+  ciphertext = memchr (body, '\0', length) == NULL ? g_strndup (body, length) : g_strdup ("");
+  plaintext = authsim_gateway_decrypt (self, ciphertext, &plaintext_length, o);
+  if (plaintext == NULL)
+    return NULL;
+  return parse_v3_json (plaintext, plaintext_length, parser, o);
 }
 
 /* A string member of the JSON body; FALSE (and @o set) when present with another type. */
@@ -360,13 +438,35 @@ v3_payload (const AuthsimGatewayOutcome *o,
   return authsim_gateway_object_to_string (err);
 }
 
+/* The answer's text, *@status and whether it is a ciphertext: that of the data when the request
+ * was encrypted and succeeded; errors stay plaintext. */
+static char *
+v3_answer (AuthsimGateway        *self,
+           const char            *encrypt_type,
+           AuthsimGatewayOutcome *o,
+           guint                 *status,
+           gboolean              *ciphertext)
+{
+  char *payload = v3_payload (o, status);
+  char *encrypted;
+
+  *ciphertext = FALSE;
+  if (encrypt_type == NULL || authsim_gateway_outcome_failed (o))
+    return payload;
+  encrypted = authsim_gateway_encrypt (self, payload, o);
+  if (encrypted == NULL)
+    return v3_payload (o, status);
+  *ciphertext = TRUE;
+  return encrypted;
+}
+
 void
 authsim_gateway_handle_v3 (AuthsimGateway               *self,
                            const AuthsimGatewaySnapshot *snapshot,
                            SoupServerMessage            *msg,
                            const char                   *path)
 {
-  gint64 started = g_get_monotonic_time ();
+  AuthsimGatewayAnswer answer = { TRUE, 0, NULL, FALSE, g_get_monotonic_time () };
   g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   gsize length = 0;
   const char *data = g_bytes_get_data (bytes, &length);
@@ -377,12 +477,12 @@ authsim_gateway_handle_v3 (AuthsimGateway               *self,
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *obj = NULL;
   AuthsimGatewayOutcome o = { NULL, };
-  guint status;
+  const char *encrypt_type = v3_encrypt_type (msg);
   char *payload;
 
   check_v3_request (self, snapshot, msg, method, data, length, &app_id, &o);
   if (!authsim_gateway_outcome_failed (&o))
-    obj = parse_v3_body (msg, data, length, &parser, &o);
+    obj = read_v3_body (self, snapshot, msg, encrypt_type, data, length, &parser, &o);
 
   if (!authsim_gateway_outcome_failed (&o))
     {
@@ -392,8 +492,10 @@ authsim_gateway_handle_v3 (AuthsimGateway               *self,
         v3_user_info_share (self, snapshot, msg, app_id, obj, &o);
     }
 
-  payload = v3_payload (&o, &status);
-  authsim_gateway_log_request (self, "v3", method, o.code, o.sub_code, status, o.call);
-  authsim_gateway_reply_signed (self, msg, TRUE, status, NULL, payload, started);
+  payload = v3_answer (self, encrypt_type, &o, &answer.status, &answer.ciphertext);
+  authsim_gateway_log_request (self, "v3", method, o.code, o.sub_code, answer.status, o.call,
+                               authsim_gateway_snapshot_sign_mode (snapshot),
+                               encrypt_type != NULL);
+  authsim_gateway_reply_signed (self, snapshot, msg, &answer, payload);
   authsim_gateway_outcome_clear (&o);
 }

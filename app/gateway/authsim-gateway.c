@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "authsim-gateway-enums.h"
 #include "authsim-gateway-private.h"
 
 /*
@@ -33,6 +34,16 @@
 
 G_DEFINE_FINAL_TYPE (AuthsimGateway, authsim_gateway, G_TYPE_OBJECT)
 
+enum
+{
+  PROP_0,
+  PROP_CERTS,
+  PROP_SIGN_MODE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 /* ------------------------------------------------------------------------------------------ */
 /* Routing                                                                                    */
 
@@ -56,7 +67,8 @@ server_request_cb (SoupServer        *server,
                                         "Allow", "GET, POST");
           authsim_gateway_reply_transport_error (self, msg, "v2", SOUP_STATUS_METHOD_NOT_ALLOWED,
                                                  "method-not-allowed",
-                                                 "use POST or GET for /gateway.do");
+                                                 "use POST or GET for /gateway.do",
+                                                 authsim_gateway_snapshot_sign_mode (snapshot));
           return;
         }
       authsim_gateway_handle_v2 (self, snapshot, msg);
@@ -66,7 +78,8 @@ server_request_cb (SoupServer        *server,
   else
     authsim_gateway_reply_transport_error (self, msg, NULL, SOUP_STATUS_NOT_FOUND, "not-found",
                                            "no such endpoint; the gateway serves /gateway.do "
-                                           "and /v3/alipay/…");
+                                           "and /v3/alipay/…",
+                                           authsim_gateway_snapshot_sign_mode (snapshot));
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -168,6 +181,7 @@ authsim_gateway_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->log);
   g_clear_object (&self->keys);
+  g_clear_object (&self->certs);
 
   G_OBJECT_CLASS (authsim_gateway_parent_class)->dispose (object);
 }
@@ -189,12 +203,61 @@ authsim_gateway_finalize (GObject *object)
 }
 
 static void
+authsim_gateway_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  AuthsimGateway *self = AUTHSIM_GATEWAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_CERTS:
+      g_value_set_object (value, self->certs);
+      break;
+    case PROP_SIGN_MODE:
+      g_value_set_enum (value, authsim_gateway_get_sign_mode (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+authsim_gateway_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  AuthsimGateway *self = AUTHSIM_GATEWAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_CERTS:
+      authsim_gateway_set_certs (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 authsim_gateway_class_init (AuthsimGatewayClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = authsim_gateway_dispose;
   object_class->finalize = authsim_gateway_finalize;
+  object_class->get_property = authsim_gateway_get_property;
+  object_class->set_property = authsim_gateway_set_property;
+
+  properties[PROP_CERTS] =
+    g_param_spec_object ("certs", NULL, NULL, AUTHSIM_TYPE_CERTS,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIGN_MODE] =
+    g_param_spec_enum ("sign-mode", NULL, NULL, AUTHSIM_TYPE_SIGN_MODE, AUTHSIM_SIGN_MODE_KEY,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -354,6 +417,43 @@ authsim_gateway_stop (AuthsimGateway *self)
     }
   g_clear_pointer (&self->url, g_free);
   self->port = 0;
+}
+
+void
+authsim_gateway_set_certs (AuthsimGateway *self,
+                           AuthsimCerts   *certs)
+{
+  AuthsimSignMode before;
+
+  g_return_if_fail (AUTHSIM_IS_GATEWAY (self));
+  g_return_if_fail (certs == NULL || AUTHSIM_IS_CERTS (certs));
+
+  if (self->certs == certs)
+    return;
+  before = authsim_gateway_get_sign_mode (self);
+  g_set_object (&self->certs, certs);
+  authsim_gateway_refresh_snapshot (self);
+  if (self->url != NULL)
+    authsim_gateway_log_sign_mode (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CERTS]);
+  if (authsim_gateway_get_sign_mode (self) != before)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGN_MODE]);
+}
+
+AuthsimCerts *
+authsim_gateway_get_certs (AuthsimGateway *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_GATEWAY (self), NULL);
+
+  return self->certs;
+}
+
+AuthsimSignMode
+authsim_gateway_get_sign_mode (AuthsimGateway *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_GATEWAY (self), AUTHSIM_SIGN_MODE_KEY);
+
+  return self->certs != NULL ? AUTHSIM_SIGN_MODE_CERT : AUTHSIM_SIGN_MODE_KEY;
 }
 
 guint

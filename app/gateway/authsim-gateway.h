@@ -2,6 +2,7 @@
 /* authsim-gateway.h: the mock OpenAPI gateway (SPEC §6) on a libsoup 3 SoupServer. */
 #pragma once
 
+#include "authsim-certs.h"
 #include "authsim-engine.h"
 #include "authsim-keys.h"
 #include "authsim-log.h"
@@ -32,6 +33,18 @@ gboolean        authsim_gateway_start    (AuthsimGateway *self,
                                           guint           port,
                                           GError        **error);
 void            authsim_gateway_stop     (AuthsimGateway *self);
+/*
+ * Certificate mode (SPEC §13): with @certs (nullable) the gateway checks app_cert_sn and
+ * alipay_root_cert_sn and names its certificate in every signed answer; without, key mode
+ * (§6), which ignores the certificate parameters. Takes effect for the next request, also
+ * while listening (then logged as a "sign-mode" event). The "certs" property; "sign-mode"
+ * (AuthsimSignMode) follows it.
+ */
+void            authsim_gateway_set_certs     (AuthsimGateway *self,
+                                               AuthsimCerts   *certs);
+/* (nullable) (transfer none) */
+AuthsimCerts   *authsim_gateway_get_certs     (AuthsimGateway *self);
+AuthsimSignMode authsim_gateway_get_sign_mode (AuthsimGateway *self);
 /* The port listened on, 0 when not listening. */
 guint           authsim_gateway_get_port (AuthsimGateway *self);
 /* (nullable) e.g. "http://127.0.0.1:8930/gateway.do"; NULL when not listening. */

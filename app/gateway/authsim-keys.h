@@ -67,7 +67,7 @@ gboolean     authsim_keys_verify_gateway          (AuthsimKeys *self,
  * The app's AES key (接口内容加密方式): what a backend configures as its encryptKey. Content is
  * encrypted as every official SDK does (AES-CBC, zero IV, PKCS#7, base64; authsim-crypto.h).
  * An encrypted answer is then signed as usual with authsim_keys_sign(), over the JSON string
- * of the ciphertext (authsim_openapi_encrypted_sign_content()).
+ * of the ciphertext (authsim_openapi_encrypted_node()).
  */
 /* The key as aes.key holds it: base64, 24 characters. */
 const char   *authsim_keys_get_aes_key_text       (AuthsimKeys *self);

@@ -161,9 +161,31 @@ authsim_openapi_v2_response_key (const char *method)
 char *
 authsim_openapi_v2_response_body (const char *response_key,
                                   const char *node,
+                                  const char *cert_sn,
                                   const char *sign)
 {
+  if (cert_sn != NULL)
+    return g_strconcat ("{\"", response_key, "\":", node,
+                        ",\"" AUTHSIM_OPENAPI_V2_CERT_SN "\":\"", cert_sn,
+                        "\",\"sign\":\"", sign, "\"}", NULL);
   return g_strconcat ("{\"", response_key, "\":", node, ",\"sign\":\"", sign, "\"}", NULL);
+}
+
+/* Where a trailing `,"alipay_cert_sn":"<hex>"` starts in the @length bytes at @text, or NULL. */
+static const char *
+find_cert_sn_member (const char *text,
+                     gsize       length)
+{
+  static const char marker[] = ",\"" AUTHSIM_OPENAPI_V2_CERT_SN "\":\"";
+  const char *at = g_strrstr_len (text, (gssize) length, marker);
+  const char *end = text + length;
+
+  if (at == NULL || end - at < (gssize) sizeof marker || end[-1] != '"')
+    return NULL;
+  for (const char *p = at + sizeof marker - 1; p < end - 1; p++)
+    if (!g_ascii_isxdigit (*p))
+      return NULL;
+  return at;
 }
 
 const char *
@@ -181,6 +203,14 @@ authsim_openapi_v2_find_node (const char *body,
   start += strlen (marker);
   if (end <= start)
     return NULL;
+  {
+    const char *cert_sn = find_cert_sn_member (start, (gsize) (end - start));
+
+    if (cert_sn != NULL)
+      end = cert_sn;
+  }
+  if (end <= start)
+    return NULL;
   *length = (gsize) (end - start);
   return start;
 }
@@ -195,6 +225,15 @@ authsim_openapi_v2_verify_response (AuthsimKeys *keys,
   const char *node = authsim_openapi_v2_find_node (body, response_key, &length);
 
   return node != NULL && authsim_keys_verify_gateway (keys, node, length, sign, NULL);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Content encryption                                                                         */
+
+char *
+authsim_openapi_encrypted_node (const char *ciphertext)
+{
+  return g_strconcat ("\"", ciphertext, "\"", NULL);
 }
 
 /* ------------------------------------------------------------------------------------------ */

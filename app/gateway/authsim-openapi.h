@@ -20,6 +20,12 @@ G_BEGIN_DECLS
 /* The media type of a v2 request body. */
 #define AUTHSIM_OPENAPI_FORM_TYPE    "application/x-www-form-urlencoded"
 
+/* Certificate mode (SPEC §13.2, §13.3): the v2 response member with the gateway certificate's
+ * SN, and the v3 request and response headers. */
+#define AUTHSIM_OPENAPI_V2_CERT_SN        "alipay_cert_sn"
+#define AUTHSIM_OPENAPI_V3_ROOT_CERT_SN   "alipay-root-cert-sn"
+#define AUTHSIM_OPENAPI_V3_SN             "alipay-sn"
+
 /* ---- application/x-www-form-urlencoded ---- */
 
 /* Decodes @length bytes of @text into @out (emptied first): '+' is a space, %XX a byte (either
@@ -54,12 +60,16 @@ char       *authsim_openapi_v2_sign_form        (AuthsimKeys *keys,
  * "alipay_system_oauth_token_response". */
 char       *authsim_openapi_v2_response_key     (const char  *method);
 /* (transfer full): a v2 response, {"<response_key>":<node>,"sign":"<sign>"}, with @node's
- * bytes exactly as they were signed: what SDKs cut out again and verify. */
+ * bytes exactly as they were signed: what SDKs cut out again and verify. In certificate mode
+ * (@cert_sn, nullable, the gateway certificate's SN) {"<response_key>":<node>,
+ * "alipay_cert_sn":"<cert_sn>","sign":"<sign>"} (SPEC §13.2). */
 char       *authsim_openapi_v2_response_body    (const char  *response_key,
                                                  const char  *node,
+                                                 const char  *cert_sn,
                                                  const char  *sign);
 /* (nullable): the signed bytes of a v2 response @body, i.e. the value of @response_key up to
- * the last `,"sign"`; *@length is their length. NULL when @body has no such non-empty node. */
+ * the last `,"sign"` (and before `,"alipay_cert_sn":"…"` when that comes last); *@length is
+ * their length. NULL when @body has no such non-empty node. */
 const char *authsim_openapi_v2_find_node        (const char  *body,
                                                  const char  *response_key,
                                                  gsize       *length);
@@ -69,6 +79,14 @@ gboolean    authsim_openapi_v2_verify_response  (AuthsimKeys *keys,
                                                  const char  *body,
                                                  const char  *response_key,
                                                  const char  *sign);
+
+/* ---- content encryption (SPEC §13.4) ---- */
+
+/* (transfer full): what an encrypted answer carries instead of its JSON object, and what its
+ * signature covers: the base64 @ciphertext as a JSON string, "<ciphertext>" with its quotes
+ * (base64 needs no escaping). v2 puts it as the method's node; a JSAPI result (getPhoneNumber's
+ * response) is signed over it the same way. */
+char       *authsim_openapi_encrypted_node      (const char  *ciphertext);
 
 /* ---- v3: /v3/alipay/… ---- */
 

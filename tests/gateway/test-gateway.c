@@ -5,7 +5,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-#include "authsim-gateway.h"
+#include "authsim-gateway-private.h"
 #include "authsim-keys.h"
 #include "test-utils.h"
 
@@ -15,9 +15,25 @@
  * query and the rest in a form body; v3 with an ALIPAY-SHA256withRSA authorization header), and
  * raw sockets for hostile input. Every response signature is checked with the gateway public
  * key over the exact bytes of the node.
+ *
+ * Tests added with CERT_MODE run the gateway in certificate mode (SPEC §13): the client then
+ * sends the SNs an SDK configured with AuthSim's certificates sends, and expects the gateway
+ * certificate's SN in every signed answer; in key mode it expects none.
  */
 
-static AuthsimKeys *shared_keys;  /* RSA generation is slow: one key set for the program */
+static AuthsimKeys *shared_keys;    /* RSA generation is slow: one key set for the program */
+static AuthsimCerts *shared_certs;  /* its certificates (certificate mode) */
+
+#define CERT_MODE GINT_TO_POINTER (1)
+
+/* What the SDK-like client sends and expects, set by the fixture for its mode; tests change it
+ * to send what a misconfigured SDK would. NULL: not sent (expected: absent). */
+static struct
+{
+  const char *app_cert_sn;      /* v2 app_cert_sn, v3 app_cert_sn in the authorization */
+  const char *root_cert_sn;     /* v2 alipay_root_cert_sn, v3 the alipay-root-cert-sn header */
+  const char *gateway_cert_sn;  /* expected: v2 alipay_cert_sn, v3 the alipay-sn header */
+} sdk;
 
 typedef struct
 {
@@ -27,6 +43,7 @@ typedef struct
   AuthsimLog     *log;
   AuthsimEngine  *engine;
   AuthsimGateway *gateway;
+  gboolean        cert;    /* certificate mode */
   SoupSession    *session;
   char           *base;    /* http://127.0.0.1:PORT */
   const char     *app_id;
@@ -47,6 +64,15 @@ fixture_setup (Fixture       *f,
   f->log = authsim_log_new ();
   f->engine = authsim_engine_new (f->profile, f->users, f->store, f->log);
   f->gateway = authsim_gateway_new (f->engine, f->store, f->log, shared_keys);
+  f->cert = data == CERT_MODE;
+  memset (&sdk, 0, sizeof sdk);
+  if (f->cert)
+    {
+      authsim_gateway_set_certs (f->gateway, shared_certs);
+      sdk.app_cert_sn = authsim_certs_get_app_cert_sn (shared_certs);
+      sdk.root_cert_sn = authsim_certs_get_root_cert_sn (shared_certs);
+      sdk.gateway_cert_sn = authsim_certs_get_gateway_cert_sn (shared_certs);
+    }
   g_assert_true (authsim_gateway_start (f->gateway, "127.0.0.1", 0, &error));
   g_assert_no_error (error);
   f->base = g_strdup_printf ("http://127.0.0.1:%u", authsim_gateway_get_port (f->gateway));
@@ -266,6 +292,10 @@ v2_form (const char *app_id,
   form_add (form, "version", "1.0");
   form_add (form, "sign_type", "RSA2");
   form_add (form, "timestamp", ts);
+  if (sdk.app_cert_sn != NULL)
+    form_add (form, "app_cert_sn", sdk.app_cert_sn);
+  if (sdk.root_cert_sn != NULL)
+    form_add (form, "alipay_root_cert_sn", sdk.root_cert_sn);
   return form;
 }
 
@@ -334,13 +364,15 @@ v2_response_free (V2Response *r)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (V2Response, v2_response_free)
 
 /* Splits {"KEY":NODE,"sign":"SIG"} the way SDKs do, checks SIG over NODE's exact bytes with the
- * gateway public key, and checks the envelope has nothing else. */
+ * gateway public key, and checks the envelope has nothing else; in certificate mode
+ * {"KEY":NODE,"alipay_cert_sn":"SN","sign":"SIG"} with the gateway certificate's SN. */
 static V2Response *
 v2_parse (guint  status,
           char  *body)
 {
   V2Response *r = g_new0 (V2Response, 1);
-  const char *colon, *sign_at;
+  const char *colon, *sign_at, *node_end;
+  g_autofree char *cert_member = NULL;
   g_autofree char *sig = NULL;
   g_autoptr(JsonNode) whole = NULL;
   g_autoptr(GError) error = NULL;
@@ -356,7 +388,15 @@ v2_parse (guint  status,
   r->key = g_strndup (body + 2, colon - body - 2);
   sign_at = g_strrstr (body, ",\"sign\":\"");
   g_assert_nonnull (sign_at);
-  r->node_text = g_strndup (colon + 2, sign_at - colon - 2);
+  node_end = sign_at;
+  if (sdk.gateway_cert_sn != NULL)
+    {
+      cert_member = g_strdup_printf (",\"alipay_cert_sn\":\"%s\"", sdk.gateway_cert_sn);
+      node_end = sign_at - strlen (cert_member);
+      g_assert_true (node_end > colon);
+      g_assert_true (g_str_has_prefix (node_end, cert_member));
+    }
+  r->node_text = g_strndup (colon + 2, node_end - colon - 2);
   sig = g_strndup (sign_at + 9, strlen (sign_at + 9) - 2);
 
   if (!authsim_keys_verify_gateway (shared_keys, r->node_text, strlen (r->node_text), sig,
@@ -366,9 +406,12 @@ v2_parse (guint  status,
   whole = test_parse (body);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (whole));
   obj = json_node_get_object (whole);
-  g_assert_cmpuint (json_object_get_size (obj), ==, 2);
+  g_assert_cmpuint (json_object_get_size (obj), ==, sdk.gateway_cert_sn != NULL ? 3 : 2);
   g_assert_true (json_object_has_member (obj, r->key));
   g_assert_cmpstr (json_object_get_string_member (obj, "sign"), ==, sig);
+  if (sdk.gateway_cert_sn != NULL)
+    g_assert_cmpstr (json_object_get_string_member (obj, "alipay_cert_sn"), ==,
+                     sdk.gateway_cert_sn);
   r->node = test_parse (r->node_text);
   test_assert_json_equal (json_object_get_member (obj, r->key), r->node, r->key);
   return r;
@@ -431,6 +474,8 @@ expected_msg (const char *code)
     return "Missing Required Arguments";
   if (strcmp (code, "40002") == 0)
     return "Invalid Arguments";
+  if (strcmp (code, "40003") == 0)
+    return "Insufficient Conditions";
   if (strcmp (code, "40006") == 0)
     return "Insufficient Permissions";
   if (strcmp (code, "20001") == 0)
@@ -549,15 +594,17 @@ count_request_events (Fixture *f)
   return count;
 }
 
-/* Asserts the last request event, member by member; NULL strings mean JSON null. */
+/* Asserts the last request event, member by member; NULL strings mean JSON null. Its sign
+ * mode is the fixture's; @encrypted, whether the request asked for AES. */
 static void
-assert_request_event (Fixture    *f,
-                      const char *method,
-                      const char *version,
-                      const char *code,
-                      const char *sub_code,
-                      guint       status,
-                      guint       call)
+assert_request_event_full (Fixture    *f,
+                           const char *method,
+                           const char *version,
+                           const char *code,
+                           const char *sub_code,
+                           guint       status,
+                           guint       call,
+                           gboolean    encrypted)
 {
   g_autoptr(AuthsimEvent) event = NULL;
   JsonObject *obj;
@@ -594,12 +641,28 @@ assert_request_event (Fixture    *f,
                    : json_builder_add_null_value (b);
   json_builder_set_member_name (b, "status");
   json_builder_add_int_value (b, status);
+  json_builder_set_member_name (b, "sign_mode");
+  json_builder_add_string_value (b, f->cert ? "cert" : "key");
+  json_builder_set_member_name (b, "encrypted");
+  json_builder_add_boolean_value (b, encrypted);
   json_builder_end_object (b);
 
   expected = json_builder_get_root (b);
   actual = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (actual, obj);
   test_assert_json_equal (expected, actual, "event");
+}
+
+static void
+assert_request_event (Fixture    *f,
+                      const char *method,
+                      const char *version,
+                      const char *code,
+                      const char *sub_code,
+                      guint       status,
+                      guint       call)
+{
+  assert_request_event_full (f, method, version, code, sub_code, status, call, FALSE);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -627,6 +690,10 @@ test_listening (Fixture       *f,
   g_assert_cmpuint (authsim_event_get_call (first), ==, 0);
   test_assert_json_equal_str ("\"listening\"", json_object_get_member (obj, "event"), "event");
   g_assert_cmpstr (json_object_get_string_member (obj, "url"), ==, url);
+  /* Key mode: no certificate SNs. */
+  g_assert_cmpstr (json_object_get_string_member (obj, "sign_mode"), ==, "key");
+  g_assert_cmpuint (json_object_get_size (obj), ==, 7);
+  g_assert_cmpuint (authsim_gateway_get_sign_mode (f->gateway), ==, AUTHSIM_SIGN_MODE_KEY);
 
   /* The port is taken: a second gateway on it fails with an error, not a crash. */
   other = authsim_gateway_new (f->engine, f->store, f->log, shared_keys);
@@ -1397,19 +1464,126 @@ typedef struct
 {
   guint     status;
   char     *body;
-  JsonNode *json;
+  JsonNode *json;          /* the body parsed, NULL when it is a ciphertext */
+  char     *content_type;
+  char     *alipay_sn;     /* the alipay-sn header, or NULL */
 } V3Response;
 
 static void
 v3_response_free (V3Response *r)
 {
   g_free (r->body);
+  g_free (r->content_type);
+  g_free (r->alipay_sn);
   if (r->json != NULL)
     json_node_unref (r->json);
   g_free (r);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (V3Response, v3_response_free)
+
+/* A v3 request as alipay-sdk 4.x's curl() builds it. */
+typedef struct
+{
+  const char *http_method;
+  const char *path_and_query;
+  const char *body;          /* what is signed, and sent unless @tamper */
+  const char *app_id;
+  gboolean    tamper;        /* send another body than the signed one */
+  gboolean    with_auth;
+  const char *content_type;  /* NULL: application/json, or text/plain when encrypted */
+  const char *encrypt_type;  /* the alipay-encrypt-type and -algm headers; NULL: none */
+  gboolean    ciphertext;    /* the answer is expected to be a ciphertext (text/plain) */
+} V3Request;
+
+/* The authorization alipay-sdk 4.x builds for @req, with the SDK's certificate SN if any. */
+static char *
+v3_authorization (const V3Request *req)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *cert = sdk.app_cert_sn != NULL
+                          ? g_strdup_printf (",app_cert_sn=%s", sdk.app_cert_sn) : g_strdup ("");
+  g_autofree char *auth_string = g_strdup_printf ("app_id=%s%s,nonce=%s,timestamp=%" G_GINT64_FORMAT,
+                                                  req->app_id, cert, uuid,
+                                                  g_get_real_time () / 1000);
+  g_autofree char *sign_content = g_strdup_printf ("%s\n%s\n%s\n%s\n", auth_string,
+                                                   req->http_method, req->path_and_query,
+                                                   req->body);
+  g_autofree char *sign = authsim_keys_sign_as_app (shared_keys, sign_content,
+                                                    strlen (sign_content), NULL);
+
+  return g_strdup_printf ("ALIPAY-SHA256withRSA %s,sign=%s", auth_string, sign);
+}
+
+/* Checks the answer's signature headers with the gateway public key, and its alipay-sn. */
+static void
+v3_check_answer (SoupMessage *msg,
+                 V3Response  *r)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *ts = soup_message_headers_get_one (headers, "alipay-timestamp");
+  const char *nonce = soup_message_headers_get_one (headers, "alipay-nonce");
+  const char *signature = soup_message_headers_get_one (headers, "alipay-signature");
+  g_autofree char *content = NULL;
+
+  g_assert_nonnull (ts);
+  g_assert_nonnull (nonce);
+  g_assert_nonnull (signature);
+  content = g_strdup_printf ("%s\n%s\n%s\n", ts, nonce, r->body);
+  g_assert_true (authsim_keys_verify_gateway (shared_keys, content, strlen (content), signature,
+                                              NULL));
+  r->alipay_sn = g_strdup (soup_message_headers_get_one (headers, "alipay-sn"));
+  g_assert_cmpstr (r->alipay_sn, ==, sdk.gateway_cert_sn);
+}
+
+static V3Response *
+v3_send (Fixture         *f,
+         const V3Request *req)
+{
+  g_autofree char *url = g_strconcat (f->base, req->path_and_query, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (req->http_method, url);
+  SoupMessageHeaders *headers;
+  V3Response *r = g_new0 (V3Response, 1);
+  const char *sent = req->tamper ? "{\"grant_type\":\"authorization_code\",\"code\":\"evil\"}"
+                                 : req->body;
+
+  g_assert_nonnull (msg);
+  headers = soup_message_get_request_headers (msg);
+  if (req->with_auth)
+    {
+      g_autofree char *authorization = v3_authorization (req);
+
+      soup_message_headers_replace (headers, "authorization", authorization);
+    }
+  if (sdk.root_cert_sn != NULL)
+    soup_message_headers_replace (headers, "alipay-root-cert-sn", sdk.root_cert_sn);
+  if (req->encrypt_type != NULL)
+    {
+      soup_message_headers_replace (headers, "alipay-encrypt-type", req->encrypt_type);
+      soup_message_headers_replace (headers, "alipay-encryption-algm", req->encrypt_type);
+    }
+  if (strcmp (req->http_method, "POST") == 0)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (sent, strlen (sent));
+      const char *type = req->content_type != NULL ? req->content_type
+                         : req->encrypt_type != NULL ? "text/plain" : "application/json";
+
+      soup_message_set_request_body_from_bytes (msg, type, bytes);
+    }
+  r->body = http_send (f, msg, &r->status);
+  r->content_type = g_strdup (soup_message_headers_get_content_type (
+                                soup_message_get_response_headers (msg), NULL));
+  v3_check_answer (msg, r);
+
+  /* A ciphertext answers only an encrypted request that succeeded; the rest is JSON. */
+  g_assert_cmpstr (r->content_type, ==, req->ciphertext ? "text/plain" : "application/json");
+  if (!req->ciphertext)
+    {
+      r->json = test_parse (r->body);
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (r->json));
+    }
+  return r;
+}
 
 /* POSTs @body to @path_and_query with the authorization alipay-sdk 4.x builds; checks the
  * response signature headers with the gateway public key. @tamper changes the body after
@@ -1423,51 +1597,10 @@ v3_call_full (Fixture    *f,
               gboolean    tamper,
               gboolean    with_auth)
 {
-  g_autofree char *url = g_strconcat (f->base, path_and_query, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (http_method, url);
-  g_autofree char *uuid = g_uuid_string_random ();
-  g_autofree char *auth_string = g_strdup_printf ("app_id=%s,nonce=%s,timestamp=%" G_GINT64_FORMAT,
-                                                  app_id, uuid, g_get_real_time () / 1000);
-  g_autofree char *sign_content = g_strdup_printf ("%s\n%s\n%s\n%s\n", auth_string, http_method,
-                                                   path_and_query, body);
-  g_autofree char *sign = authsim_keys_sign_as_app (shared_keys, sign_content,
-                                                    strlen (sign_content), NULL);
-  g_autofree char *authorization = g_strdup_printf ("ALIPAY-SHA256withRSA %s,sign=%s",
-                                                    auth_string, sign);
-  SoupMessageHeaders *response_headers;
-  const char *ts, *nonce, *signature;
-  g_autofree char *response_content = NULL;
-  V3Response *r = g_new0 (V3Response, 1);
-  const char *sent = tamper ? "{\"grant_type\":\"authorization_code\",\"code\":\"evil\"}" : body;
+  V3Request req = { http_method, path_and_query, body, app_id, tamper, with_auth, NULL, NULL,
+                    FALSE };
 
-  g_assert_nonnull (msg);
-  if (with_auth)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "authorization",
-                                  authorization);
-  if (strcmp (http_method, "POST") == 0)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (sent, strlen (sent));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  r->body = http_send (f, msg, &r->status);
-
-  response_headers = soup_message_get_response_headers (msg);
-  g_assert_cmpstr (soup_message_headers_get_content_type (response_headers, NULL), ==,
-                   "application/json");
-  r->json = test_parse (r->body);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (r->json));
-
-  ts = soup_message_headers_get_one (response_headers, "alipay-timestamp");
-  nonce = soup_message_headers_get_one (response_headers, "alipay-nonce");
-  signature = soup_message_headers_get_one (response_headers, "alipay-signature");
-  g_assert_nonnull (ts);
-  g_assert_nonnull (nonce);
-  g_assert_nonnull (signature);
-  response_content = g_strdup_printf ("%s\n%s\n%s\n", ts, nonce, r->body);
-  g_assert_true (authsim_keys_verify_gateway (shared_keys, response_content,
-                                              strlen (response_content), signature, NULL));
-  return r;
+  return v3_send (f, &req);
 }
 
 static V3Response *

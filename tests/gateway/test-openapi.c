@@ -208,7 +208,7 @@ test_v2_response (void)
   g_assert_cmpstr (key, ==, "alipay_system_oauth_token_response");
   g_assert_cmpstr (share_key, ==, "alipay_user_info_share_response");
 
-  body = authsim_openapi_v2_response_body (key, node, "c2ln");
+  body = authsim_openapi_v2_response_body (key, node, NULL, "c2ln");
   g_assert_cmpstr (body, ==, "{\"alipay_system_oauth_token_response\":"
                              "{\"code\":\"10000\",\"user_id\":\"2088000000000001\"},"
                              "\"sign\":\"c2ln\"}");
@@ -223,6 +223,37 @@ test_v2_response (void)
                                                &length));
   g_assert_null (authsim_openapi_v2_find_node ("{\"error_response\":,\"sign\":\"x\"}",
                                                "error_response", &length));
+}
+
+/* Certificate mode: alipay_cert_sn between the node and sign, outside what is signed. */
+static void
+test_v2_cert_response (void)
+{
+  const char *node = "{\"code\":\"10000\",\"alipay_cert_sn\":\"0a\"}";
+  const char *sn = "77a5c3b6e2b8a9f0a1b2c3d4e5f6780b";
+  g_autofree char *body = authsim_openapi_v2_response_body ("x_response", node, sn, "c2ln");
+  g_autofree char *encrypted = authsim_openapi_encrypted_node ("q+/=");
+  g_autofree char *encrypted_body = NULL;
+  const char *found;
+  gsize length;
+
+  g_assert_cmpstr (body, ==, "{\"x_response\":{\"code\":\"10000\",\"alipay_cert_sn\":\"0a\"},"
+                             "\"alipay_cert_sn\":\"77a5c3b6e2b8a9f0a1b2c3d4e5f6780b\","
+                             "\"sign\":\"c2ln\"}");
+  found = authsim_openapi_v2_find_node (body, "x_response", &length);
+  g_assert_nonnull (found);
+  g_assert_cmpmem (found, length, node, strlen (node));
+
+  /* An encrypted node is the ciphertext as a JSON string, found (and signed) with its quotes. */
+  g_assert_cmpstr (encrypted, ==, "\"q+/=\"");
+  encrypted_body = authsim_openapi_v2_response_body ("x_response", encrypted, sn, "c2ln");
+  found = authsim_openapi_v2_find_node (encrypted_body, "x_response", &length);
+  g_assert_cmpmem (found, length, encrypted, strlen (encrypted));
+
+  /* Only a trailing member of hex digits is taken for the certificate SN. */
+  found = authsim_openapi_v2_find_node ("{\"x_response\":{\"a\":1},\"alipay_cert_sn\":\"zz\","
+                                        "\"sign\":\"s\"}", "x_response", &length);
+  g_assert_cmpmem (found, length, "{\"a\":1},\"alipay_cert_sn\":\"zz\"", 31);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -418,6 +449,7 @@ main (int   argc,
   g_test_add_func ("/authsim/openapi/form/bad-escapes", test_form_decode_bad_escapes);
   g_test_add_func ("/authsim/openapi/form/round-trip", test_form_round_trip);
   g_test_add_func ("/authsim/openapi/form/body", test_form_body);
+  g_test_add_func ("/authsim/openapi/v2/cert-response", test_v2_cert_response);
   g_test_add_func ("/authsim/openapi/v2/response", test_v2_response);
   g_test_add_func ("/authsim/openapi/v3/content", test_v3_content);
   g_test_add_func ("/authsim/openapi/time/format", test_time);
