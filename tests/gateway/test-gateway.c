@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "authsim-crypto.h"
 #include "authsim-gateway-private.h"
 #include "authsim-keys.h"
 #include "test-utils.h"
@@ -1945,6 +1946,891 @@ test_concurrent (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Certificate mode (SPEC §13.1–§13.3)                                                        */
+
+#define SUB_MSG_SIGNATURE "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为："
+
+static void
+test_cert_listening (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(AuthsimEvent) first = NULL;
+  g_autoptr(AuthsimEvent) event = NULL;
+  JsonObject *obj;
+  guint n;
+
+  g_assert_cmpuint (authsim_gateway_get_sign_mode (f->gateway), ==, AUTHSIM_SIGN_MODE_CERT);
+  g_assert_true (authsim_gateway_get_certs (f->gateway) == shared_certs);
+
+  /* The listening event names the mode and the three SNs a backend configures. */
+  test_wait_until (g_list_model_get_n_items (G_LIST_MODEL (f->log)) > 0);
+  first = g_list_model_get_item (G_LIST_MODEL (f->log), 0);
+  obj = authsim_event_get_object (first);
+  g_assert_cmpstr (json_object_get_string_member (obj, "event"), ==, "listening");
+  g_assert_cmpstr (json_object_get_string_member (obj, "sign_mode"), ==, "cert");
+  g_assert_cmpstr (json_object_get_string_member (obj, "app_cert_sn"), ==,
+                   authsim_certs_get_app_cert_sn (shared_certs));
+  g_assert_cmpstr (json_object_get_string_member (obj, "alipay_cert_sn"), ==,
+                   authsim_certs_get_gateway_cert_sn (shared_certs));
+  g_assert_cmpstr (json_object_get_string_member (obj, "alipay_root_cert_sn"), ==,
+                   authsim_certs_get_root_cert_sn (shared_certs));
+
+  /* Back to key mode while listening: a "sign-mode" event, and key-mode answers. */
+  authsim_gateway_set_certs (f->gateway, NULL);
+  g_assert_cmpuint (authsim_gateway_get_sign_mode (f->gateway), ==, AUTHSIM_SIGN_MODE_KEY);
+  authsim_log_flush (f->log);
+  n = g_list_model_get_n_items (G_LIST_MODEL (f->log));
+  event = g_list_model_get_item (G_LIST_MODEL (f->log), n - 1);
+  obj = authsim_event_get_object (event);
+  g_assert_cmpstr (json_object_get_string_member (obj, "event"), ==, "sign-mode");
+  g_assert_cmpstr (json_object_get_string_member (obj, "sign_mode"), ==, "key");
+  g_assert_false (json_object_has_member (obj, "app_cert_sn"));
+  f->cert = FALSE;
+  sdk.gateway_cert_sn = NULL;
+  {
+    g_autofree char *code = issue_code (f, f->app_id, "auth_user", 301);
+    g_autoptr(V2Response) r = exchange_code (f, f->app_id, code);
+
+    g_assert_cmpstr (node_string (r, "user_id"), ==, f->user_id);
+    assert_request_event (f, "alipay.system.oauth.token", "v2", "10000", NULL, 200, 301);
+  }
+
+  /* And to certificate mode again. */
+  authsim_gateway_set_certs (f->gateway, shared_certs);
+  f->cert = TRUE;
+  sdk.gateway_cert_sn = authsim_certs_get_gateway_cert_sn (shared_certs);
+  {
+    g_autofree char *code = issue_code (f, f->app_id, "auth_user", 302);
+    g_autoptr(V2Response) r = exchange_code (f, f->app_id, code);
+
+    g_assert_cmpstr (node_string (r, "user_id"), ==, f->user_id);
+    assert_request_event (f, "alipay.system.oauth.token", "v2", "10000", NULL, 200, 302);
+  }
+}
+
+/* A token request with the SDK's SNs replaced by @app_cert_sn and @root_cert_sn (NULL: not
+ * sent), answered with @sub_code and @sub_msg in the method's node, signed, with the gateway
+ * certificate's SN. */
+static void
+assert_cert_v2_error (Fixture    *f,
+                      const char *app_cert_sn,
+                      const char *root_cert_sn,
+                      const char *sub_code,
+                      const char *sub_msg)
+{
+  g_autoptr(Form) form = NULL;
+  g_autoptr(V2Response) r = NULL;
+  const char *saved_app = sdk.app_cert_sn;
+  const char *saved_root = sdk.root_cert_sn;
+
+  sdk.app_cert_sn = app_cert_sn;
+  sdk.root_cert_sn = root_cert_sn;
+  form = v2_form (f->app_id, "alipay.system.oauth.token");
+  sdk.app_cert_sn = saved_app;
+  sdk.root_cert_sn = saved_root;
+  form_add (form, "grant_type", "authorization_code");
+  form_add (form, "code", "abc");
+  r = v2_call (f, form);
+  g_assert_cmpstr (assert_v2_error (r, TOKEN_KEY, "40002", sub_code), ==, sub_msg);
+  assert_request_event (f, "alipay.system.oauth.token", "v2", "40002", sub_code, 200, 0);
+}
+
+static void
+test_cert_v2 (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *app_sn = authsim_certs_get_app_cert_sn (shared_certs);
+  const char *root_sn = authsim_certs_get_root_cert_sn (shared_certs);
+  const char *gateway_sn = authsim_certs_get_gateway_cert_sn (shared_certs);
+
+  /* Success: alipay_cert_sn between the node and sign, outside the signed node (v2_parse). */
+  {
+    g_autofree char *code = issue_code (f, f->app_id, "auth_user", 311);
+    g_autoptr(V2Response) r = exchange_code (f, f->app_id, code);
+    g_autoptr(V2Response) share = user_info (f, f->app_id, node_string (r, "access_token"));
+    g_autoptr(JsonNode) expected = expected_share_node (f, "user_id", f->user_id);
+
+    g_assert_nonnull (strstr (r->body, "},\"alipay_cert_sn\":\""));
+    test_assert_json_equal (expected, share->node, "cert-mode share");
+    assert_request_event (f, "alipay.user.info.share", "v2", "10000", NULL, 200, 311);
+  }
+
+  /* The table of SPEC §13.2, row by row, then pairs that show its order. */
+  assert_cert_v2_error (f, NULL, root_sn, "isv.missing-app-cert-sn", "缺少应用公钥证书序列号");
+  assert_cert_v2_error (f, gateway_sn, root_sn, "isv.app-cert-not-exist", "应用公钥证书不存在");
+  assert_cert_v2_error (f, app_sn, NULL, "isv.missing-alipay-root-cert-sn",
+                        "缺少支付宝根证书序列号");
+  assert_cert_v2_error (f, app_sn, app_sn, "isv.invalid-alipay-root-cert-sn",
+                        "无效支付宝根证书序列号");
+  assert_cert_v2_error (f, NULL, NULL, "isv.missing-app-cert-sn", "缺少应用公钥证书序列号");
+  assert_cert_v2_error (f, "nope", NULL, "isv.app-cert-not-exist", "应用公钥证书不存在");
+  assert_cert_v2_error (f, "nope", "nope", "isv.app-cert-not-exist", "应用公钥证书不存在");
+
+  /* Row 5: the SNs are ordinary signed parameters, and pass before the signature is checked. */
+  {
+    g_autoptr(Form) form = form_new ();
+    g_autoptr(V2Response) r = NULL;
+    g_autofree char *ts = now_timestamp ();
+    g_autofree char *content = NULL;
+    const char *sub_msg;
+
+    form_add (form, "method", "alipay.system.oauth.token");
+    form_add (form, "app_id", f->app_id);
+    form_add (form, "sign_type", "RSA2");
+    form_add (form, "timestamp", ts);
+    form_add (form, "grant_type", "authorization_code");
+    form_add (form, "code", "abc");
+    form_sign (form);
+    form_add (form, "app_cert_sn", app_sn);
+    form_add (form, "alipay_root_cert_sn", root_sn);
+    r = v2_send (f, form, SEND_SDK);
+    sub_msg = assert_v2_error (r, TOKEN_KEY, "40002", "isv.invalid-signature");
+    content = form_sign_content (form);
+    g_assert_true (g_str_has_prefix (sub_msg, SUB_MSG_SIGNATURE));
+    g_assert_cmpstr (sub_msg + strlen (SUB_MSG_SIGNATURE), ==, content);
+    g_assert_nonnull (strstr (content, "alipay_root_cert_sn="));
+  }
+
+  /* Before them: the presence checks and isv.invalid-app-id; after them, the rest. */
+  {
+    g_autoptr(Form) form = v2_form (f->app_id, "alipay.system.oauth.token");
+    g_autoptr(V2Response) r = NULL;
+
+    form_remove (form, "app_cert_sn");
+    form_remove (form, "timestamp");
+    r = v2_call (f, form);
+    assert_v2_error (r, TOKEN_KEY, "40001", "isv.missing-timestamp");
+  }
+  {
+    g_autoptr(Form) form = v2_form ("2021000000000000", "alipay.system.oauth.token");
+    g_autoptr(V2Response) r = NULL;
+
+    form_remove (form, "app_cert_sn");
+    r = v2_call (f, form);
+    assert_v2_error (r, TOKEN_KEY, "40002", "isv.invalid-app-id");
+  }
+  {
+    g_autoptr(Form) form = v2_form (f->app_id, "alipay.system.oauth.token");
+    g_autoptr(V2Response) r = NULL;
+
+    form_remove (form, "app_cert_sn");
+    form_set (form, "timestamp", "yesterday");
+    r = v2_call (f, form);
+    assert_v2_error (r, TOKEN_KEY, "40002", "isv.missing-app-cert-sn");
+  }
+  {
+    g_autoptr(Form) form = v2_form (f->app_id, "alipay.nope");
+    g_autoptr(V2Response) r = NULL;
+
+    form_remove (form, "app_cert_sn");
+    r = v2_call (f, form);
+    assert_v2_error (r, "error_response", "40002", "isv.missing-app-cert-sn");
+  }
+}
+
+/* Key mode ignores the certificate parameters: answers carry no alipay_cert_sn (v2_parse)
+ * and no alipay-sn (v3_send). */
+static void
+test_key_mode_ignores_cert_parameters (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autofree char *code = issue_code (f, f->app_id, "auth_user", 321);
+  g_autofree char *code3 = issue_code (f, f->app_id, "auth_user", 322);
+  g_autofree char *body = g_strdup_printf ("{\"grant_type\":\"authorization_code\",\"code\":\"%s\"}",
+                                           code3);
+  g_autoptr(V2Response) r = NULL;
+  g_autoptr(V3Response) v3 = NULL;
+
+  g_assert_false (f->cert);
+  sdk.app_cert_sn = "0123456789abcdef0123456789abcdef";
+  sdk.root_cert_sn = "whatever_else";
+  r = exchange_code (f, f->app_id, code);
+  g_assert_cmpstr (node_string (r, "user_id"), ==, f->user_id);
+  g_assert_null (strstr (r->body, "alipay_cert_sn"));
+  v3 = v3_call (f, "/v3/alipay/system/oauth/token", body);
+  g_assert_cmpuint (v3->status, ==, 200);
+  g_assert_null (v3->alipay_sn);
+}
+
+static void
+assert_cert_v3_error (Fixture    *f,
+                      const char *app_cert_sn,
+                      const char *root_cert_sn,
+                      const char *code,
+                      const char *message)
+{
+  const char *saved_app = sdk.app_cert_sn;
+  const char *saved_root = sdk.root_cert_sn;
+  g_autoptr(V3Response) r = NULL;
+  JsonObject *obj;
+
+  sdk.app_cert_sn = app_cert_sn;
+  sdk.root_cert_sn = root_cert_sn;
+  r = v3_call (f, "/v3/alipay/system/oauth/token", "{\"grant_type\":\"authorization_code\"}");
+  sdk.app_cert_sn = saved_app;
+  sdk.root_cert_sn = saved_root;
+  assert_v3_error (r, 400, code);
+  obj = json_node_get_object (r->json);
+  g_assert_cmpstr (json_object_get_string_member (obj, "message"), ==, message);
+  {
+    g_autofree char *sub_code = g_strconcat ("isv.", code, NULL);
+
+    assert_request_event (f, "alipay.system.oauth.token", "v3", "40002", sub_code, 400, 0);
+  }
+}
+
+static void
+test_cert_v3 (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *app_sn = authsim_certs_get_app_cert_sn (shared_certs);
+  const char *root_sn = authsim_certs_get_root_cert_sn (shared_certs);
+  g_autofree char *code = issue_code (f, f->app_id, "auth_user", 331);
+  g_autofree char *good = g_strdup_printf ("{\"grant_type\":\"authorization_code\",\"code\":\"%s\"}",
+                                           code);
+
+  /* Success: the alipay-sn header (checked by v3_send) on the token and the share. */
+  {
+    g_autoptr(V3Response) token = v3_call (f, "/v3/alipay/system/oauth/token", good);
+    g_autofree char *path = NULL;
+    g_autoptr(V3Response) share = NULL;
+
+    g_assert_cmpuint (token->status, ==, 200);
+    g_assert_cmpstr (token->alipay_sn, ==, authsim_certs_get_gateway_cert_sn (shared_certs));
+    path = g_strdup_printf ("/v3/alipay/user/info/share?auth_token=%s",
+                            json_object_get_string_member (json_node_get_object (token->json),
+                                                           "access_token"));
+    share = v3_call (f, path, "");
+    g_assert_cmpuint (share->status, ==, 200);
+    assert_request_event (f, "alipay.user.info.share", "v3", "10000", NULL, 200, 331);
+  }
+
+  /* SPEC §13.3: HTTP 400 and the table of §13.2, in its order. */
+  assert_cert_v3_error (f, NULL, root_sn, "missing-app-cert-sn", "缺少应用公钥证书序列号");
+  assert_cert_v3_error (f, root_sn, root_sn, "app-cert-not-exist", "应用公钥证书不存在");
+  assert_cert_v3_error (f, app_sn, NULL, "missing-alipay-root-cert-sn", "缺少支付宝根证书序列号");
+  assert_cert_v3_error (f, app_sn, "nope", "invalid-alipay-root-cert-sn", "无效支付宝根证书序列号");
+  assert_cert_v3_error (f, NULL, NULL, "missing-app-cert-sn", "缺少应用公钥证书序列号");
+  assert_cert_v3_error (f, "nope", NULL, "app-cert-not-exist", "应用公钥证书不存在");
+
+  /* Row 5, and what comes before the SNs. */
+  {
+    g_autoptr(V3Response) r = v3_call_full (f, "POST", "/v3/alipay/system/oauth/token", good,
+                                            f->app_id, TRUE, TRUE);
+
+    assert_v3_error (r, 401, "invalid-signature");
+  }
+  {
+    g_autoptr(V3Response) r = NULL;
+
+    sdk.app_cert_sn = NULL;
+    r = v3_call_full (f, "POST", "/v3/alipay/system/oauth/token", good, "2021000000000000",
+                      FALSE, TRUE);
+    assert_v3_error (r, 401, "invalid-app-id");
+    sdk.app_cert_sn = app_sn;
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* AES content encryption (SPEC §13.4)                                                        */
+
+static char *
+encrypt_ok (const char *plaintext)
+{
+  g_autoptr(GError) error = NULL;
+  char *ciphertext = authsim_keys_aes_encrypt (shared_keys, plaintext, -1, &error);
+
+  g_assert_no_error (error);
+  return ciphertext;
+}
+
+/* The JSON object an encrypted v2 node holds: a JSON string, whose ciphertext decrypts. */
+static JsonNode *
+decrypt_v2_node (V2Response *r)
+{
+  g_autofree char *plaintext = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *ciphertext;
+  JsonNode *node;
+
+  g_assert_true (JSON_NODE_HOLDS_VALUE (r->node));
+  ciphertext = json_node_get_string (r->node);
+  g_assert_nonnull (ciphertext);
+  /* What was signed (checked by v2_parse) is the ciphertext with its quotes. */
+  g_assert_cmpuint (strlen (r->node_text), ==, strlen (ciphertext) + 2);
+  g_assert_true (r->node_text[0] == '"' && g_str_has_suffix (r->node_text, "\""));
+  plaintext = authsim_keys_aes_decrypt (shared_keys, ciphertext, NULL, &error);
+  g_assert_no_error (error);
+  node = test_parse (plaintext);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
+}
+
+/* A v2 request with encrypt_type and biz_content (either NULL: left out). */
+static V2Response *
+v2_encrypted (Fixture    *f,
+              Form       *form,
+              const char *encrypt_type,
+              const char *biz_content)
+{
+  if (encrypt_type != NULL)
+    form_add (form, "encrypt_type", encrypt_type);
+  if (biz_content != NULL)
+    form_add (form, "biz_content", biz_content);
+  return v2_call (f, form);
+}
+
+static void
+test_aes_v2 (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *empty_object = encrypt_ok ("{}");
+  g_autofree char *token = NULL;
+
+  /* oauth.token: the success node becomes the ciphertext of its JSON. */
+  {
+    g_autofree char *code = issue_code (f, f->app_id, "auth_user", 341);
+    g_autoptr(Form) form = v2_form (f->app_id, "alipay.system.oauth.token");
+    g_autoptr(V2Response) r = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    form_add (form, "grant_type", "authorization_code");
+    form_add (form, "code", code);
+    r = v2_encrypted (f, form, "AES", empty_object);
+    g_assert_cmpstr (r->key, ==, TOKEN_KEY);
+    node = decrypt_v2_node (r);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "user_id"), ==,
+                     f->user_id);
+    token = g_strdup (json_object_get_string_member (json_node_get_object (node),
+                                                     "access_token"));
+    assert_request_event_full (f, "alipay.system.oauth.token", "v2", "10000", NULL, 200, 341,
+                               TRUE);
+  }
+
+  /* user.info.share, as exec(…, {bizContent: {}, needEncrypt: true}) sends it. */
+  {
+    g_autoptr(Form) form = v2_form (f->app_id, "alipay.user.info.share");
+    g_autoptr(V2Response) r = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(JsonNode) expected = expected_share_node (f, "user_id", f->user_id);
+
+    form_add (form, "auth_token", token);
+    r = v2_encrypted (f, form, "AES", empty_object);
+    node = decrypt_v2_node (r);
+    test_assert_json_equal (expected, node, "encrypted share");
+  }
+
+  /* Without biz_content there is nothing to decrypt; the answer is encrypted all the same. */
+  {
+    g_autoptr(Form) form = v2_form (f->app_id, "alipay.user.info.share");
+    g_autoptr(V2Response) r = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    form_add (form, "auth_token", token);
+    r = v2_encrypted (f, form, "AES", NULL);
+    node = decrypt_v2_node (r);
+  }
+}
+
+/* An encrypted share request answered with the plaintext error @code/@sub_code (and @sub_msg
+ * when not NULL). @tamper changes a parameter after signing. */
+static void
+assert_aes_v2_error (Fixture    *f,
+                     const char *auth_token,
+                     const char *encrypt_type,
+                     const char *biz_content,
+                     gboolean    tamper,
+                     const char *code,
+                     const char *sub_code,
+                     const char *sub_msg)
+{
+  g_autoptr(Form) form = v2_form (f->app_id, "alipay.user.info.share");
+  g_autoptr(V2Response) r = NULL;
+  const char *got;
+
+  form_add (form, "auth_token", auth_token);
+  form_add (form, "encrypt_type", encrypt_type);
+  if (biz_content != NULL)
+    form_add (form, "biz_content", biz_content);
+  form_sign (form);
+  if (tamper)
+    form_set (form, "auth_token", "tampered");
+  r = v2_send (f, form, SEND_SDK);
+  /* A plaintext object, not a ciphertext. */
+  got = assert_v2_error (r, SHARE_KEY, code, sub_code);
+  if (sub_msg != NULL)
+    g_assert_cmpstr (got, ==, sub_msg);
+  assert_request_event_full (f, "alipay.user.info.share", "v2", code, sub_code, 200, 0, TRUE);
+}
+
+static void
+test_aes_v2_errors (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *token = get_token (f, f->app_id, "auth_user", 351);
+  g_autofree char *empty_object = encrypt_ok ("{}");
+  g_autofree char *array = encrypt_ok ("[1]");
+  g_autofree char *wrong_key = NULL;
+
+  /* The table of SPEC §13.4 (the row of an unconfigured key: test_aes_key_not_configured). */
+  assert_aes_v2_error (f, token, "DES", empty_object, FALSE, "40002",
+                       "isv.decryption-error-not-valid-encrypt-type", "解密出错，不支持的加密算法");
+  assert_aes_v2_error (f, token, "AES", "not base64!", FALSE, "40003",
+                       "isv.decryption-error-unknown", "解密出错, 未知错误");
+
+  /* Another key (KAT_KEY of test-keys.c): its padding does not come out right here, or its
+   * plaintext is no text. */
+  {
+    guint8 key[16];
+
+    for (guint i = 0; i < sizeof key; i++)
+      key[i] = (guint8) i;
+    wrong_key = authsim_crypto_aes_encrypt (key, sizeof key, "{}", 2, NULL);
+  }
+  assert_aes_v2_error (f, token, "AES", wrong_key, FALSE, "40003",
+                       "isv.decryption-error-unknown", NULL);
+
+  /* Decrypted, but not a JSON object. */
+  assert_aes_v2_error (f, token, "AES", array, FALSE, "40002", "isv.invalid-parameter", NULL);
+
+  /* The signature is verified first. */
+  assert_aes_v2_error (f, token, "DES", "not base64!", TRUE, "40002", "isv.invalid-signature",
+                       NULL);
+  assert_aes_v2_error (f, token, "AES", "not base64!", TRUE, "40002", "isv.invalid-signature",
+                       NULL);
+
+  /* Business errors stay plaintext objects. */
+  assert_aes_v2_error (f, "authusrBnope", "AES", empty_object, FALSE, "20001",
+                       "aop.invalid-auth-token", NULL);
+}
+
+/* The row "the profile's aesKey is false" of SPEC §13.4, on the check the gateway makes. The
+ * profile has no aesKey switch yet (the snapshot's aes_key is always TRUE): this is the check
+ * that the switch will set. */
+static void
+test_aes_key_not_configured (void)
+{
+  AuthsimGatewaySnapshot snapshot = { NULL, };
+  AuthsimGatewayOutcome o = { NULL, };
+
+  snapshot.aes_key = FALSE;
+  g_assert_false (authsim_gateway_check_encryption (&snapshot, "AES", &o));
+  g_assert_cmpstr (o.code, ==, "40002");
+  g_assert_cmpstr (o.sub_code, ==, "isv.decryption-error-not-valid-encrypt-key");
+  g_assert_cmpstr (o.sub_msg, ==, "解密出错, 未配置加密密钥或加密密钥格式错误");
+  authsim_gateway_outcome_clear (&o);
+
+  /* An unsupported type is reported first. */
+  memset (&o, 0, sizeof o);
+  g_assert_false (authsim_gateway_check_encryption (&snapshot, "DES", &o));
+  g_assert_cmpstr (o.sub_code, ==, "isv.decryption-error-not-valid-encrypt-type");
+  authsim_gateway_outcome_clear (&o);
+
+  memset (&o, 0, sizeof o);
+  snapshot.aes_key = TRUE;
+  g_assert_true (authsim_gateway_check_encryption (&snapshot, "AES", &o));
+  g_assert_null (o.sub_code);
+}
+
+/* A v3 request whose body is @plaintext encrypted (or @body as is, when @plaintext is NULL),
+ * with the encryption headers set to @encrypt_type. */
+static V3Response *
+v3_encrypted (Fixture    *f,
+              const char *path,
+              const char *plaintext,
+              const char *body,
+              const char *encrypt_type,
+              const char *content_type,
+              gboolean    tamper,
+              gboolean    ciphertext_answer)
+{
+  g_autofree char *ciphertext = plaintext != NULL ? encrypt_ok (plaintext) : NULL;
+  V3Request req = { "POST", path, ciphertext != NULL ? ciphertext : body, f->app_id, tamper,
+                    TRUE, content_type, encrypt_type, ciphertext_answer };
+
+  return v3_send (f, &req);
+}
+
+static JsonNode *
+decrypt_v3_body (V3Response *r)
+{
+  g_autofree char *plaintext = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  plaintext = authsim_keys_aes_decrypt (shared_keys, r->body, NULL, &error);
+  g_assert_no_error (error);
+  node = test_parse (plaintext);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
+}
+
+static void
+test_aes_v3 (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *code = issue_code (f, f->app_id, "auth_user", 361);
+  g_autofree char *good = g_strdup_printf ("{\"grant_type\":\"authorization_code\",\"code\":\"%s\"}",
+                                           code);
+  g_autoptr(V3Response) token = NULL;
+  g_autoptr(JsonNode) token_node = NULL;
+  g_autofree char *path = NULL;
+
+  /* The body is the ciphertext of the JSON body, and so is the answer (text/plain), signed as
+   * usual over it (v3_send checks both). */
+  token = v3_encrypted (f, "/v3/alipay/system/oauth/token", good, NULL, "AES", NULL, FALSE, TRUE);
+  token_node = decrypt_v3_body (token);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (token_node), "user_id"),
+                   ==, f->user_id);
+  assert_request_event_full (f, "alipay.system.oauth.token", "v3", "10000", NULL, 200, 361, TRUE);
+
+  path = g_strdup_printf ("/v3/alipay/user/info/share?auth_token=%s",
+                          json_object_get_string_member (json_node_get_object (token_node),
+                                                         "access_token"));
+  {
+    g_autoptr(V3Response) share = v3_encrypted (f, path, "{}", NULL, "AES", NULL, FALSE, TRUE);
+    g_autoptr(JsonNode) node = decrypt_v3_body (share);
+    g_autoptr(JsonNode) expected = expected_share_node (f, "user_id", f->user_id);
+
+    json_object_remove_member (json_node_get_object (expected), "code");
+    json_object_remove_member (json_node_get_object (expected), "msg");
+    test_assert_json_equal (expected, node, "encrypted v3 share");
+  }
+  /* An empty body encrypted, as curl() sends a request without one. */
+  {
+    g_autoptr(V3Response) share = v3_encrypted (f, path, "", NULL, "AES", NULL, FALSE, TRUE);
+    g_autoptr(JsonNode) node = decrypt_v3_body (share);
+  }
+}
+
+static void
+assert_aes_v3_error (Fixture    *f,
+                     const char *plaintext,
+                     const char *body,
+                     const char *encrypt_type,
+                     const char *content_type,
+                     gboolean    tamper,
+                     guint       status,
+                     const char *code,
+                     const char *message)
+{
+  g_autoptr(V3Response) r = v3_encrypted (f, "/v3/alipay/system/oauth/token", plaintext, body,
+                                          encrypt_type, content_type, tamper, FALSE);
+
+  assert_v3_error (r, status, code);
+  if (message != NULL)
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (r->json), "message"),
+                     ==, message);
+}
+
+static void
+test_aes_v3_errors (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *request = "{\"grant_type\":\"authorization_code\",\"code\":\"nope\"}";
+
+  assert_aes_v3_error (f, request, NULL, "DES", NULL, FALSE, 400,
+                       "decryption-error-not-valid-encrypt-type", "解密出错，不支持的加密算法");
+  assert_aes_v3_error (f, NULL, "not base64!", "AES", NULL, FALSE, 400,
+                       "decryption-error-unknown", "解密出错, 未知错误");
+  assert_aes_v3_error (f, NULL, "", "AES", NULL, FALSE, 400, "decryption-error-unknown", NULL);
+  assert_aes_v3_error (f, "[1]", NULL, "AES", NULL, FALSE, 400, "invalid-parameter", NULL);
+  assert_aes_v3_error (f, request, NULL, "AES", "application/json", FALSE, 400,
+                       "invalid-content-type", NULL);
+  /* The signature first, then the decryption. */
+  assert_aes_v3_error (f, request, NULL, "AES", NULL, TRUE, 401, "invalid-signature", NULL);
+  /* Errors of the method stay plaintext JSON. */
+  assert_aes_v3_error (f, request, NULL, "AES", NULL, FALSE, 400, "code-invalid", NULL);
+  assert_request_event_full (f, "alipay.system.oauth.token", "v3", "40002", "isv.code-invalid",
+                             400, 0, TRUE);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Hostile values for the certificate and encryption parameters                               */
+
+typedef struct
+{
+  char       *name;
+  gboolean    v3;
+  char       *app_cert_sn;   /* NULL: the right one */
+  char       *root_cert_sn;  /* NULL: the right one */
+  char       *encrypt_type;  /* NULL: a plain request */
+  char       *content;       /* v2 biz_content, v3 body: sent as is; NULL: none / "{}" */
+  char       *content_type;  /* v3; NULL: text/plain when encrypted */
+  const char *sub_code;      /* what comes back: v2 sub_code, v3 "isv." + code */
+  guint       status;        /* v3 */
+} ModeCase;
+
+static void
+mode_case_free (ModeCase *c)
+{
+  g_free (c->name);
+  g_free (c->app_cert_sn);
+  g_free (c->root_cert_sn);
+  g_free (c->encrypt_type);
+  g_free (c->content);
+  g_free (c->content_type);
+  g_free (c);
+}
+
+static ModeCase *
+add_mode_case (GPtrArray  *cases,
+               gboolean    v3,
+               const char *what,
+               const char *sub_code)
+{
+  ModeCase *c = g_new0 (ModeCase, 1);
+
+  c->name = g_strdup_printf ("%s %s", v3 ? "v3" : "v2", what);
+  c->v3 = v3;
+  c->sub_code = sub_code;
+  c->status = 400;
+  g_ptr_array_add (cases, c);
+  return c;
+}
+
+/* Bad app_cert_sn and alipay_root_cert_sn values, for v2 and v3. */
+static void
+add_sn_cases (GPtrArray *cases)
+{
+  const char *app = authsim_certs_get_app_cert_sn (shared_certs);
+  const char *root = authsim_certs_get_root_cert_sn (shared_certs);
+  g_auto(GStrv) parts = g_strsplit (root, "_", -1);
+  g_autofree char *long_value = g_strnfill (8 * 1024, 'a');
+  g_autofree char *app_upper = g_ascii_strup (app, -1);
+  g_autofree char *root_upper = g_ascii_strup (root, -1);
+  const char *bad_apps[] = {
+    "", "x", NULL /* 31 characters */, NULL /* 33 */, app_upper, root,
+    authsim_certs_get_gateway_cert_sn (shared_certs), NULL /* with a space */, "证书序列号",
+    long_value,
+  };
+  g_autofree char *short_app = g_strndup (app, 31);
+  g_autofree char *long_app = g_strconcat (app, "0", NULL);
+  g_autofree char *spaced_app = g_strconcat (app, " ", NULL);
+  const char *bad_roots[] = {
+    "", parts[0], parts[1], NULL, NULL, NULL, NULL, root_upper, NULL, long_value,
+  };
+  g_autofree char *swapped = g_strdup_printf ("%s_%s", parts[1], parts[0]);
+  g_autofree char *trailing = g_strconcat (root, "_", NULL);
+  g_autofree char *leading = g_strconcat ("_", root, NULL);
+  g_autofree char *doubled = g_strdup_printf ("%s__%s", parts[0], parts[1]);
+  g_autofree char *extra = g_strdup_printf ("%s_%s", root, app);
+
+  bad_apps[2] = short_app;
+  bad_apps[3] = long_app;
+  bad_apps[7] = spaced_app;
+  bad_roots[3] = swapped;
+  bad_roots[4] = trailing;
+  bad_roots[5] = leading;
+  bad_roots[6] = doubled;
+  bad_roots[8] = extra;
+
+  for (int v3 = 0; v3 <= 1; v3++)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (bad_apps); i++)
+        {
+          g_autofree char *what = g_strdup_printf ("app_cert_sn %zu", i);
+          ModeCase *c = add_mode_case (cases, v3, what, *bad_apps[i] == '\0'
+                                                         ? "isv.missing-app-cert-sn"
+                                                         : "isv.app-cert-not-exist");
+
+          c->app_cert_sn = g_strdup (bad_apps[i]);
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (bad_roots); i++)
+        {
+          g_autofree char *what = g_strdup_printf ("alipay_root_cert_sn %zu", i);
+          ModeCase *c = add_mode_case (cases, v3, what, *bad_roots[i] == '\0'
+                                                         ? "isv.missing-alipay-root-cert-sn"
+                                                         : "isv.invalid-alipay-root-cert-sn");
+
+          c->root_cert_sn = g_strdup (bad_roots[i]);
+        }
+    }
+}
+
+/* A ciphertext whose padding is wrong for sure: the last byte of the first of two blocks
+ * flipped, which flips the last byte of the padding block (16 × 0x10) to 0x11. */
+static char *
+wrong_padding_ciphertext (void)
+{
+  g_autofree char *good = encrypt_ok ("0123456789abcdef");
+  g_autofree guchar *raw = NULL;
+  gsize length = 0;
+
+  raw = g_base64_decode (good, &length);
+  g_assert_cmpuint (length, ==, 32);
+  raw[15] ^= 0x01;
+  return g_base64_encode (raw, length);
+}
+
+/* Bad encryption types and ciphertexts, for v2 (biz_content) and v3 (the body). */
+static void
+add_ciphertext_cases (GPtrArray *cases)
+{
+  g_autofree char *object = encrypt_ok ("{}");
+  g_autofree guint8 *random = g_malloc (30 * 1024);
+  g_autofree char *huge = NULL;
+  const char *types[] = { "aes", "AES ", "DES", "RSA2", "AES256", "Aes" };
+  struct { const char *content; gboolean plaintext; const char *sub_code; } contents[] = {
+    { "!!!", FALSE, "isv.decryption-error-unknown" },
+    { NULL /* truncated by a character */, FALSE, "isv.decryption-error-unknown" },
+    { NULL /* 15 bytes */, FALSE, "isv.decryption-error-unknown" },
+    { NULL /* wrong padding */, FALSE, "isv.decryption-error-unknown" },
+    { "lU9k8uTo bp7ugtICFmhImQ==", FALSE, "isv.decryption-error-unknown" },
+    { "lU9k8uTo-bp7ugtICFmhI_Q==", FALSE, "isv.decryption-error-unknown" },
+    { "=", FALSE, "isv.decryption-error-unknown" },
+    { NULL /* 30 KiB of random blocks */, FALSE, "isv.decryption-error-unknown" },
+    { "\xff\xfe", TRUE, "isv.decryption-error-unknown" },
+    { "[]", TRUE, "isv.invalid-parameter" },
+    { "null", TRUE, "isv.invalid-parameter" },
+    { "{", TRUE, "isv.invalid-parameter" },
+  };
+  g_autofree char *truncated = g_strndup (object, strlen (object) - 1);
+  g_autofree char *fifteen = g_strndup (object, 20);
+  g_autofree char *wrong_padding = wrong_padding_ciphertext ();
+
+  g_assert_true (authsim_crypto_random_bytes (random, 30 * 1024));
+  huge = g_base64_encode (random, 30 * 1024);
+  contents[1].content = truncated;
+  contents[2].content = fifteen;
+  contents[3].content = wrong_padding;
+  contents[7].content = huge;
+
+  for (int v3 = 0; v3 <= 1; v3++)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+        {
+          g_autofree char *what = g_strdup_printf ("encrypt type “%s”", types[i]);
+          ModeCase *c;
+
+          /* HTTP drops the space at the end of a header value. */
+          if (v3 && g_str_has_suffix (types[i], " "))
+            continue;
+          c = add_mode_case (cases, v3, what, "isv.decryption-error-not-valid-encrypt-type");
+
+          c->encrypt_type = g_strdup (types[i]);
+          c->content = g_strdup (object);
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (contents); i++)
+        {
+          g_autofree char *what = g_strdup_printf ("ciphertext %zu", i);
+          ModeCase *c = add_mode_case (cases, v3, what, contents[i].sub_code);
+
+          c->encrypt_type = g_strdup ("AES");
+          c->content = contents[i].plaintext ? encrypt_ok (contents[i].content)
+                                             : g_strdup (contents[i].content);
+          if (!v3 && strcmp (contents[i].sub_code, "isv.decryption-error-unknown") == 0)
+            c->status = 40003;
+        }
+    }
+  {
+    const char *v3_types[] = { "application/json", "multipart/form-data; boundary=zz" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (v3_types); i++)
+      {
+        g_autofree char *what = g_strdup_printf ("encrypted body of type %s", v3_types[i]);
+        ModeCase *c = add_mode_case (cases, TRUE, what, "isv.invalid-content-type");
+
+        c->encrypt_type = g_strdup ("AES");
+        c->content = g_strdup (object);
+        c->content_type = g_strdup (v3_types[i]);
+      }
+  }
+}
+
+/* Sends @c for the token @token; NULL when it was answered as expected, else what came. */
+static char *
+run_mode_case (Fixture        *f,
+               const ModeCase *c,
+               const char     *token)
+{
+  sdk.app_cert_sn = c->app_cert_sn != NULL ? (*c->app_cert_sn != '\0' ? c->app_cert_sn : NULL)
+                                           : authsim_certs_get_app_cert_sn (shared_certs);
+  sdk.root_cert_sn = c->root_cert_sn != NULL ? (*c->root_cert_sn != '\0' ? c->root_cert_sn : NULL)
+                                             : authsim_certs_get_root_cert_sn (shared_certs);
+  if (!c->v3)
+    {
+      g_autoptr(Form) form = v2_form (f->app_id, "alipay.user.info.share");
+      g_autoptr(V2Response) r = NULL;
+      JsonObject *node;
+
+      form_add (form, "auth_token", token);
+      r = v2_encrypted (f, form, c->encrypt_type, c->content);
+      node = JSON_NODE_HOLDS_OBJECT (r->node) ? json_node_get_object (r->node) : NULL;
+      if (node == NULL || strcmp (r->key, SHARE_KEY) != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (node, "sub_code", ""),
+                     c->sub_code) != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (node, "code", ""),
+                     c->status == 40003 ? "40003" : "40002") != 0)
+        return g_strdup (r->node_text);
+      return NULL;
+    }
+  {
+    g_autofree char *path = g_strdup_printf ("/v3/alipay/user/info/share?auth_token=%s", token);
+    V3Request req = { "POST", path, c->content != NULL ? c->content : "{}", f->app_id, FALSE,
+                      TRUE, c->content_type, c->encrypt_type, FALSE };
+    g_autoptr(V3Response) r = v3_send (f, &req);
+    JsonObject *obj = json_node_get_object (r->json);
+
+    if (r->status != c->status ||
+        g_strcmp0 (json_object_get_string_member_with_default (obj, "code", ""),
+                   c->sub_code + strlen ("isv.")) != 0)
+      return g_strdup_printf ("%u %s", r->status, r->body);
+    return NULL;
+  }
+}
+
+static void
+test_hostile_modes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *token = get_token (f, f->app_id, "auth_user", 371);
+  g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func ((GDestroyNotify) mode_case_free);
+  g_autoptr(GString) report = g_string_new (NULL);
+  guint failures = 0;
+
+  add_sn_cases (cases);
+  add_ciphertext_cases (cases);
+  g_test_message ("%u hostile certificate and encryption requests", cases->len);
+  g_assert_cmpuint (cases->len, >=, 50);
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      const ModeCase *c = cases->pdata[i];
+      g_autofree char *wrong = run_mode_case (f, c, token);
+
+      if (wrong != NULL)
+        {
+          failures++;
+          g_string_append_printf (report, "%s: expected %s, got %.300s\n", c->name, c->sub_code,
+                                  wrong);
+        }
+    }
+  if (failures > 0)
+    g_error ("%u requests were not answered as expected:\n%s", failures, report->str);
+
+  /* The gateway still answers good requests, encrypted ones included. */
+  sdk.app_cert_sn = authsim_certs_get_app_cert_sn (shared_certs);
+  sdk.root_cert_sn = authsim_certs_get_root_cert_sn (shared_certs);
+  {
+    g_autofree char *object = encrypt_ok ("{}");
+    g_autoptr(Form) form = v2_form (f->app_id, "alipay.user.info.share");
+    g_autoptr(V2Response) r = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *path = g_strdup_printf ("/v3/alipay/user/info/share?auth_token=%s", token);
+    g_autoptr(V3Response) v3 = NULL;
+    g_autoptr(JsonNode) v3_node = NULL;
+
+    form_add (form, "auth_token", token);
+    r = v2_encrypted (f, form, "AES", object);
+    node = decrypt_v2_node (r);
+    v3 = v3_encrypted (f, path, "{}", NULL, "AES", NULL, FALSE, TRUE);
+    v3_node = decrypt_v3_body (v3);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Hostile input over raw sockets                                                             */
 
 typedef enum
@@ -2424,6 +3310,9 @@ test_hostile (Fixture       *f,
 
 #define ADD(path, func) \
   g_test_add ("/authsim/gateway/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD_CERT(path, func) \
+  g_test_add ("/authsim/gateway/" path, Fixture, CERT_MODE, fixture_setup, func, \
+              fixture_teardown)
 
 int
 main (int   argc,
@@ -2441,6 +3330,8 @@ main (int   argc,
   keys_dir = g_dir_make_tmp ("authsim-gateway-keys-XXXXXX", &error);
   g_assert_no_error (error);
   shared_keys = authsim_keys_load (keys_dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  shared_certs = authsim_certs_load (shared_keys, NULL, &error);
   g_assert_no_error (error);
 
   ADD ("listening", test_listening);
@@ -2470,13 +3361,36 @@ main (int   argc,
   ADD ("engine-code", test_engine_code);
   ADD ("concurrent", test_concurrent);
   ADD ("hostile", test_hostile);
+  ADD_CERT ("cert/listening", test_cert_listening);
+  ADD_CERT ("cert/v2", test_cert_v2);
+  ADD_CERT ("cert/v3", test_cert_v3);
+  ADD ("cert/key-mode-ignores-cert-parameters", test_key_mode_ignores_cert_parameters);
+  ADD ("aes/v2", test_aes_v2);
+  ADD_CERT ("aes/v2-cert-mode", test_aes_v2);
+  ADD ("aes/v2-errors", test_aes_v2_errors);
+  ADD_CERT ("aes/v2-errors-cert-mode", test_aes_v2_errors);
+  g_test_add_func ("/authsim/gateway/aes/key-not-configured", test_aes_key_not_configured);
+  ADD ("aes/v3", test_aes_v3);
+  ADD_CERT ("aes/v3-cert-mode", test_aes_v3);
+  ADD ("aes/v3-errors", test_aes_v3_errors);
+  ADD_CERT ("aes/v3-errors-cert-mode", test_aes_v3_errors);
+  ADD_CERT ("cert/token-success", test_token_success);
+  ADD_CERT ("cert/token-refresh", test_token_refresh);
+  ADD_CERT ("cert/share-invalid-tokens", test_share_invalid_tokens);
+  ADD_CERT ("cert/bad-signature", test_bad_signature);
+  ADD_CERT ("cert/v3-token-and-share", test_v3_token_and_share);
+  ADD_CERT ("cert/v3-errors", test_v3_errors);
+  ADD_CERT ("cert/concurrent", test_concurrent);
+  ADD_CERT ("cert/hostile-modes", test_hostile_modes);
 
   result = g_test_run ();
 
+  g_clear_object (&shared_certs);
   g_clear_object (&shared_keys);
   {
     const char *names[] = { "app-private.pem", "app-public.pem", "gateway-private.pem",
-                            "gateway-public.pem" };
+                            "gateway-public.pem", "aes.key", "ca-private.pem", "root-cert.crt",
+                            "app-cert.crt", "gateway-cert.crt" };
 
     for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
       {
