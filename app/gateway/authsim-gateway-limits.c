@@ -1,18 +1,29 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * authsim-gateway-limits.c: the body cap. Request bodies are capped at 64 KiB. A larger
- * Content-Length is refused as soon as the headers arrive, a chunked body as soon as it grows
- * past the cap; in both cases the connection is taken from libsoup, answered 413 with a JSON
- * body and closed, so nothing is buffered without bound and the client is not left waiting.
- * A negative Content-Length is answered 400 the same way.
+ * authsim-gateway-limits.c: the size limits, answered rather than dropped.
+ *
+ * Header blocks (the request line and the headers) are capped at 48 KiB: the server's
+ * connections are read through an AuthsimHeaderGuard (see there why), and a longer block is
+ * answered 414 (the request line alone is too long) or 431, with a JSON body, and closed.
+ *
+ * Request bodies are capped at 64 KiB. A larger Content-Length is refused as soon as the
+ * headers arrive, a chunked body as soon as it grows past the cap; in both cases the
+ * connection is taken from libsoup, answered 413 with a JSON body and closed, so nothing is
+ * buffered without bound and the client is not left waiting. A negative Content-Length is
+ * answered 400 the same way.
  */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "authsim-gateway-private.h"
+#include "authsim-header-guard.h"
 
-#define MAX_BODY_SIZE (64 * 1024)
+#define MAX_HEADER_SIZE (48 * 1024)
+#define MAX_BODY_SIZE   (64 * 1024)
+#define GUARD_KEY       "authsim-header-guard"
 #define LINGER_USEC   (2 * G_USEC_PER_SEC)
 #define LINGER_MAX    (1024 * 1024)
 
@@ -115,12 +126,28 @@ linger_written_cb (GObject      *source,
   linger_read (linger);
 }
 
-/* Starts answering on @stream with @status and @body: the whole HTTP response, then closing. */
+/* (transfer full): the whole HTTP response of an early answer. */
+static char *
+early_response (guint       status,
+                const char *body)
+{
+  /* libsoup has no phrase for 431 (RFC 6585). */
+  const char *phrase = status == 431 ? "Request Header Fields Too Large"
+                                     : soup_status_get_phrase (status);
+
+  return g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                          "Content-Type: " AUTHSIM_GATEWAY_JSON_TYPE "\r\n"
+                          "Content-Length: %zu\r\n"
+                          "Connection: close\r\n"
+                          "\r\n"
+                          "%s", status, phrase, strlen (body), body);
+}
+
+/* Takes @stream: writes @response (nullable: sent already), drains and closes. */
 static void
-linger_start (AuthsimGateway *self,
+linger_begin (AuthsimGateway *self,
               GIOStream      *stream,
-              guint           status,
-              const char     *body)
+              char           *response)
 {
   Linger *linger = g_new0 (Linger, 1);
 
@@ -128,21 +155,30 @@ linger_start (AuthsimGateway *self,
   g_ptr_array_add (self->lingers, linger);
   linger->stream = stream;
   linger->cancellable = g_cancellable_new ();
-  linger->response = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
-                                      "Content-Type: " AUTHSIM_GATEWAY_JSON_TYPE "\r\n"
-                                      "Content-Length: %zu\r\n"
-                                      "Connection: close\r\n"
-                                      "\r\n"
-                                      "%s", status, soup_status_get_phrase (status),
-                                      strlen (body), body);
+  linger->response = response;
   linger->timeout = g_timeout_source_new (LINGER_USEC / 1000);
   g_source_set_callback (linger->timeout, linger_timeout_cb, linger, NULL);
   g_source_attach (linger->timeout, g_main_context_get_thread_default ());
 
+  if (response == NULL)
+    {
+      linger_read (linger);
+      return;
+    }
   g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
                                    linger->response, strlen (linger->response),
                                    G_PRIORITY_DEFAULT, linger->cancellable,
                                    linger_written_cb, linger);
+}
+
+/* Starts answering on @stream with @status and @body: the whole HTTP response, then closing. */
+static void
+linger_start (AuthsimGateway *self,
+              GIOStream      *stream,
+              guint           status,
+              const char     *body)
+{
+  linger_begin (self, stream, early_response (status, body));
 }
 
 void
@@ -180,6 +216,98 @@ reject_early (AuthsimGateway    *self,
     linger_start (self, stream, status, body);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Header blocks                                                                              */
+
+/* A header guard refused a header block and libsoup closed the stream: answer on the
+ * connection and close it. */
+static void
+reject_headers_cb (AuthsimHeaderGuard *guard,
+                   GIOStream          *connection,
+                   guint               status,
+                   gpointer            user_data)
+{
+  AuthsimGateway *self = user_data;
+  g_autoptr(AuthsimGatewaySnapshot) snapshot = authsim_gateway_dup_snapshot (self);
+  g_autofree char *message = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *response = NULL;
+  const char *code;
+
+  if (status == SOUP_STATUS_REQUEST_URI_TOO_LONG)
+    {
+      code = "request-line-too-long";
+      message = g_strdup_printf ("request line longer than %d bytes", MAX_HEADER_SIZE);
+    }
+  else
+    {
+      code = "headers-too-large";
+      message = g_strdup_printf ("request line and headers larger than %d bytes",
+                                 MAX_HEADER_SIZE);
+    }
+  body = authsim_gateway_transport_error_body (code, message);
+  authsim_gateway_log_request (self, NULL, NULL, code, NULL, status, 0,
+                               authsim_gateway_snapshot_sign_mode (snapshot), FALSE);
+
+  /* libsoup closed the connection's output stream (an object only: the socket is open) with
+   * the stream it read from, so the answer goes to the socket itself: a few hundred bytes,
+   * which the send buffer of a connection that has sent nothing yet takes at once. */
+  response = early_response (status, body);
+  g_socket_send (g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection)),
+                 response, strlen (response), NULL, NULL);
+  linger_begin (self, connection, NULL);
+}
+
+gboolean
+authsim_gateway_incoming_cb (GSocketService    *service,
+                             GSocketConnection *connection,
+                             GObject           *source_object,
+                             AuthsimGateway    *self)
+{
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(AuthsimHeaderGuard) guard = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+
+  /* Gone already: dropping the connection closes it. */
+  if (local == NULL || remote == NULL)
+    return TRUE;
+  /* As libsoup's own listener does: answers go out at once, not after a delayed ACK. */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
+                       TRUE, NULL);
+  guard = authsim_header_guard_new (G_IO_STREAM (connection), MAX_HEADER_SIZE,
+                                    reject_headers_cb, self);
+  stream = g_simple_io_stream_new (G_INPUT_STREAM (guard),
+                                   g_io_stream_get_output_stream (G_IO_STREAM (connection)));
+  /* The remote address is the one object of the connection that its messages give back. */
+  g_object_set_data_full (G_OBJECT (remote), GUARD_KEY, g_object_ref (guard), g_object_unref);
+  soup_server_accept_iostream (self->server, stream, local, remote, NULL);
+  return TRUE;
+}
+
+/* (nullable): the header guard of @msg's connection. */
+static AuthsimHeaderGuard *
+guard_of (SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  return remote != NULL ? g_object_get_data (G_OBJECT (remote), GUARD_KEY) : NULL;
+}
+
+void
+authsim_gateway_request_finished_cb (SoupServer        *server,
+                                     SoupServerMessage *msg,
+                                     AuthsimGateway    *self)
+{
+  AuthsimHeaderGuard *guard = guard_of (msg);
+
+  if (guard != NULL)
+    authsim_header_guard_next_request (guard);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Bodies                                                                                     */
+
 static void
 reject_oversized (AuthsimGateway    *self,
                   SoupServerMessage *msg)
@@ -207,7 +335,11 @@ got_headers_cb (SoupServerMessage *msg,
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  AuthsimHeaderGuard *guard = guard_of (msg);
   goffset length;
+
+  if (guard != NULL)
+    authsim_header_guard_headers_done (guard);
 
   /* Only a chunked body can grow past the limit unannounced: count its chunks. */
   if (encoding == SOUP_ENCODING_CHUNKED)

@@ -3,7 +3,8 @@
  * authsim-gateway-private.h: what the files of AuthsimGateway share.
  *
  *   authsim-gateway.c           the object, start and stop, the server thread, routing
- *   authsim-gateway-limits.c    the body cap: answers given before a body is read (413, 400)
+ *   authsim-gateway-limits.c    the size limits: answers given before a request is read (414,
+ *                               431, 413, 400)
  *   authsim-gateway-reply.c     outcomes, the log events, transport-level and signed answers
  *   authsim-gateway-snapshot.c  the snapshot of the profile and users that requests read
  *   authsim-gateway-params.c    reading a request: form parameters, the body's media type
@@ -50,6 +51,7 @@ struct _AuthsimGateway
   GMainContext           *context;  /* the server thread's */
   GMainLoop              *loop;
   SoupServer             *server;   /* made, used and dropped in the server thread only */
+  GSocketService         *service;  /* server thread: accepts for the server (limits.c) */
   GPtrArray              *lingers;  /* server thread only: connections answered early */
 
   /* The snapshot of the profile and users (authsim-gateway-snapshot.c). */
@@ -140,6 +142,16 @@ void authsim_gateway_reply_signed (AuthsimGateway               *self,
 
 /* ---- authsim-gateway-limits.c ---- */
 
+/* "incoming" of the gateway's socket service: hands @connection to the server through a
+ * header guard. */
+gboolean authsim_gateway_incoming_cb (GSocketService    *service,
+                                      GSocketConnection *connection,
+                                      GObject           *source_object,
+                                      AuthsimGateway    *self);
+/* "request-finished" of the server: the connection's next header block starts. */
+void authsim_gateway_request_finished_cb (SoupServer        *server,
+                                          SoupServerMessage *msg,
+                                          AuthsimGateway    *self);
 /* "request-started" of the server: watches @msg's headers and body against the size cap. */
 void authsim_gateway_request_started_cb (SoupServer        *server,
                                          SoupServerMessage *msg,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <gio/gunixsocketaddress.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "authsim-gateway-enums.h"
@@ -109,6 +111,63 @@ report_start (Start  *start,
   g_mutex_unlock (&start->lock);
 }
 
+/*
+ * libsoup 3.2 keeps a connection alive after an answer only while the server has a listener
+ * of its own (soup-server.c, request_finished()), and the gateway's connections come through
+ * soup_server_accept_iostream() instead (authsim-gateway-limits.c). So the server is given a
+ * listener nobody can reach: a Unix socket whose path is removed as soon as it listens.
+ */
+static gboolean
+add_keep_alive_listener (SoupServer  *server,
+                         GError     **error)
+{
+  g_autofree char *dir = g_dir_make_tmp ("authsim-gateway-XXXXXX", error);
+  g_autofree char *path = dir != NULL ? g_build_filename (dir, "unreachable", NULL) : NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  gboolean ok;
+
+  if (dir == NULL)
+    return FALSE;
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         error);
+  address = g_unix_socket_address_new (path);
+  ok = socket != NULL &&
+       g_socket_bind (socket, address, FALSE, error) &&
+       g_socket_listen (socket, error) &&
+       soup_server_listen_socket (server, socket, 0, error);
+  g_unlink (path);
+  g_rmdir (dir);
+  return ok;
+}
+
+/* Listens on @address through a socket service of the gateway's own, whose connections reach
+ * the server through authsim_gateway_incoming_cb(); *@port is the port listened on. */
+static gboolean
+listen_on (AuthsimGateway  *self,
+           GSocketAddress  *address,
+           guint           *port,
+           GError         **error)
+{
+  g_autoptr(GSocketAddress) effective = NULL;
+
+  self->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &effective, error) ||
+      !add_keep_alive_listener (self->server, error))
+    {
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+      g_clear_object (&self->service);
+      return FALSE;
+    }
+  g_signal_connect (self->service, "incoming", G_CALLBACK (authsim_gateway_incoming_cb), self);
+  g_socket_service_start (self->service);
+  *port = G_IS_INET_SOCKET_ADDRESS (effective)
+          ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective)) : 0;
+  return TRUE;
+}
+
 /* Everything the server does happens here, on self->context, until the loop quits. */
 static gpointer
 server_thread (gpointer data)
@@ -117,7 +176,6 @@ server_thread (gpointer data)
   AuthsimGateway *self = start->self;
   g_autofree char *server_header = g_strdup_printf ("AuthSim/%s ", PACKAGE_VERSION);
   GError *error = NULL;
-  GSList *listeners;
   guint port = 0;
 
   g_main_context_push_thread_default (self->context);
@@ -127,33 +185,29 @@ server_thread (gpointer data)
                                   NULL);
   g_signal_connect (self->server, "request-started",
                     G_CALLBACK (authsim_gateway_request_started_cb), self);
+  g_signal_connect (self->server, "request-finished",
+                    G_CALLBACK (authsim_gateway_request_finished_cb), self);
   soup_server_add_handler (self->server, NULL, server_request_cb, self, NULL);
 
-  if (!soup_server_listen (self->server, start->address, 0, &error))
+  if (!listen_on (self, start->address, &port, &error))
     {
+      soup_server_disconnect (self->server);
       g_clear_object (&self->server);
       g_main_context_pop_thread_default (self->context);
       report_start (start, error, 0);
       return NULL;
     }
 
-  listeners = soup_server_get_listeners (self->server);
-  if (listeners != NULL)
-    {
-      g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
-
-      if (local != NULL && G_IS_INET_SOCKET_ADDRESS (local))
-        port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-    }
-  g_slist_free (listeners);
-
   /* From here on @start belongs to the caller again. */
   report_start (start, NULL, port);
 
   g_main_loop_run (self->loop);
 
-  /* Stopping: close every connection, cut lingering ones short, and let their callbacks
-   * run so that nothing is left pending on a context nobody will iterate again. */
+  /* Stopping: accept no more, close every connection, cut lingering ones short, and let their
+   * callbacks run so that nothing is left pending on a context nobody will iterate again. */
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  g_clear_object (&self->service);
   soup_server_disconnect (self->server);
   g_clear_object (&self->server);
   authsim_gateway_drop_lingers (self);

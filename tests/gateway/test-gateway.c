@@ -2831,6 +2831,177 @@ test_hostile_modes (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Over-long request lines and header blocks                                                  */
+
+/* Sends @request on a new connection (reading what comes back meanwhile) and returns all that
+ * came back until the server closed the connection. */
+static GByteArray *
+raw_exchange (Fixture    *f,
+              const char *request,
+              gsize       length)
+{
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  GByteArray *response = g_byte_array_new ();
+  GSocket *socket;
+  gsize sent = 0;
+  char buf[4096];
+  gssize n;
+
+  g_socket_client_set_enable_proxy (socket_client, FALSE);
+  conn = g_socket_client_connect_to_host (socket_client, "127.0.0.1",
+                                          (guint16) authsim_gateway_get_port (f->gateway), NULL,
+                                          &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (conn);
+  g_socket_set_blocking (socket, FALSE);
+  /* Send and read by turns: the server answers (and stops reading) before all is sent. */
+  while (TRUE)
+    {
+      if (sent < length)
+        {
+          n = g_socket_send (socket, request + sent, length - sent, NULL, NULL);
+          if (n > 0)
+            sent += (gsize) n;
+        }
+      n = g_socket_receive (socket, buf, sizeof buf, NULL, &error);
+      if (n == 0)
+        break;
+      if (n > 0)
+        g_byte_array_append (response, (const guint8 *) buf, (guint) n);
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_clear_error (&error);
+          g_socket_condition_timed_wait (socket, G_IO_IN | G_IO_OUT, 100 * 1000, NULL, NULL);
+        }
+      else
+        g_error ("receive failed: %s", error->message);
+    }
+  return response;
+}
+
+/* The answer in @response number @index (0 for the first): its status, and its JSON body's
+ * code, or for a v2 answer (@code NULL) its error_response. */
+static void
+assert_raw_answer (GByteArray *response,
+                   guint       index,
+                   guint       status,
+                   const char *code)
+{
+  g_autofree char *text = g_strndup ((const char *) response->data, response->len);
+  const char *at = text;
+  g_autofree char *status_line = NULL;
+  const char *body;
+  const char *next;
+  g_autofree char *json_text = NULL;
+  g_autoptr(JsonNode) json = NULL;
+
+  for (guint i = 0; i < index; i++)
+    {
+      at = strstr (at + 1, "HTTP/1.1 ");
+      g_assert_nonnull (at);
+    }
+  g_assert_true (g_str_has_prefix (at, "HTTP/1.1 "));
+  status_line = g_strdup_printf ("HTTP/1.1 %u ", status);
+  g_assert_true (g_str_has_prefix (at, status_line));
+  body = strstr (at, "\r\n\r\n");
+  g_assert_nonnull (body);
+  body += 4;
+  next = strstr (body, "HTTP/1.1 ");
+  json_text = next != NULL ? g_strndup (body, next - body) : g_strdup (body);
+  json = test_parse (json_text);
+  if (code != NULL)
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json), "code"), ==,
+                     code);
+  else
+    g_assert_true (json_object_has_member (json_node_get_object (json), "error_response"));
+}
+
+static void
+test_header_limits (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *big = g_strnfill (100 * 1024, 'a');
+  g_autofree char *limit = g_strnfill (40 * 1024, 'b');
+
+  /* A request line of 100 KB: 414, not a silent close. */
+  {
+    g_autofree char *request = g_strdup_printf ("GET /gateway.do?app_id=%s HTTP/1.1\r\n"
+                                                "Host: x\r\n\r\n", big);
+    g_autoptr(GByteArray) r = raw_exchange (f, request, strlen (request));
+
+    assert_raw_answer (r, 0, 414, "request-line-too-long");
+    assert_request_event (f, NULL, NULL, "request-line-too-long", NULL, 414, 0);
+  }
+  /* 100 KB of one header, and 100 KB of many: 431. */
+  {
+    g_autofree char *request = g_strdup_printf ("GET /gateway.do HTTP/1.1\r\nHost: x\r\n"
+                                                "X-Big: %s\r\n\r\n", big);
+    g_autoptr(GByteArray) r = raw_exchange (f, request, strlen (request));
+
+    assert_raw_answer (r, 0, 431, "headers-too-large");
+    assert_request_event (f, NULL, NULL, "headers-too-large", NULL, 431, 0);
+  }
+  {
+    GString *request = g_string_new ("POST /v3/alipay/system/oauth/token HTTP/1.1\r\nHost: x\r\n");
+    g_autoptr(GByteArray) r = NULL;
+
+    for (guint i = 0; i < 8000; i++)
+      g_string_append_printf (request, "X-H%u: %u\r\n", i, i);
+    g_string_append (request, "\r\n");
+    r = raw_exchange (f, request->str, request->len);
+    assert_raw_answer (r, 0, 431, "headers-too-large");
+    g_string_free (request, TRUE);
+  }
+  /* 40 KB of headers are served; on a kept-alive connection, a second request whose headers
+   * are too large is answered 431 after the first one's answer. */
+  {
+    g_autofree char *request = g_strdup_printf ("GET /gateway.do HTTP/1.1\r\nHost: x\r\n"
+                                                "X-A: %s\r\n\r\n", limit);
+    g_autofree char *second = g_strdup_printf ("GET /gateway.do HTTP/1.1\r\nHost: x\r\n"
+                                               "X-Big: %s\r\n\r\n", big);
+    g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+    g_autoptr(GSocketConnection) conn = NULL;
+    g_autoptr(GByteArray) r = g_byte_array_new ();
+    GSocket *socket;
+    char buf[4096];
+    gssize n;
+
+    g_socket_client_set_enable_proxy (socket_client, FALSE);
+    conn = g_socket_client_connect_to_host (socket_client, "127.0.0.1",
+                                            (guint16) authsim_gateway_get_port (f->gateway),
+                                            NULL, NULL);
+    g_assert_nonnull (conn);
+    socket = g_socket_connection_get_socket (conn);
+    g_socket_set_timeout (socket, 10);
+    g_assert_cmpint (g_socket_send (socket, request, strlen (request), NULL, NULL), ==,
+                     (gssize) strlen (request));
+    /* The first answer in full (it ends with the signed JSON's "}"), then the second request. */
+    while (r->len == 0 || r->data[r->len - 1] != '}')
+      {
+        n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
+        g_assert_cmpint (n, >, 0);
+        g_byte_array_append (r, (const guint8 *) buf, (guint) n);
+      }
+    g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), second,
+                               strlen (second), NULL, NULL, NULL);
+    while ((n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL)) > 0)
+      g_byte_array_append (r, (const guint8 *) buf, (guint) n);
+    assert_raw_answer (r, 0, 200, NULL);
+    assert_raw_answer (r, 1, 431, "headers-too-large");
+  }
+
+  /* The gateway still answers. */
+  {
+    g_autofree char *code = issue_code (f, f->app_id, "auth_user", 381);
+    g_autoptr(V2Response) r = exchange_code (f, f->app_id, code);
+
+    g_assert_cmpstr (node_string (r, "user_id"), ==, f->user_id);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Hostile input over raw sockets                                                             */
 
 typedef enum
@@ -3091,18 +3262,31 @@ add_size_cases (GPtrArray *cases)
             "FFFFFFFFFFFFFFFFFFFF\r\nx\r\n", -1, EXPECT_ANY, TRUE);
   huge_header = g_strdup_printf ("GET /gateway.do HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n",
                                  big_body);
-  add_case (cases, "70 KiB header", huge_header, -1, EXPECT_ANY, TRUE);
+  add_case (cases, "70 KiB header", huge_header, -1, EXPECT_JSON, TRUE);
   {
     GString *many = g_string_new ("GET /gateway.do HTTP/1.1\r\nHost: x\r\n");
 
     for (i = 0; i < 3000; i++)
       g_string_append_printf (many, "X-H%zu: %zu\r\n", i, i);
     g_string_append (many, "\r\n");
-    add_case (cases, "3000 headers", many->str, many->len, EXPECT_ANY, TRUE);
+    add_case (cases, "3000 headers", many->str, many->len, EXPECT_JSON, TRUE);
     g_string_free (many, TRUE);
   }
   long_query = g_strdup_printf ("/gateway.do?%.*s", 30000, big_body);
   add_post (cases, "30 KB query", long_query, NULL, "", EXPECT_JSON);
+  {
+    g_autofree char *query_100k = g_strnfill (100 * 1024, 'q');
+    g_autofree char *line = g_strdup_printf ("GET /gateway.do?app_cert_sn=%s HTTP/1.1\r\n"
+                                             "Host: x\r\n\r\n", query_100k);
+    g_autofree char *header = g_strdup_printf ("POST /v3/alipay/system/oauth/token HTTP/1.1\r\n"
+                                               "Host: x\r\nalipay-root-cert-sn: %s\r\n\r\n",
+                                               query_100k);
+
+    add_case (cases, "100 KB request line", line, -1, EXPECT_JSON, FALSE);
+    add_case (cases, "100 KB alipay-root-cert-sn", header, -1, EXPECT_JSON, FALSE);
+    add_post (cases, "70 KB biz_content", "/gateway.do", "application/x-www-form-urlencoded",
+              big_body, EXPECT_JSON);
+  }
 }
 
 /* Truncated requests, unknown paths and methods. */
@@ -3361,6 +3545,7 @@ main (int   argc,
   ADD ("engine-code", test_engine_code);
   ADD ("concurrent", test_concurrent);
   ADD ("hostile", test_hostile);
+  ADD ("header-limits", test_header_limits);
   ADD_CERT ("cert/listening", test_cert_listening);
   ADD_CERT ("cert/v2", test_cert_v2);
   ADD_CERT ("cert/v3", test_cert_v3);
