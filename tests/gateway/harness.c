@@ -17,6 +17,9 @@
  *   codes N SCOPES  makes N such calls, one after the other, and prints "codes N" followed by N
  *                   lines "AUTHCODE CALL" once all have succeeded (or only "error PAYLOAD", for
  *                   the first call that failed), for benchmarks that spend one code per request
+ *   sign-mode MODE  switches the gateway to MODE, key or cert (SPEC §13; the certificates are
+ *                   made in the key directory on first use) and prints "sign-mode key", or
+ *                   "sign-mode cert APP_CERT_SN ALIPAY_ROOT_CERT_SN ALIPAY_CERT_SN"
  *   quit            exits
  *
  * Usage: gateway-harness --keys-dir DIR [--state-dir DIR] [--port N] [--address A] [--log FILE]
@@ -50,6 +53,7 @@ typedef struct
   AuthsimEngine    *engine;
   AuthsimStore     *store;     /* the engine's, which the gateway is given too */
   AuthsimGateway   *gateway;
+  AuthsimKeys      *keys;      /* main owns it */
   GDataInputStream *input;
   GQueue            commands;  /* of char*: waiting while a call is in flight */
   GHashTable       *finished;  /* call → "0"/"1": outcomes seen before the call id was known */
@@ -252,6 +256,35 @@ scopes_params (const char *scopes)
 }
 
 static void
+set_sign_mode (Harness    *h,
+               const char *mode)
+{
+  g_autoptr(AuthsimCerts) certs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (strcmp (mode, "key") == 0)
+    {
+      authsim_gateway_set_certs (h->gateway, NULL);
+      reply ("sign-mode key");
+      return;
+    }
+  if (strcmp (mode, "cert") != 0)
+    {
+      reply ("error sign-mode is key or cert");
+      return;
+    }
+  certs = authsim_certs_load (h->keys, NULL, &error);
+  if (certs == NULL)
+    {
+      reply ("error %s", error->message);
+      return;
+    }
+  authsim_gateway_set_certs (h->gateway, certs);
+  reply ("sign-mode cert %s %s %s", authsim_certs_get_app_cert_sn (certs),
+         authsim_certs_get_root_cert_sn (certs), authsim_certs_get_gateway_cert_sn (certs));
+}
+
+static void
 run_command (Harness *h,
              char    *line)
 {
@@ -270,6 +303,13 @@ run_command (Harness *h,
     {
       g_free (line);
       g_main_loop_quit (h->loop);
+      return;
+    }
+  if (g_str_has_prefix (line, "sign-mode "))
+    {
+      set_sign_mode (h, line + strlen ("sign-mode "));
+      g_free (line);
+      next_command (h);
       return;
     }
 
@@ -452,6 +492,7 @@ main (int   argc,
   authsim_engine_launch (h.engine);
 
   h.store = store;
+  h.keys = keys;
   h.gateway = authsim_gateway_new (h.engine, store, log, keys);
   if (!authsim_gateway_start (h.gateway, address, (guint) port, &error))
     {
