@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* authsim-engine.h: what Alipay's client does for each my.getAuthCode call (SPEC §2–§4),
- * the preview's page state and the first screen. No GTK: views observe its properties. */
+ * the preview's page state and the first screen. No GTK: views observe its properties.
+ * One class over two files (see authsim-engine-private.h). */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -40,10 +41,6 @@ AuthsimEngine  *authsim_engine_new              (AuthsimProfile *profile,
 AuthsimProfile *authsim_engine_get_profile      (AuthsimEngine  *self);
 void            authsim_engine_set_profile      (AuthsimEngine  *self,
                                                  AuthsimProfile *profile);
-/* Loads a profile file; on failure logs an error event, keeps the current one, FALSE. */
-gboolean        authsim_engine_load_profile     (AuthsimEngine  *self,
-                                                 const char     *path,
-                                                 GError        **error);
 GListModel     *authsim_engine_get_users        (AuthsimEngine  *self);
 AuthsimUser    *authsim_engine_get_active_user  (AuthsimEngine  *self);
 gboolean        authsim_engine_set_active_user_id (AuthsimEngine *self,
