@@ -21,7 +21,6 @@ struct _AuthsimLogView
 {
   GtkWidget           parent_instance;
 
-  AuthsimEngine      *engine;
   AuthsimLog         *log;
 
   GtkSliceListModel  *slice;
@@ -61,7 +60,7 @@ G_DEFINE_FINAL_TYPE (AuthsimLogView, authsim_log_view, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
-  PROP_ENGINE,
+  PROP_LOG,
   PROP_CALL_FILTER,
   PROP_STATUS,
   N_PROPS
@@ -971,56 +970,40 @@ filter_selected_action (GtkWidget  *widget,
     authsim_log_view_set_call_filter (self, authsim_event_get_call (event));
 }
 
-/* Engine ------------------------------------------------------------------------------------ */
-
-AuthsimEngine *
-authsim_log_view_get_engine (AuthsimLogView *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_LOG_VIEW (self), NULL);
-  return self->engine;
-}
+/* Log --------------------------------------------------------------------------------------- */
 
 void
-authsim_log_view_set_engine (AuthsimLogView *self,
-                             AuthsimEngine  *engine)
+authsim_log_view_set_log (AuthsimLogView *self,
+                          AuthsimLog     *log)
 {
-  AuthsimLog *log;
-
   g_return_if_fail (AUTHSIM_IS_LOG_VIEW (self));
-  g_return_if_fail (engine == NULL || AUTHSIM_IS_ENGINE (engine));
+  g_return_if_fail (log == NULL || AUTHSIM_IS_LOG (log));
 
-  if (self->engine == engine)
+  if (self->log == log)
     return;
 
-  g_set_object (&self->engine, engine);
-  log = engine != NULL ? authsim_engine_get_log (engine) : NULL;
+  if (self->log != NULL)
+    g_signal_handlers_disconnect_by_data (self->log, self);
+  g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
+  authsim_log_view_set_call_filter (self, 0);
+  calls_reset (self);
 
-  if (self->log != log)
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  g_set_object (&self->log, log);
+  gtk_slice_list_model_set_size (self->slice, 0);
+  gtk_slice_list_model_set_model (self->slice, G_LIST_MODEL (log));
+
+  if (self->log != NULL)
     {
-      if (self->log != NULL)
-        g_signal_handlers_disconnect_by_data (self->log, self);
-
-      g_cancellable_cancel (self->export_cancellable);
-      g_clear_object (&self->export_cancellable);
-      authsim_log_view_set_call_filter (self, 0);
-      calls_reset (self);
-
-      g_clear_handle_id (&self->flush_source, g_source_remove);
-      g_set_object (&self->log, log);
-      gtk_slice_list_model_set_size (self->slice, 0);
-      gtk_slice_list_model_set_model (self->slice, G_LIST_MODEL (log));
-
-      if (self->log != NULL)
-        {
-          /* Connected after the slice's own handler: it has seen the change by then. */
-          g_signal_connect_object (self->log, "items-changed",
-                                   G_CALLBACK (on_log_items_changed), self, 0);
-          flush_appended (self);
-        }
+      /* Connected after the slice's own handler: it has seen the change by then. */
+      g_signal_connect_object (self->log, "items-changed",
+                               G_CALLBACK (on_log_items_changed), self, 0);
+      flush_appended (self);
     }
 
   update_actions (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG]);
 }
 
 GtkSelectionModel *
@@ -1069,7 +1052,6 @@ authsim_log_view_dispose (GObject *object)
   g_clear_object (&self->filter);
   g_clear_object (&self->calls_strings);
   g_clear_object (&self->log);
-  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (authsim_log_view_parent_class)->dispose (object);
 }
@@ -1095,8 +1077,8 @@ authsim_log_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      g_value_set_object (value, self->engine);
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
       break;
     case PROP_CALL_FILTER:
       g_value_set_uint (value, self->call_filter);
@@ -1119,8 +1101,8 @@ authsim_log_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      authsim_log_view_set_engine (self, g_value_get_object (value));
+    case PROP_LOG:
+      authsim_log_view_set_log (self, g_value_get_object (value));
       break;
     case PROP_CALL_FILTER:
       authsim_log_view_set_call_filter (self, g_value_get_uint (value));
@@ -1141,8 +1123,8 @@ authsim_log_view_class_init (AuthsimLogViewClass *klass)
   object_class->get_property = authsim_log_view_get_property;
   object_class->set_property = authsim_log_view_set_property;
 
-  properties[PROP_ENGINE] =
-    g_param_spec_object ("engine", NULL, NULL, AUTHSIM_TYPE_ENGINE,
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
   properties[PROP_CALL_FILTER] =
@@ -1241,9 +1223,9 @@ authsim_log_view_init (AuthsimLogView *self)
 }
 
 GtkWidget *
-authsim_log_view_new (AuthsimEngine *engine)
+authsim_log_view_new (AuthsimLog *log)
 {
-  g_return_val_if_fail (engine == NULL || AUTHSIM_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (log == NULL || AUTHSIM_IS_LOG (log), NULL);
 
-  return g_object_new (AUTHSIM_TYPE_LOG_VIEW, "engine", engine, NULL);
+  return g_object_new (AUTHSIM_TYPE_LOG_VIEW, "log", log, NULL);
 }
