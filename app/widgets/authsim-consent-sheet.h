@@ -30,18 +30,4 @@ void            authsim_consent_sheet_set_request (AuthsimConsentSheet *self,
 gboolean        authsim_consent_sheet_respond     (AuthsimConsentSheet *self,
                                                    AuthsimDecision      decision);
 
-/*
- * Shows a profile icon ("resource:///…", a file: URI or a file path) in @image; FALSE (and
- * the image cleared) when @icon is NULL or cannot be found, so the caller can show a letter
- * avatar instead. Shared by the sheet and the preview's app card.
- */
-gboolean        authsim_app_icon_load             (GtkImage            *image,
-                                                   const char          *icon);
-/* The first character of @name, upper-cased, for a letter avatar. (transfer full) */
-char           *authsim_app_icon_letter           (const char          *name);
-
-/* The translated name of a user-info field (camelCase, e.g. "nickName"), as the popup lists
- * it; @field itself when it is unknown. */
-const char *authsim_consent_sheet_field_label (const char *field);
-
 G_END_DECLS

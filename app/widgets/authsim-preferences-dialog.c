@@ -3,9 +3,9 @@
 
 #include <glib/gi18n.h>
 
-#include "authsim-consent-sheet.h"
 #include "authsim-preferences-dialog.h"
 #include "authsim-resources.h"
+#include "authsim-user-info-label.h"
 
 struct _AuthsimPreferencesDialog
 {
@@ -236,7 +236,7 @@ build_field_switches (AuthsimPreferencesDialog *self)
 
       texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
       gtk_widget_set_hexpand (texts, TRUE);
-      title = gtk_label_new (authsim_consent_sheet_field_label (known[i]));
+      title = gtk_label_new (authsim_user_info_label (known[i]));
       gtk_label_set_xalign (GTK_LABEL (title), 0.0);
       subtitle = gtk_label_new (known[i]);
       gtk_label_set_xalign (GTK_LABEL (subtitle), 0.0);
@@ -253,7 +253,7 @@ build_field_switches (AuthsimPreferencesDialog *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, known[i],
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      authsim_consent_sheet_field_label (known[i]),
+                                      authsim_user_info_label (known[i]),
                                       -1);
       g_object_set_data_full (G_OBJECT (toggle), "authsim-field", g_strdup (known[i]), g_free);
       g_signal_connect (toggle, "notify::active", G_CALLBACK (on_field_switch_active), self);

@@ -3,10 +3,11 @@
 
 #include <glib/gi18n.h>
 
-#include "authsim-resources.h"
+#include "authsim-app-icon.h"
 #include "authsim-consent-sheet.h"
 #include "authsim-enums.h"
 #include "authsim-preview.h"
+#include "authsim-resources.h"
 
 struct _AuthsimPreview
 {
