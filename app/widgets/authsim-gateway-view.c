@@ -119,9 +119,9 @@ authsim_gateway_view_refresh (AuthsimGatewayView *self)
 /* Copy -------------------------------------------------------------------------------------- */
 
 static void
-copy_url_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+copy_url_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   AuthsimGatewayView *self = AUTHSIM_GATEWAY_VIEW (widget);
   AuthsimGateway *gateway = self->backend != NULL ? authsim_backend_get_gateway (self->backend)
@@ -136,9 +136,9 @@ copy_url_action (GtkWidget  *widget,
 }
 
 static void
-copy_key_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+copy_key_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   AuthsimGatewayView *self = AUTHSIM_GATEWAY_VIEW (widget);
   const char *file_name = g_variant_get_string (parameter, NULL);
@@ -185,9 +185,9 @@ save_data_free (SaveData *data)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveData, save_data_free)
 
 static void
-save_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+save_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(SaveData) data = user_data;
   g_autoptr(GError) error = NULL;
@@ -248,7 +248,7 @@ authsim_gateway_view_save_key_to (AuthsimGatewayView *self,
   data->file_name = g_strdup (file_name);
   data->file = g_object_ref (file);
   g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, flags, self->cancellable,
-                                       save_done, data);
+                                       save_done_cb, data);
 }
 
 static void
@@ -271,9 +271,9 @@ chooser_response_cb (GtkNativeDialog    *chooser,
 }
 
 static void
-save_key_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+save_key_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   AuthsimGatewayView *self = AUTHSIM_GATEWAY_VIEW (widget);
   const char *file_name = g_variant_get_string (parameter, NULL);
@@ -502,11 +502,11 @@ authsim_gateway_view_class_init (AuthsimGatewayViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, status_label);
 
   gtk_widget_class_install_action (widget_class, "gateway-view.copy-url", NULL,
-                                   copy_url_action);
+                                   copy_url_cb);
   gtk_widget_class_install_action (widget_class, "gateway-view.copy-key", "s",
-                                   copy_key_action);
+                                   copy_key_cb);
   gtk_widget_class_install_action (widget_class, "gateway-view.save-key", "s",
-                                   save_key_action);
+                                   save_key_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "gatewayview");

@@ -195,9 +195,9 @@ find_row_accessible (GtkWidget *cell_child)
 }
 
 static void
-setup_cell (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  user_data)
+setup_cell_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
 {
   Column column = GPOINTER_TO_INT (user_data);
   GtkWidget *label = gtk_label_new (NULL);
@@ -225,9 +225,9 @@ setup_cell (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_cell (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
 {
   Column column = GPOINTER_TO_INT (user_data);
   AuthsimEvent *event = gtk_list_item_get_item (item);
@@ -267,9 +267,9 @@ bind_cell (GtkSignalListItemFactory *factory,
 }
 
 static void
-unbind_cell (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
+unbind_cell_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
 {
   Column column = GPOINTER_TO_INT (user_data);
   GtkWidget *label = gtk_list_item_get_child (item);
@@ -290,9 +290,9 @@ add_column (AuthsimLogView *self,
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkColumnViewColumn) view_column = NULL;
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), GINT_TO_POINTER (column));
 
   view_column = gtk_column_view_column_new (title, g_steal_pointer (&factory));
   gtk_column_view_column_set_expand (view_column, expand);
@@ -406,7 +406,7 @@ sync_dropdown (AuthsimLogView *self)
 }
 
 static void
-on_dropdown_selected (GtkDropDown    *dropdown,
+dropdown_selected_cb (GtkDropDown    *dropdown,
                       GParamSpec     *pspec,
                       AuthsimLogView *self)
 {
@@ -472,9 +472,9 @@ adjustment_at_bottom (GtkAdjustment *adjustment)
 }
 
 static gboolean
-scroll_to_bottom_tick (GtkWidget     *widget,
-                       GdkFrameClock *frame_clock,
-                       gpointer       user_data)
+scroll_to_bottom_cb (GtkWidget     *widget,
+                     GdkFrameClock *frame_clock,
+                     gpointer       user_data)
 {
   AuthsimLogView *self = AUTHSIM_LOG_VIEW (widget);
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
@@ -492,7 +492,7 @@ scroll_to_bottom_tick (GtkWidget     *widget,
 }
 
 static void
-on_vadjustment_changed (GtkAdjustment  *adjustment,
+vadjustment_changed_cb (GtkAdjustment  *adjustment,
                         AuthsimLogView *self)
 {
   /* gtk_adjustment_configure () emits "changed" with the new value in place, then
@@ -503,12 +503,12 @@ on_vadjustment_changed (GtkAdjustment  *adjustment,
   /* "changed" comes from the list's size allocation, where a new value would not be laid
    * out (GTK 4.8): scroll at the start of the next frame instead. */
   if (self->follow && !adjustment_at_bottom (adjustment) && self->scroll_tick == 0)
-    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_bottom_tick,
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_bottom_cb,
                                                       NULL, NULL);
 }
 
 static void
-on_vadjustment_value_changed (GtkAdjustment  *adjustment,
+vadjustment_value_changed_cb (GtkAdjustment  *adjustment,
                               AuthsimLogView *self)
 {
   gboolean relayout = self->relayout &&
@@ -619,7 +619,7 @@ flush_appended_cb (gpointer user_data)
 }
 
 static void
-on_log_items_changed (GListModel     *model,
+log_items_changed_cb (GListModel     *model,
                       guint           position,
                       guint           removed,
                       guint           added,
@@ -660,7 +660,7 @@ on_log_items_changed (GListModel     *model,
 }
 
 static void
-on_filtered_items_changed (GListModel     *model,
+filtered_items_changed_cb (GListModel     *model,
                            guint           position,
                            guint           removed,
                            guint           added,
@@ -698,7 +698,7 @@ update_actions (AuthsimLogView *self)
 }
 
 static void
-on_selected_item_changed (GtkSingleSelection *selection,
+selected_item_changed_cb (GtkSingleSelection *selection,
                           GParamSpec         *pspec,
                           AuthsimLogView     *self)
 {
@@ -804,9 +804,9 @@ export_data_free (ExportData *data)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExportData, export_data_free)
 
 static void
-export_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+export_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(ExportData) data = user_data;
   AuthsimLogView *self = data->self;
@@ -863,11 +863,11 @@ authsim_log_view_export_to_file (AuthsimLogView *self,
 
   /* Translators: shown under the log while an export runs. */
   set_status (self, _("Exporting…"));
-  authsim_log_export_async (self->log, file, self->export_cancellable, export_done, data);
+  authsim_log_export_async (self->log, file, self->export_cancellable, export_done_cb, data);
 }
 
 static void
-on_chooser_response (GtkNativeDialog *chooser,
+chooser_response_cb (GtkNativeDialog *chooser,
                      int              response,
                      AuthsimLogView  *self)
 {
@@ -916,7 +916,7 @@ authsim_log_view_export (AuthsimLogView *self)
   gtk_file_filter_add_pattern (filter, "*.jsonl");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
 
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   self->chooser = GTK_NATIVE_DIALOG (chooser);
   gtk_native_dialog_show (self->chooser);
 }
@@ -924,25 +924,25 @@ authsim_log_view_export (AuthsimLogView *self)
 /* Actions ----------------------------------------------------------------------------------- */
 
 static void
-copy_row_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+copy_row_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   authsim_log_view_copy_row (AUTHSIM_LOG_VIEW (widget));
 }
 
 static void
-copy_payload_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+copy_payload_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
 {
   authsim_log_view_copy_payload (AUTHSIM_LOG_VIEW (widget));
 }
 
 static void
-clear_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+clear_cb (GtkWidget  *widget,
+          const char *action_name,
+          GVariant   *parameter)
 {
   AuthsimLogView *self = AUTHSIM_LOG_VIEW (widget);
 
@@ -951,17 +951,17 @@ clear_action (GtkWidget  *widget,
 }
 
 static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+export_cb (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
 {
   authsim_log_view_export (AUTHSIM_LOG_VIEW (widget));
 }
 
 static void
-filter_selected_action (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
+filter_selected_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
 {
   AuthsimLogView *self = AUTHSIM_LOG_VIEW (widget);
   AuthsimEvent *event = authsim_log_view_get_selected (self);
@@ -998,7 +998,7 @@ authsim_log_view_set_log (AuthsimLogView *self,
     {
       /* Connected after the slice's own handler: it has seen the change by then. */
       g_signal_connect_object (self->log, "items-changed",
-                               G_CALLBACK (on_log_items_changed), self, 0);
+                               G_CALLBACK (log_items_changed_cb), self, 0);
       flush_appended (self);
     }
 
@@ -1152,13 +1152,13 @@ authsim_log_view_class_init (AuthsimLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, detail_buffer);
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, status_label);
 
-  gtk_widget_class_install_action (widget_class, "log-view.copy-row", NULL, copy_row_action);
+  gtk_widget_class_install_action (widget_class, "log-view.copy-row", NULL, copy_row_cb);
   gtk_widget_class_install_action (widget_class, "log-view.copy-payload", NULL,
-                                   copy_payload_action);
-  gtk_widget_class_install_action (widget_class, "log-view.clear", NULL, clear_action);
-  gtk_widget_class_install_action (widget_class, "log-view.export", NULL, export_action);
+                                   copy_payload_cb);
+  gtk_widget_class_install_action (widget_class, "log-view.clear", NULL, clear_cb);
+  gtk_widget_class_install_action (widget_class, "log-view.export", NULL, export_cb);
   gtk_widget_class_install_action (widget_class, "log-view.filter-selected", NULL,
-                                   filter_selected_action);
+                                   filter_selected_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK,
                                        "log-view.copy-row", NULL);
@@ -1188,9 +1188,9 @@ authsim_log_view_init (AuthsimLogView *self)
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected-item",
-                    G_CALLBACK (on_selected_item_changed), self);
+                    G_CALLBACK (selected_item_changed_cb), self);
   g_signal_connect (self->filter_model, "items-changed",
-                    G_CALLBACK (on_filtered_items_changed), self);
+                    G_CALLBACK (filtered_items_changed_cb), self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   /* Translators: log column headings. */
@@ -1210,14 +1210,14 @@ authsim_log_view_init (AuthsimLogView *self)
   gtk_drop_down_set_enable_search (self->filter_dropdown, TRUE);
   gtk_drop_down_set_selected (self->filter_dropdown, 0);
   g_signal_connect (self->filter_dropdown, "notify::selected",
-                    G_CALLBACK (on_dropdown_selected), self);
+                    G_CALLBACK (dropdown_selected_cb), self);
 
   vadjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
   self->follow = TRUE;
   g_signal_connect_object (vadjustment, "value-changed",
-                           G_CALLBACK (on_vadjustment_value_changed), self, 0);
+                           G_CALLBACK (vadjustment_value_changed_cb), self, 0);
   g_signal_connect_object (vadjustment, "changed",
-                           G_CALLBACK (on_vadjustment_changed), self, 0);
+                           G_CALLBACK (vadjustment_changed_cb), self, 0);
 
   update_actions (self);
 }

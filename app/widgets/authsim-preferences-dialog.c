@@ -149,9 +149,9 @@ clock_offset_notify_cb (AuthsimStore             *store,
 }
 
 static void
-advance_clock_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
+advance_clock_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   AuthsimPreferencesDialog *self = AUTHSIM_PREFERENCES_DIALOG (widget);
 
@@ -160,9 +160,9 @@ advance_clock_action (GtkWidget  *widget,
 }
 
 static void
-reset_clock_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+reset_clock_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AuthsimPreferencesDialog *self = AUTHSIM_PREFERENCES_DIALOG (widget);
 
@@ -193,7 +193,7 @@ sync_field_switches (AuthsimPreferencesDialog *self)
 }
 
 static void
-on_field_switch_active (GtkSwitch                *toggle,
+field_switch_active_cb (GtkSwitch                *toggle,
                         GParamSpec               *pspec,
                         AuthsimPreferencesDialog *self)
 {
@@ -256,7 +256,7 @@ build_field_switches (AuthsimPreferencesDialog *self)
                                       authsim_user_info_label (known[i]),
                                       -1);
       g_object_set_data_full (G_OBJECT (toggle), "authsim-field", g_strdup (known[i]), g_free);
-      g_signal_connect (toggle, "notify::active", G_CALLBACK (on_field_switch_active), self);
+      g_signal_connect (toggle, "notify::active", G_CALLBACK (field_switch_active_cb), self);
 
       gtk_box_append (GTK_BOX (box), texts);
       gtk_box_append (GTK_BOX (box), toggle);
@@ -504,9 +504,9 @@ authsim_preferences_dialog_class_init (AuthsimPreferencesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, fields_list);
 
   gtk_widget_class_install_action (widget_class, "prefs.advance-clock", "x",
-                                   advance_clock_action);
+                                   advance_clock_cb);
   gtk_widget_class_install_action (widget_class, "prefs.reset-clock", NULL,
-                                   reset_clock_action);
+                                   reset_clock_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
