@@ -225,13 +225,6 @@ trigger_toggled_cb (GtkToggleButton *button,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRIGGER]);
 }
 
-AuthsimEngine *
-authsim_composer_get_engine (AuthsimComposer *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_COMPOSER (self), NULL);
-  return self->engine;
-}
-
 void
 authsim_composer_set_engine (AuthsimComposer *self,
                              AuthsimEngine   *engine)

@@ -346,19 +346,6 @@ authsim_consent_sheet_init (AuthsimConsentSheet *self)
   update_contents (self);
 }
 
-GtkWidget *
-authsim_consent_sheet_new (AuthsimEngine *engine)
-{
-  return g_object_new (AUTHSIM_TYPE_CONSENT_SHEET, "engine", engine, NULL);
-}
-
-AuthsimEngine *
-authsim_consent_sheet_get_engine (AuthsimConsentSheet *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_CONSENT_SHEET (self), NULL);
-  return self->engine;
-}
-
 void
 authsim_consent_sheet_set_engine (AuthsimConsentSheet *self,
                                   AuthsimEngine       *engine)

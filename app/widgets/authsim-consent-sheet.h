@@ -17,8 +17,6 @@ G_DECLARE_FINAL_TYPE (AuthsimConsentSheet, authsim_consent_sheet, AUTHSIM, CONSE
  * "request" (AuthsimRequest, rw, nullable) is what the sheet shows. The sheet keeps showing a
  * request after it was answered (while it slides away) with its buttons insensitive.
  */
-GtkWidget      *authsim_consent_sheet_new         (AuthsimEngine       *engine);
-AuthsimEngine  *authsim_consent_sheet_get_engine  (AuthsimConsentSheet *self);
 void            authsim_consent_sheet_set_engine  (AuthsimConsentSheet *self,
                                                    AuthsimEngine       *engine);
 /* (nullable) (transfer none) */

@@ -634,13 +634,6 @@ authsim_preview_new (AuthsimEngine *engine)
   return g_object_new (AUTHSIM_TYPE_PREVIEW, "engine", engine, NULL);
 }
 
-AuthsimEngine *
-authsim_preview_get_engine (AuthsimPreview *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_PREVIEW (self), NULL);
-  return self->engine;
-}
-
 void
 authsim_preview_set_engine (AuthsimPreview *self,
                             AuthsimEngine  *engine)
@@ -662,11 +655,4 @@ authsim_preview_get_sheet (AuthsimPreview *self)
 {
   g_return_val_if_fail (AUTHSIM_IS_PREVIEW (self), NULL);
   return GTK_WIDGET (self->sheet);
-}
-
-const char *
-authsim_preview_get_status (AuthsimPreview *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_PREVIEW (self), NULL);
-  return self->status;
 }

@@ -328,13 +328,6 @@ users_notify_cb (AuthsimEngine    *engine,
   bind_users (self);
 }
 
-AuthsimEngine *
-authsim_users_view_get_engine (AuthsimUsersView *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_USERS_VIEW (self), NULL);
-  return self->engine;
-}
-
 void
 authsim_users_view_set_engine (AuthsimUsersView *self,
                                AuthsimEngine    *engine)
