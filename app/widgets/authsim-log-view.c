@@ -521,6 +521,23 @@ vadjustment_value_changed_cb (GtkAdjustment  *adjustment,
 
 /* Log model --------------------------------------------------------------------------------- */
 
+/* Inserts the "Call #n" items of @labels (emptied) for calls[@first…], after "All calls". */
+static void
+insert_call_labels (AuthsimLogView *self,
+                    guint           first,
+                    GPtrArray      *labels)
+{
+  if (labels->len == 0)
+    return;
+
+  g_ptr_array_add (labels, NULL);
+  self->updating_dropdown = TRUE;
+  gtk_string_list_splice (self->calls_strings, first + 1, 0,
+                          (const char * const *) labels->pdata);
+  self->updating_dropdown = FALSE;
+  g_ptr_array_set_size (labels, 0);
+}
+
 /*
  * GTK 4.8's list views pay for every items-changed they have seen: each one leaves a node in
  * the view's tree that later changes walk. The log appends one event at a time, so the view
@@ -562,29 +579,14 @@ add_calls_of_range (AuthsimLogView *self,
           if (!found)
             {
               /* Flush the batch first so that positions stay right. */
-              if (labels->len > 0)
-                {
-                  g_ptr_array_add (labels, NULL);
-                  self->updating_dropdown = TRUE;
-                  gtk_string_list_splice (self->calls_strings, first_new + 1, 0,
-                                          (const char * const *) labels->pdata);
-                  self->updating_dropdown = FALSE;
-                  g_ptr_array_set_size (labels, 0);
-                }
+              insert_call_labels (self, first_new, labels);
               calls_add (self, call);
               first_new = self->calls->len;
             }
         }
     }
 
-  if (labels->len > 0)
-    {
-      g_ptr_array_add (labels, NULL);
-      self->updating_dropdown = TRUE;
-      gtk_string_list_splice (self->calls_strings, first_new + 1, 0,
-                              (const char * const *) labels->pdata);
-      self->updating_dropdown = FALSE;
-    }
+  insert_call_labels (self, first_new, labels);
 }
 
 /* Shows the events appended since the last flush, as one change. */
