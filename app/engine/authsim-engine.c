@@ -964,22 +964,6 @@ authsim_engine_get_active_user (AuthsimEngine *self)
   return self->active_user;
 }
 
-AuthsimStore *
-authsim_engine_get_store (AuthsimEngine *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
-
-  return self->store;
-}
-
-AuthsimLog *
-authsim_engine_get_log (AuthsimEngine *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
-
-  return self->log;
-}
-
 AuthsimFirstScreenRule
 authsim_engine_get_first_screen_rule (AuthsimEngine *self)
 {
@@ -1143,12 +1127,6 @@ authsim_engine_get_property (GObject    *object,
     case PROP_ACTIVE_USER:
       g_value_set_object (value, self->active_user);
       break;
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_LOG:
-      g_value_set_object (value, self->log);
-      break;
     case PROP_PAGE_PATH:
       g_value_set_string (value, authsim_engine_get_page_path (self));
       break;
@@ -1259,6 +1237,9 @@ authsim_engine_class_init (AuthsimEngineClass *klass)
   GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
   GParamFlags co = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  /* The store and the log are handed in, never handed out: whoever needs them gets them
+   * from whoever built the engine. */
+  GParamFlags handed_in = G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = authsim_engine_dispose;
   object_class->finalize = authsim_engine_finalize;
@@ -1273,9 +1254,9 @@ authsim_engine_class_init (AuthsimEngineClass *klass)
   properties[PROP_ACTIVE_USER] =
     g_param_spec_object ("active-user", NULL, NULL, AUTHSIM_TYPE_USER, rw);
   properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE, co);
+    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE, handed_in);
   properties[PROP_LOG] =
-    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG, co);
+    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG, handed_in);
   properties[PROP_PAGE_PATH] =
     g_param_spec_string ("page-path", NULL, NULL, NULL, ro);
   properties[PROP_CAN_GO_BACK] =

@@ -21,7 +21,7 @@ G_DECLARE_FINAL_TYPE (AuthsimEngine, authsim_engine, AUTHSIM, ENGINE, GObject)
 /*
  * Properties (all notify on change):
  *   "profile" AuthsimProfile (rw)         "users" GListModel (r)
- *   "active-user" AuthsimUser (rw)         "store" / "log" (r)
+ *   "active-user" AuthsimUser (rw)         "store" / "log" (construct-only, write-only)
  *   "page-path" string (r)                 "can-go-back" bool (r)
  *   "first-screen" bool (r)                "first-screen-rule" AuthsimFirstScreenRule (rw)
  *   "network-fault" bool (rw)              "container" AuthsimContainer (rw): the default
@@ -46,8 +46,6 @@ AuthsimUser    *authsim_engine_get_active_user  (AuthsimEngine  *self);
 gboolean        authsim_engine_set_active_user_id (AuthsimEngine *self,
                                                    const char    *user_id,
                                                    GError       **error);
-AuthsimStore   *authsim_engine_get_store        (AuthsimEngine  *self);
-AuthsimLog     *authsim_engine_get_log          (AuthsimEngine  *self);
 
 AuthsimFirstScreenRule authsim_engine_get_first_screen_rule (AuthsimEngine *self);
 void            authsim_engine_set_first_screen_rule (AuthsimEngine        *self,
