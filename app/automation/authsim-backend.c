@@ -13,6 +13,8 @@ struct _AuthsimBackend
 {
   GObject         parent_instance;
 
+  AuthsimStore   *store;
+  AuthsimLog     *log;
   AuthsimEngine  *engine;
   AuthsimKeys    *keys;
   AuthsimGateway *gateway;
@@ -132,6 +134,8 @@ authsim_backend_new (const AuthsimOptions  *options,
   if (users == NULL)
     users = authsim_users_new_default ();
 
+  self->store = g_object_ref (store);
+  self->log = g_object_ref (log);
   self->engine = authsim_engine_new (profile, users, store, log);
   if (options->first_screen_rule >= 0)
     authsim_engine_set_first_screen_rule (self->engine, options->first_screen_rule);
@@ -250,6 +254,20 @@ authsim_backend_shutdown (AuthsimBackend *self)
     g_warning ("Could not save the state: %s", error->message);
 }
 
+AuthsimStore *
+authsim_backend_get_store (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return self->store;
+}
+
+AuthsimLog *
+authsim_backend_get_log (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return self->log;
+}
+
 AuthsimEngine *
 authsim_backend_get_engine (AuthsimBackend *self)
 {
@@ -288,6 +306,8 @@ authsim_backend_dispose (GObject *object)
   g_clear_object (&self->gateway);
   g_clear_object (&self->keys);
   g_clear_object (&self->engine);
+  g_clear_object (&self->log);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (authsim_backend_parent_class)->dispose (object);
 }

@@ -34,6 +34,9 @@ gboolean        authsim_backend_start_finish (AuthsimBackend      *self,
 /* Stops the gateway and writes pending state. */
 void            authsim_backend_shutdown     (AuthsimBackend      *self);
 
+/* The store and the log the engine was built on, for the views that show them. */
+AuthsimStore   *authsim_backend_get_store    (AuthsimBackend      *self);
+AuthsimLog     *authsim_backend_get_log      (AuthsimBackend      *self);
 AuthsimEngine  *authsim_backend_get_engine   (AuthsimBackend      *self);
 /* (nullable): NULL before start, or with --no-gateway. */
 AuthsimGateway *authsim_backend_get_gateway  (AuthsimBackend      *self);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* authsim-engine.c: the my.getAuthCode pipeline of SPEC §2.2, the first-screen rule of §4 and
- * the preview's page stack. Every outcome is an event in the log; views only observe. */
+/* authsim-engine.c: the my.getAuthCode pipeline of SPEC §2.2 with the first-screen rule of §4,
+ * the popup, the toast, grants, and the GObject. The page stack is in authsim-engine-pages.c.
+ * Every outcome is an event in the log; views only observe. */
 #include "config.h"
 
-#include "authsim-engine.h"
+#include "authsim-engine-private.h"
 #include "authsim-enums.h"
 #include "authsim-scopes.h"
 
@@ -17,10 +18,7 @@
 #define MSG_BUSY_TOAST   "服务正忙，请稍后再试"
 #define NOT_ENTITLED     "40006"
 
-/* How many popups an onShow call may reopen in a row before the engine stops the loop. */
-#define ONSHOW_LOOP_LIMIT 3
-
-typedef struct
+struct _AuthsimEngineCall
 {
   guint             id;
   JsonNode         *params;       /* nullable: the raw parameter object */
@@ -36,61 +34,9 @@ typedef struct
   /* Decided while processing. */
   GPtrArray        *ok_scopes;    /* requested scopes that can succeed, in order */
   JsonObject       *error_scopes; /* requested scopes not entitled → "40006" */
-} Call;
-
-struct _AuthsimEngine
-{
-  GObject                 parent_instance;
-
-  AuthsimProfile         *profile;
-  GListModel             *users;
-  AuthsimUser            *active_user;
-  AuthsimStore           *store;
-  AuthsimLog             *log;
-
-  AuthsimFirstScreenRule  rule;
-  gboolean                network_fault;
-  AuthsimContainer        container;
-  guint                   toast_duration;
-
-  /* Preview state. Pages are owned by the profile; the stack is reset when it changes. */
-  GPtrArray              *stack;
-  gboolean                first_screen;
-  char                   *toast;
-  char                   *banner;
-
-  guint                   next_call;
-  GQueue                  pending;        /* Call*, waiting behind the active one */
-  Call                   *active;         /* the call that owns the popup or the toast */
-  AuthsimRequest         *request;
-  const char             *respond_source; /* static string, for the next decision event */
-  guint                   toast_source;
-  guint                   onshow_chain;
-  gboolean                draining;
 };
 
 G_DEFINE_FINAL_TYPE (AuthsimEngine, authsim_engine, G_TYPE_OBJECT)
-
-enum {
-  PROP_0,
-  PROP_PROFILE,
-  PROP_USERS,
-  PROP_ACTIVE_USER,
-  PROP_STORE,
-  PROP_LOG,
-  PROP_PAGE_PATH,
-  PROP_CAN_GO_BACK,
-  PROP_FIRST_SCREEN,
-  PROP_FIRST_SCREEN_RULE,
-  PROP_NETWORK_FAULT,
-  PROP_CONTAINER,
-  PROP_REQUEST,
-  PROP_TOAST,
-  PROP_BANNER,
-  PROP_TOAST_DURATION,
-  PROP_PENDING,
-  N_PROPS
-};
 
 static GParamSpec *properties[N_PROPS];
 
@@ -102,7 +48,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void drain_queue (AuthsimEngine *self);
-static void fire_lifecycle_call (AuthsimEngine *self, JsonNode *params, const char *hook);
 
 /* Calls */
 
@@ -137,35 +82,6 @@ strv_to_node (const char * const *strv)
 }
 
 static void
-log_event (AuthsimEngine *self,
-           guint          call,
-           const char    *kind,
-           JsonObject    *fields)
-{
-  authsim_log_append (self->log, call, kind, fields);
-}
-
-static void
-log_lifecycle (AuthsimEngine *self,
-               const char    *event,
-               const char    *page)
-{
-  JsonObject *fields = json_object_new ();
-
-  json_object_set_string_member (fields, "event", event);
-  json_object_set_string_member (fields, "page", page);
-  log_event (self, 0, "lifecycle", fields);
-}
-
-static const AuthsimPage *
-current_page (AuthsimEngine *self)
-{
-  if (self->stack == NULL || self->stack->len == 0)
-    return NULL;
-  return g_ptr_array_index (self->stack, self->stack->len - 1);
-}
-
-static void
 set_string (AuthsimEngine *self,
             char         **field,
             const char    *value,
@@ -178,20 +94,17 @@ set_string (AuthsimEngine *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
-static void
-set_first_screen (AuthsimEngine *self,
-                  gboolean       first_screen)
+void
+authsim_engine_notify (AuthsimEngine *self,
+                       guint          prop)
 {
-  if (self->first_screen == first_screen)
-    return;
-  self->first_screen = first_screen;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_SCREEN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
 static void
 notify_pending (AuthsimEngine *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+  authsim_engine_notify (self, PROP_PENDING);
 }
 
 /* Outcomes */
@@ -484,63 +397,51 @@ show_toast (AuthsimEngine *self,
   self->toast_source = g_timeout_add (self->toast_duration, toast_done_cb, self);
 }
 
-/* The checks of SPEC §2.2, in order. Finishes @call, or makes it the active one. */
-static void
-process_call (AuthsimEngine *self,
-              Call          *call)
+/* The checks of SPEC §2.2, in order. Each returns TRUE when @call goes on to the next one,
+ * FALSE when it has finished @call (and freed it) or made it the active one (the toast). */
+
+/* 1. web-view: the API does not exist there. */
+static gboolean
+check_container (AuthsimEngine *self,
+                 Call          *call)
 {
-  JsonNode *scopes_node = NULL;
-  g_auto(GStrv) scopes = NULL;
-  g_autofree char *reason = NULL;
-  gboolean consent = FALSE;
+  if (call->container != AUTHSIM_CONTAINER_WEB_VIEW)
+    return TRUE;
 
-  /* 1. web-view: the API does not exist there. */
-  if (call->container == AUTHSIM_CONTAINER_WEB_VIEW)
-    {
-      fail_call (self, call, error_payload (1, MSG_NO_API),
-                 "my.getAuthCode is not available in web-view; get the code in the mini program "
-                 "and pass it with postMessage");
-      return;
-    }
+  fail_call (self, call, error_payload (1, MSG_NO_API),
+             "my.getAuthCode is not available in web-view; get the code in the mini program "
+             "and pass it with postMessage");
+  return FALSE;
+}
 
-  /* 2. No permission: no JSAPI base package, or a third party without it. */
+/* 2. No permission: no JSAPI base package, or a third party without it. */
+static gboolean
+check_permission (AuthsimEngine *self,
+                  Call          *call)
+{
   if (!authsim_profile_get_jsapi_base_package (self->profile))
     {
       fail_call (self, call, no_permission_payload (),
                  "the app has no JSAPI base package (jsapiBasePackage is false)");
-      return;
+      return FALSE;
     }
   if (authsim_profile_get_third_party (self->profile) == AUTHSIM_THIRD_PARTY_WITHOUT_PACKAGE)
     {
       fail_call (self, call, no_permission_payload (),
                  "the app is authorised to a third party without the JSAPI base package");
-      return;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  /* 3. Scopes: the parameter object, then the scopes member. */
-  if (call->params != NULL && !JSON_NODE_HOLDS_NULL (call->params))
-    {
-      if (!JSON_NODE_HOLDS_OBJECT (call->params))
-        {
-          fail_call (self, call, error_payload (2, MSG_BAD_PARAM),
-                     "the parameter of my.getAuthCode must be an object");
-          return;
-        }
-      scopes_node = json_object_get_member (json_node_get_object (call->params), "scopes");
-    }
-
-  switch (authsim_scopes_parse (scopes_node, &scopes, &reason))
-    {
-    case AUTHSIM_SCOPES_INVALID_TYPE:
-      fail_call (self, call, error_payload (2, MSG_BAD_PARAM), reason);
-      return;
-    case AUTHSIM_SCOPES_UNKNOWN:
-      show_toast (self, call, reason);
-      return;
-    case AUTHSIM_SCOPES_OK:
-    default:
-      break;
-    }
+/* Sorts @scopes into the call's entitled ones (ok_scopes) and the others (error_scopes, as
+ * "40006"). Returns whether an entitled one needs consent. */
+static gboolean
+sort_scopes (AuthsimEngine      *self,
+             Call               *call,
+             const char * const *scopes)
+{
+  gboolean consent = FALSE;
 
   for (guint i = 0; scopes[i] != NULL; i++)
     {
@@ -552,47 +453,114 @@ process_call (AuthsimEngine *self,
       else
         json_object_set_string_member (call->error_scopes, scopes[i], NOT_ENTITLED);
     }
+  return consent;
+}
 
+/* 3. Scopes: the parameter object, then the scopes member, then the app's entitlements.
+ * Sets @consent when an entitled scope needs the user's consent. */
+static gboolean
+check_scopes (AuthsimEngine *self,
+              Call          *call,
+              gboolean      *consent)
+{
+  JsonNode *scopes_node = NULL;
+  g_auto(GStrv) scopes = NULL;
+  g_autofree char *reason = NULL;
+
+  if (call->params != NULL && !JSON_NODE_HOLDS_NULL (call->params))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (call->params))
+        {
+          fail_call (self, call, error_payload (2, MSG_BAD_PARAM),
+                     "the parameter of my.getAuthCode must be an object");
+          return FALSE;
+        }
+      scopes_node = json_object_get_member (json_node_get_object (call->params), "scopes");
+    }
+
+  switch (authsim_scopes_parse (scopes_node, &scopes, &reason))
+    {
+    case AUTHSIM_SCOPES_INVALID_TYPE:
+      fail_call (self, call, error_payload (2, MSG_BAD_PARAM), reason);
+      return FALSE;
+    case AUTHSIM_SCOPES_UNKNOWN:
+      show_toast (self, call, reason);
+      return FALSE;
+    case AUTHSIM_SCOPES_OK:
+    default:
+      break;
+    }
+
+  *consent = sort_scopes (self, call, (const char * const *) scopes);
   if (call->ok_scopes->len == 0)
     {
       fail_call (self, call, no_permission_payload (),
                  "none of the requested scopes is entitled to this app (entitledScopes)");
-      return;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  /* 4. Network fault switched on. */
-  if (self->network_fault)
-    {
-      fail_call (self, call, error_payload (12, MSG_NETWORK), "the network fault is switched on");
-      return;
-    }
+/* 4. Network fault switched on. */
+static gboolean
+check_network (AuthsimEngine *self,
+               Call          *call)
+{
+  if (!self->network_fault)
+    return TRUE;
 
-  /* 5. The first-screen rule: a lifecycle call asking for consent before any interaction. */
-  if (consent && call->first_screen && call->trigger == AUTHSIM_TRIGGER_LIFECYCLE &&
-      self->rule != AUTHSIM_FIRST_SCREEN_RULE_OFF)
-    {
-      JsonObject *fields = json_object_new ();
-      gboolean enforce = self->rule == AUTHSIM_FIRST_SCREEN_RULE_ENFORCE;
+  fail_call (self, call, error_payload (12, MSG_NETWORK), "the network fault is switched on");
+  return FALSE;
+}
 
-      json_object_set_string_member (fields, "rule", "first-screen");
-      json_object_set_string_member (fields, "mode",
-                                     authsim_enum_to_nick (AUTHSIM_TYPE_FIRST_SCREEN_RULE,
-                                                           self->rule));
-      json_object_set_string_member (fields, "explanation",
-                                     "my.getAuthCode asked for consent on the first screen (from "
-                                     "launch until the user's first tap or navigation); Alipay "
-                                     "review rejects popups shown before any interaction. "
-                                     "Silent auth_base is allowed.");
-      log_event (self, call->id, "violation", fields);
-      set_string (self, &self->banner, "first-screen", PROP_BANNER);
+/* 5. The first-screen rule: a lifecycle call asking for consent before any interaction is a
+ * violation (logged, with the banner); under "enforce" it fails without a popup. */
+static gboolean
+check_first_screen (AuthsimEngine *self,
+                    Call          *call,
+                    gboolean       consent)
+{
+  JsonObject *fields;
 
-      if (enforce)
-        {
-          fail_call (self, call, error_payload (3, MSG_NO_RESULT),
-                     "blocked by the first-screen rule (enforce): no popup was shown");
-          return;
-        }
-    }
+  if (!consent || !call->first_screen || call->trigger != AUTHSIM_TRIGGER_LIFECYCLE ||
+      self->rule == AUTHSIM_FIRST_SCREEN_RULE_OFF)
+    return TRUE;
+
+  fields = json_object_new ();
+  json_object_set_string_member (fields, "rule", "first-screen");
+  json_object_set_string_member (fields, "mode",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_FIRST_SCREEN_RULE,
+                                                       self->rule));
+  json_object_set_string_member (fields, "explanation",
+                                 "my.getAuthCode asked for consent on the first screen (from "
+                                 "launch until the user's first tap or navigation); Alipay "
+                                 "review rejects popups shown before any interaction. "
+                                 "Silent auth_base is allowed.");
+  log_event (self, call->id, "violation", fields);
+  authsim_engine_set_banner (self, "first-screen");
+
+  if (self->rule != AUTHSIM_FIRST_SCREEN_RULE_ENFORCE)
+    return TRUE;
+
+  fail_call (self, call, error_payload (3, MSG_NO_RESULT),
+             "blocked by the first-screen rule (enforce): no popup was shown");
+  return FALSE;
+}
+
+/* Finishes @call, or makes it the active one (the popup, the toast). */
+static void
+process_call (AuthsimEngine *self,
+              Call          *call)
+{
+  gboolean consent = FALSE;
+  g_auto(GStrv) missing = NULL;
+
+  if (!check_container (self, call) ||
+      !check_permission (self, call) ||
+      !check_scopes (self, call, &consent) ||
+      !check_network (self, call) ||
+      !check_first_screen (self, call, consent))
+    return;
 
   /* 6. Only silent scopes: success at once. */
   if (!consent)
@@ -602,14 +570,11 @@ process_call (AuthsimEngine *self,
     }
 
   /* 7. Every consent scope already granted: success at once. 8. Otherwise the popup. */
-  {
-    g_auto(GStrv) missing = missing_consent_scopes (self, call);
-
-    if (missing[0] == NULL)
-      succeed_call (self, call);
-    else
-      open_popup (self, call, missing);
-  }
+  missing = missing_consent_scopes (self, call);
+  if (missing[0] == NULL)
+    succeed_call (self, call);
+  else
+    open_popup (self, call, missing);
 }
 
 static void
@@ -629,26 +594,18 @@ drain_queue (AuthsimEngine *self)
 
 /* Making calls */
 
-/* @hook (nullable): "onLoad"/"onShow" when a page hook fires the call; onShow calls are a
- * loop risk (closing the popup fires onShow again). */
-static guint
-make_call (AuthsimEngine    *self,
-           JsonNode         *params,
-           AuthsimTrigger    trigger,
-           AuthsimContainer  container,
-           const char       *hook)
+/* A new call on the current page, by the active user. In a plugin the subject of the
+ * authorisation is the host mini program. */
+static Call *
+call_new (AuthsimEngine    *self,
+          JsonNode         *params,
+          AuthsimTrigger    trigger,
+          AuthsimContainer  container,
+          gboolean          loop_risk)
 {
-  gboolean loop_risk = g_strcmp0 (hook, "onShow") == 0;
   Call *call = g_new0 (Call, 1);
-  JsonObject *fields = json_object_new ();
   const AuthsimPage *page = current_page (self);
-  gboolean busy = self->active != NULL || !g_queue_is_empty (&self->pending);
   const char *host = authsim_profile_get_host_app_id (self->profile);
-  guint id;
-
-  /* The tap that triggers a call ends the first screen before the call is made. */
-  if (trigger == AUTHSIM_TRIGGER_TAP)
-    set_first_screen (self, FALSE);
 
   call->id = ++self->next_call;
   call->params = params != NULL ? json_node_copy (params) : NULL;
@@ -661,7 +618,6 @@ make_call (AuthsimEngine    *self,
   call->ok_scopes = g_ptr_array_new_with_free_func (g_free);
   call->error_scopes = json_object_new ();
 
-  /* In a plugin the subject of the authorisation is the host mini program. */
   if (container == AUTHSIM_CONTAINER_PLUGIN && host != NULL)
     {
       call->app_id = g_strdup (host);
@@ -674,42 +630,78 @@ make_call (AuthsimEngine    *self,
       call->app_name = g_strdup (authsim_profile_get_name (self->profile));
       call->app_icon = g_strdup (authsim_profile_get_icon (self->profile));
     }
+  return call;
+}
 
-  if (params != NULL)
-    json_object_set_member (fields, "params", json_node_copy (params));
+/* The "call" event; @queued: it waits behind an open popup or toast. */
+static void
+log_call (AuthsimEngine *self,
+          Call          *call,
+          const char    *hook,
+          gboolean       queued)
+{
+  JsonObject *fields = json_object_new ();
+  gboolean no_host = authsim_profile_get_host_app_id (self->profile) == NULL;
+
+  if (call->params != NULL)
+    json_object_set_member (fields, "params", json_node_copy (call->params));
   else
     json_object_set_null_member (fields, "params");
   json_object_set_string_member (fields, "trigger",
-                                 authsim_enum_to_nick (AUTHSIM_TYPE_TRIGGER, trigger));
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_TRIGGER, call->trigger));
   json_object_set_string_member (fields, "container",
-                                 authsim_enum_to_nick (AUTHSIM_TYPE_CONTAINER, container));
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_CONTAINER, call->container));
   json_object_set_string_member (fields, "page", call->page);
   json_object_set_string_member (fields, "appId", call->app_id);
   json_object_set_string_member (fields, "userId", call->user_id);
   json_object_set_boolean_member (fields, "firstScreen", call->first_screen);
   if (hook != NULL)
     json_object_set_string_member (fields, "hook", hook);
-  if (loop_risk)
+  if (call->loop_risk)
     json_object_set_boolean_member (fields, "loopRisk", TRUE);
-  if (busy)
+  if (queued)
     json_object_set_boolean_member (fields, "queued", TRUE);
-  if (container == AUTHSIM_CONTAINER_PLUGIN && host == NULL)
+  if (call->container == AUTHSIM_CONTAINER_PLUGIN && no_host)
     json_object_set_string_member (fields, "note",
                                    "the profile names no host: the plugin's own app authorises");
   log_event (self, call->id, "call", fields);
+}
 
-  if (loop_risk)
-    {
-      JsonObject *violation = json_object_new ();
+static void
+warn_onshow_loop (AuthsimEngine *self,
+                  guint          call)
+{
+  JsonObject *violation = json_object_new ();
 
-      json_object_set_string_member (violation, "rule", "onshow-loop");
-      json_object_set_string_member (violation, "mode", "warn");
-      json_object_set_string_member (violation, "explanation",
-                                     "my.getAuthCode called from onShow: closing the "
-                                     "authorization popup fires onShow again, which calls it "
-                                     "again (a loop risk)");
-      log_event (self, call->id, "violation", violation);
-    }
+  json_object_set_string_member (violation, "rule", "onshow-loop");
+  json_object_set_string_member (violation, "mode", "warn");
+  json_object_set_string_member (violation, "explanation",
+                                 "my.getAuthCode called from onShow: closing the "
+                                 "authorization popup fires onShow again, which calls it "
+                                 "again (a loop risk)");
+  log_event (self, call, "violation", violation);
+}
+
+/* onShow calls are a loop risk: closing the popup fires onShow again. */
+guint
+authsim_engine_make_call (AuthsimEngine    *self,
+                          JsonNode         *params,
+                          AuthsimTrigger    trigger,
+                          AuthsimContainer  container,
+                          const char       *hook)
+{
+  gboolean queued = self->active != NULL || !g_queue_is_empty (&self->pending);
+  Call *call;
+  guint id;
+
+  /* The tap that triggers a call ends the first screen before the call is made. */
+  if (trigger == AUTHSIM_TRIGGER_TAP)
+    set_first_screen (self, FALSE);
+
+  call = call_new (self, params, trigger, container, g_strcmp0 (hook, "onShow") == 0);
+  log_call (self, call, hook, queued);
+  if (call->loop_risk)
+    warn_onshow_loop (self, call->id);
 
   /* The call may finish, and be freed, while the queue drains. */
   id = call->id;
@@ -717,16 +709,6 @@ make_call (AuthsimEngine    *self,
   notify_pending (self);
   drain_queue (self);
   return id;
-}
-
-static void
-fire_lifecycle_call (AuthsimEngine *self,
-                     JsonNode      *params,
-                     const char    *hook)
-{
-  if (params == NULL)
-    return;
-  make_call (self, params, AUTHSIM_TRIGGER_LIFECYCLE, self->container, hook);
 }
 
 guint
@@ -737,7 +719,7 @@ authsim_engine_call (AuthsimEngine    *self,
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
 
-  return make_call (self, params, trigger, container, NULL);
+  return authsim_engine_make_call (self, params, trigger, container, NULL);
 }
 
 void
@@ -835,7 +817,7 @@ authsim_engine_call_json (AuthsimEngine  *self,
                           key);
     }
 
-  return make_call (self, params, trigger, container, NULL);
+  return authsim_engine_make_call (self, params, trigger, container, NULL);
 }
 
 gboolean
@@ -870,12 +852,11 @@ authsim_engine_respond (AuthsimEngine   *self,
   return authsim_engine_respond_from (self, decision, "api", error);
 }
 
-/* Pages and the first screen */
+/* The mini program is gone */
 
-/* Drops the popup, the toast and every queued call: the mini program is gone. */
-static void
-abandon_calls (AuthsimEngine *self,
-               const char    *why)
+void
+authsim_engine_abandon_calls (AuthsimEngine *self,
+                              const char    *why)
 {
   Call *call;
 
@@ -896,160 +877,6 @@ abandon_calls (AuthsimEngine *self,
     }
   self->onshow_chain = 0;
   notify_pending (self);
-}
-
-static void
-show_page (AuthsimEngine     *self,
-           const AuthsimPage *page)
-{
-  const char *path = authsim_page_get_path (page);
-
-  log_lifecycle (self, "onLoad", path);
-  log_lifecycle (self, "onShow", path);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_PATH]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
-  fire_lifecycle_call (self, authsim_page_get_on_load (page), "onLoad");
-  fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
-}
-
-static void
-launch_at (AuthsimEngine     *self,
-           const AuthsimPage *page)
-{
-  abandon_calls (self, "the mini program was relaunched");
-  set_string (self, &self->banner, NULL, PROP_BANNER);
-
-  g_ptr_array_set_size (self->stack, 0);
-  g_ptr_array_add (self->stack, (gpointer) page);
-  set_first_screen (self, TRUE);
-
-  log_lifecycle (self, "onLaunch", authsim_page_get_path (page));
-  show_page (self, page);
-}
-
-void
-authsim_engine_launch (AuthsimEngine *self)
-{
-  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
-
-  launch_at (self, authsim_profile_get_page (self->profile, 0));
-}
-
-static const AuthsimPage *
-find_page (AuthsimEngine  *self,
-           const char     *path,
-           GError        **error)
-{
-  const AuthsimPage *page = path != NULL ? authsim_profile_find_page (self->profile, path) : NULL;
-
-  if (page == NULL)
-    g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
-                 "no page has path \"%s\"", path != NULL ? path : "");
-  return page;
-}
-
-gboolean
-authsim_engine_navigate (AuthsimEngine  *self,
-                         const char     *path,
-                         GError        **error)
-{
-  const AuthsimPage *page;
-  const AuthsimPage *previous;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
-
-  if ((page = find_page (self, path, error)) == NULL)
-    return FALSE;
-
-  set_first_screen (self, FALSE);
-  set_string (self, &self->banner, NULL, PROP_BANNER);
-  previous = current_page (self);
-  if (previous != NULL)
-    log_lifecycle (self, "onHide", authsim_page_get_path (previous));
-  g_ptr_array_add (self->stack, (gpointer) page);
-  show_page (self, page);
-  return TRUE;
-}
-
-gboolean
-authsim_engine_navigate_back (AuthsimEngine  *self,
-                              GError        **error)
-{
-  const AuthsimPage *page;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
-
-  if (self->stack->len < 2)
-    {
-      g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
-                           "the launch page has nothing to go back to");
-      return FALSE;
-    }
-
-  set_first_screen (self, FALSE);
-  set_string (self, &self->banner, NULL, PROP_BANNER);
-  log_lifecycle (self, "onUnload", authsim_page_get_path (current_page (self)));
-  g_ptr_array_remove_index (self->stack, self->stack->len - 1);
-  page = current_page (self);
-  log_lifecycle (self, "onShow", authsim_page_get_path (page));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_PATH]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
-  fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
-  return TRUE;
-}
-
-gboolean
-authsim_engine_tap (AuthsimEngine  *self,
-                    const char     *label,
-                    GError        **error)
-{
-  const AuthsimPage *page;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
-
-  page = current_page (self);
-  for (guint i = 0; page != NULL && i < authsim_page_get_n_buttons (page); i++)
-    {
-      JsonNode *params;
-      const char *target;
-      AuthsimContainer container = self->container;
-
-      if (g_strcmp0 (authsim_page_get_button_label (page, i), label) != 0)
-        continue;
-
-      set_first_screen (self, FALSE);
-      if ((params = authsim_page_get_button_params (page, i)) != NULL)
-        {
-          authsim_page_get_button_container (page, i, &container);
-          make_call (self, params, AUTHSIM_TRIGGER_TAP, container, NULL);
-          return TRUE;
-        }
-      if ((target = authsim_page_get_button_navigate_to (page, i)) != NULL)
-        return authsim_engine_navigate (self, target, error);
-      if ((target = authsim_page_get_button_relaunch (page, i)) != NULL)
-        {
-          const AuthsimPage *root = find_page (self, target, error);
-
-          if (root == NULL)
-            return FALSE;
-          launch_at (self, root);
-          return TRUE;
-        }
-      return TRUE;
-    }
-
-  g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
-               "page \"%s\" has no button labelled \"%s\"",
-               page != NULL ? authsim_page_get_path (page) : "", label != NULL ? label : "");
-  return FALSE;
-}
-
-void
-authsim_engine_dismiss_banner (AuthsimEngine *self)
-{
-  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
-
-  set_string (self, &self->banner, NULL, PROP_BANNER);
 }
 
 /* Grants and users */
@@ -1111,84 +938,86 @@ authsim_engine_set_active_user_id (AuthsimEngine  *self,
   return TRUE;
 }
 
-/* Profile */
+/* Accessors */
 
-void
-authsim_engine_set_profile (AuthsimEngine  *self,
-                            AuthsimProfile *profile)
+AuthsimProfile *
+authsim_engine_get_profile (AuthsimEngine *self)
 {
-  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
-  g_return_if_fail (AUTHSIM_IS_PROFILE (profile));
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
 
-  if (self->profile == profile)
-    return;
+  return self->profile;
+}
 
-  /* The page stack points into the old profile: drop it before the profile goes. */
-  abandon_calls (self, "the profile was replaced");
-  g_ptr_array_set_size (self->stack, 0);
-  g_set_object (&self->profile, profile);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
-  authsim_engine_launch (self);
+GListModel *
+authsim_engine_get_users (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->users;
+}
+
+AuthsimUser *
+authsim_engine_get_active_user (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->active_user;
+}
+
+AuthsimFirstScreenRule
+authsim_engine_get_first_screen_rule (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  return self->rule;
 }
 
 gboolean
-authsim_engine_load_profile (AuthsimEngine  *self,
-                             const char     *path,
-                             GError        **error)
+authsim_engine_get_network_fault (AuthsimEngine *self)
 {
-  g_autoptr(AuthsimProfile) profile = NULL;
-  g_autoptr(GError) local_error = NULL;
-
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
 
-  profile = authsim_profile_new_from_file (path, &local_error);
-  if (profile == NULL)
-    {
-      authsim_engine_log_error (self, "profile", local_error->message);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  authsim_engine_set_profile (self, profile);
-  return TRUE;
+  return self->network_fault;
 }
 
-/* Accessors */
-
-#define DEFINE_GETTER(type, name, expr)                    \
-  type                                                     \
-  authsim_engine_get_##name (AuthsimEngine *self)          \
-  {                                                        \
-    g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);    \
-    return (expr);                                         \
-  }
-
-DEFINE_GETTER (AuthsimProfile *, profile, self->profile)
-DEFINE_GETTER (GListModel *, users, self->users)
-DEFINE_GETTER (AuthsimUser *, active_user, self->active_user)
-DEFINE_GETTER (AuthsimStore *, store, self->store)
-DEFINE_GETTER (AuthsimLog *, log, self->log)
-DEFINE_GETTER (AuthsimFirstScreenRule, first_screen_rule, self->rule)
-DEFINE_GETTER (gboolean, network_fault, self->network_fault)
-DEFINE_GETTER (AuthsimContainer, container, self->container)
-DEFINE_GETTER (guint, toast_duration, self->toast_duration)
-DEFINE_GETTER (const AuthsimPage *, page, current_page (self))
-DEFINE_GETTER (gboolean, can_go_back, self->stack->len > 1)
-DEFINE_GETTER (gboolean, first_screen, self->first_screen)
-DEFINE_GETTER (AuthsimRequest *, request, self->request)
-DEFINE_GETTER (const char *, toast, self->toast)
-DEFINE_GETTER (const char *, banner, self->banner)
-DEFINE_GETTER (guint, pending, g_queue_get_length (&self->pending))
-
-const char *
-authsim_engine_get_page_path (AuthsimEngine *self)
+AuthsimContainer
+authsim_engine_get_container (AuthsimEngine *self)
 {
-  const AuthsimPage *page;
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
 
+  return self->container;
+}
+
+guint
+authsim_engine_get_toast_duration (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  return self->toast_duration;
+}
+
+AuthsimRequest *
+authsim_engine_get_request (AuthsimEngine *self)
+{
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
 
-  page = current_page (self);
-  return page != NULL ? authsim_page_get_path (page) : NULL;
+  return self->request;
+}
+
+const char *
+authsim_engine_get_toast (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->toast;
+}
+
+guint
+authsim_engine_get_pending (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  return g_queue_get_length (&self->pending);
 }
 
 void
@@ -1298,12 +1127,6 @@ authsim_engine_get_property (GObject    *object,
     case PROP_ACTIVE_USER:
       g_value_set_object (value, self->active_user);
       break;
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_LOG:
-      g_value_set_object (value, self->log);
-      break;
     case PROP_PAGE_PATH:
       g_value_set_string (value, authsim_engine_get_page_path (self));
       break;
@@ -1353,7 +1176,7 @@ authsim_engine_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_PROFILE:
-      if (self->stack == NULL || self->stack->len == 0)
+      if (current_page (self) == NULL)
         g_set_object (&self->profile, g_value_get_object (value));
       else
         authsim_engine_set_profile (self, g_value_get_object (value));
@@ -1414,6 +1237,9 @@ authsim_engine_class_init (AuthsimEngineClass *klass)
   GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
   GParamFlags co = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  /* The store and the log are handed in, never handed out: whoever needs them gets them
+   * from whoever built the engine. */
+  GParamFlags handed_in = G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = authsim_engine_dispose;
   object_class->finalize = authsim_engine_finalize;
@@ -1428,9 +1254,9 @@ authsim_engine_class_init (AuthsimEngineClass *klass)
   properties[PROP_ACTIVE_USER] =
     g_param_spec_object ("active-user", NULL, NULL, AUTHSIM_TYPE_USER, rw);
   properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE, co);
+    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE, handed_in);
   properties[PROP_LOG] =
-    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG, co);
+    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG, handed_in);
   properties[PROP_PAGE_PATH] =
     g_param_spec_string ("page-path", NULL, NULL, NULL, ro);
   properties[PROP_CAN_GO_BACK] =

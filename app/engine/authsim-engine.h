@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* authsim-engine.h: what Alipay's client does for each my.getAuthCode call (SPEC §2–§4),
- * the preview's page state and the first screen. No GTK: views observe its properties. */
+ * the preview's page state and the first screen. No GTK: views observe its properties.
+ * One class over two files (see authsim-engine-private.h). */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -20,7 +21,7 @@ G_DECLARE_FINAL_TYPE (AuthsimEngine, authsim_engine, AUTHSIM, ENGINE, GObject)
 /*
  * Properties (all notify on change):
  *   "profile" AuthsimProfile (rw)         "users" GListModel (r)
- *   "active-user" AuthsimUser (rw)         "store" / "log" (r)
+ *   "active-user" AuthsimUser (rw)         "store" / "log" (construct-only, write-only)
  *   "page-path" string (r)                 "can-go-back" bool (r)
  *   "first-screen" bool (r)                "first-screen-rule" AuthsimFirstScreenRule (rw)
  *   "network-fault" bool (rw)              "container" AuthsimContainer (rw): the default
@@ -40,17 +41,11 @@ AuthsimEngine  *authsim_engine_new              (AuthsimProfile *profile,
 AuthsimProfile *authsim_engine_get_profile      (AuthsimEngine  *self);
 void            authsim_engine_set_profile      (AuthsimEngine  *self,
                                                  AuthsimProfile *profile);
-/* Loads a profile file; on failure logs an error event, keeps the current one, FALSE. */
-gboolean        authsim_engine_load_profile     (AuthsimEngine  *self,
-                                                 const char     *path,
-                                                 GError        **error);
 GListModel     *authsim_engine_get_users        (AuthsimEngine  *self);
 AuthsimUser    *authsim_engine_get_active_user  (AuthsimEngine  *self);
 gboolean        authsim_engine_set_active_user_id (AuthsimEngine *self,
                                                    const char    *user_id,
                                                    GError       **error);
-AuthsimStore   *authsim_engine_get_store        (AuthsimEngine  *self);
-AuthsimLog     *authsim_engine_get_log          (AuthsimEngine  *self);
 
 AuthsimFirstScreenRule authsim_engine_get_first_screen_rule (AuthsimEngine *self);
 void            authsim_engine_set_first_screen_rule (AuthsimEngine        *self,

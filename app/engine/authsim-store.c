@@ -941,27 +941,10 @@ end_array (GString *out,
   g_string_append_c (out, ']');
 }
 
-/*
- * The state file: members in the loader's order, one grant, code or token per line. Expired
- * codes and tokens whose refresh token has expired are left out (pruned from the file; memory
- * keeps them so that, within a session, they keep answering "expired" rather than "unknown").
- * Appends to @out; returns the number of codes and tokens written in @n_codes and @n_tokens.
- */
 static void
-serialise_snapshot (Snapshot *snapshot,
-                    GString  *out,
-                    guint    *n_codes,
-                    guint    *n_tokens)
+serialise_grants (Snapshot *snapshot,
+                  GString  *out)
 {
-  guint n;
-
-  append_literal (out, "{\n  \"version\": ");
-  authsim_json_append_int (out, STATE_VERSION);
-  append_literal (out, ",\n  \"clockOffset\": ");
-  authsim_json_append_int (out, snapshot->clock_offset);
-  append_literal (out, ",\n  \"codeLifetime\": ");
-  authsim_json_append_int (out, snapshot->code_lifetime);
-
   append_literal (out, ",\n  \"grants\": [");
   for (guint i = 0; i < snapshot->grants->len; i++)
     {
@@ -979,9 +962,16 @@ serialise_snapshot (Snapshot *snapshot,
       g_string_append_c (out, '}');
     }
   end_array (out, snapshot->grants->len);
+}
+
+/* The codes that have not expired; returns how many. */
+static guint
+serialise_codes (Snapshot *snapshot,
+                 GString  *out)
+{
+  guint n = 0;
 
   append_literal (out, ",\n  \"codes\": [");
-  n = 0;
   for (guint i = 0; i < snapshot->codes->len; i++)
     {
       CodeRecord *code = g_ptr_array_index (snapshot->codes, i);
@@ -1006,10 +996,17 @@ serialise_snapshot (Snapshot *snapshot,
       g_string_append_c (out, '}');
     }
   end_array (out, n);
-  *n_codes = n;
+  return n;
+}
+
+/* The tokens whose refresh token has not expired; returns how many. */
+static guint
+serialise_tokens (Snapshot *snapshot,
+                  GString  *out)
+{
+  guint n = 0;
 
   append_literal (out, ",\n  \"tokens\": [");
-  n = 0;
   for (guint i = 0; i < snapshot->tokens->len; i++)
     {
       TokenRecord *token = g_ptr_array_index (snapshot->tokens, i);
@@ -1038,7 +1035,31 @@ serialise_snapshot (Snapshot *snapshot,
       g_string_append_c (out, '}');
     }
   end_array (out, n);
-  *n_tokens = n;
+  return n;
+}
+
+/*
+ * The state file: members in the loader's order, one grant, code or token per line. Expired
+ * codes and tokens whose refresh token has expired are left out (pruned from the file; memory
+ * keeps them so that, within a session, they keep answering "expired" rather than "unknown").
+ * Appends to @out; returns the number of codes and tokens written in @n_codes and @n_tokens.
+ */
+static void
+serialise_snapshot (Snapshot *snapshot,
+                    GString  *out,
+                    guint    *n_codes,
+                    guint    *n_tokens)
+{
+  append_literal (out, "{\n  \"version\": ");
+  authsim_json_append_int (out, STATE_VERSION);
+  append_literal (out, ",\n  \"clockOffset\": ");
+  authsim_json_append_int (out, snapshot->clock_offset);
+  append_literal (out, ",\n  \"codeLifetime\": ");
+  authsim_json_append_int (out, snapshot->code_lifetime);
+
+  serialise_grants (snapshot, out);
+  *n_codes = serialise_codes (snapshot, out);
+  *n_tokens = serialise_tokens (snapshot, out);
 
   append_literal (out, "\n}\n");
 }

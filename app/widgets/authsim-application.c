@@ -141,9 +141,9 @@ bind_settings (AuthsimApplication *self)
 /* App actions (the scripting ones come from authsim_actions_install). */
 
 static void
-preferences_activated (GSimpleAction *action,
-                       GVariant      *parameter,
-                       gpointer       user_data)
+preferences_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
 {
   AuthsimApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -151,14 +151,15 @@ preferences_activated (GSimpleAction *action,
 
   if (self->backend == NULL)
     return;
-  dialog = authsim_preferences_dialog_new (authsim_backend_get_engine (self->backend), parent);
+  dialog = authsim_preferences_dialog_new (authsim_backend_get_engine (self->backend),
+                                           authsim_backend_get_store (self->backend), parent);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
-about_activated (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
+about_cb (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
 {
   AuthsimApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -179,9 +180,9 @@ about_activated (GSimpleAction *action,
 }
 
 static void
-quit_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
+quit_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
 {
   AuthsimApplication *self = user_data;
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
@@ -198,9 +199,9 @@ quit_activated (GSimpleAction *action,
 }
 
 static const GActionEntry app_entries[] = {
-  { .name = "preferences", .activate = preferences_activated },
-  { .name = "about", .activate = about_activated },
-  { .name = "quit", .activate = quit_activated },
+  { .name = "preferences", .activate = preferences_cb },
+  { .name = "about", .activate = about_cb },
+  { .name = "quit", .activate = quit_cb },
 };
 
 static void
@@ -349,7 +350,8 @@ authsim_application_activate (GApplication *app)
     }
 
   if (window == NULL)
-    window = GTK_WINDOW (authsim_window_new (self));
+    window = GTK_WINDOW (authsim_window_new (GTK_APPLICATION (self), self->backend,
+                                             self->settings));
   gtk_window_present (window);
 
   if (!self->started)
@@ -434,23 +436,9 @@ authsim_application_new (AuthsimOptions *options)
   return self;
 }
 
-AuthsimEngine *
-authsim_application_get_engine (AuthsimApplication *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_APPLICATION (self), NULL);
-  return self->backend != NULL ? authsim_backend_get_engine (self->backend) : NULL;
-}
-
 AuthsimBackend *
 authsim_application_get_backend (AuthsimApplication *self)
 {
   g_return_val_if_fail (AUTHSIM_IS_APPLICATION (self), NULL);
   return self->backend;
-}
-
-GSettings *
-authsim_application_get_settings (AuthsimApplication *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_APPLICATION (self), NULL);
-  return self->settings;
 }

@@ -219,8 +219,9 @@ static void
 test_call_case (gconstpointer data)
 {
   const CallCase *c = data;
-  g_autoptr(AuthsimEngine) engine = test_engine_new (profile_for (c->profile));
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimStore) store = test_store_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (profile_for (c->profile), store, log);
   g_autoptr(JsonNode) params = test_parse (c->params);
   g_autoptr(JsonNode) expected = test_parse (c->expected);
   Finished finished = { 0, };
@@ -233,8 +234,7 @@ test_call_case (gconstpointer data)
       g_auto(GStrv) scopes = g_strsplit (c->pregrant, ",", -1);
       const char *user = authsim_user_get_user_id (authsim_engine_get_active_user (engine));
 
-      authsim_store_grant (authsim_engine_get_store (engine), user, TEST_APP_ID,
-                           (const char * const *) scopes);
+      authsim_store_grant (store, user, TEST_APP_ID, (const char * const *) scopes);
     }
 
   g_signal_connect (engine, "call-finished", G_CALLBACK (on_call_finished), &finished);
@@ -301,8 +301,7 @@ test_call_case (gconstpointer data)
     {
       JsonObject *payload = json_node_get_object (finished.payload);
       g_autoptr(AuthsimCode) code =
-        authsim_store_lookup_code (authsim_engine_get_store (engine),
-                                   json_object_get_string_member (payload, "authCode"));
+        authsim_store_lookup_code (store, json_object_get_string_member (payload, "authCode"));
 
       g_assert_nonnull (code);
       g_assert_cmpstr (code->app_id, ==,
@@ -408,8 +407,8 @@ on_finished_record (AuthsimEngine *engine,
 static void
 test_queue_order (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (base_profile);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (base_profile, NULL, log);
   g_autoptr(JsonNode) user = test_parse ("{\"scopes\": \"auth_user\"}");
   g_autoptr(JsonNode) base = test_parse ("{\"scopes\": \"auth_base\"}");
   g_autoptr(JsonNode) bad = test_parse ("{\"scopes\": \"nope\"}");
@@ -498,8 +497,8 @@ test_respond_errors (void)
 static void
 test_popup_fields_and_lifecycle (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (base_profile);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (base_profile, NULL, log);
   g_autoptr(JsonNode) user = test_parse ("{\"scopes\": \"auth_user\"}");
   const char * const *fields;
   guint n_before, n;
@@ -535,8 +534,8 @@ test_popup_fields_and_lifecycle (void)
 static void
 test_call_json (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (base_profile);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (base_profile, NULL, log);
   const char *bad[] = {
     "not json",
     "[1, 2]",
@@ -594,8 +593,8 @@ test_call_json (void)
 static void
 test_relaunch_abandons (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (base_profile);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (base_profile, NULL, log);
   g_autoptr(JsonNode) user = test_parse ("{\"scopes\": \"auth_user\"}");
   guint errors;
 
