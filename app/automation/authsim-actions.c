@@ -78,7 +78,8 @@ standing_idle_cb (gpointer user_data)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!authsim_engine_respond_from (standing->engine, standing->decision, "standing", &error))
+      if (!authsim_engine_respond (standing->engine, standing->decision,
+                                   AUTHSIM_ANSWER_SOURCE_STANDING, &error))
         authsim_engine_log_error (standing->engine, "state", error->message);
     }
 
@@ -219,7 +220,7 @@ respond_cb (GSimpleAction *action,
       return;
     }
 
-  if (!authsim_engine_respond_from (engine, decision, "dbus", &error))
+  if (!authsim_engine_respond (engine, decision, AUTHSIM_ANSWER_SOURCE_DBUS, &error))
     log_bad (engine, "respond", error->message);
 }
 

@@ -1590,7 +1590,7 @@ answer_idle_cb (gpointer user_data)
       int decision = GPOINTER_TO_INT (g_queue_pop_head (&r->answers)) - 1;
       g_autoptr(GError) error = NULL;
 
-      if (!authsim_engine_respond_from (r->engine, decision, "scenario", &error))
+      if (!authsim_engine_respond (r->engine, decision, AUTHSIM_ANSWER_SOURCE_SCENARIO, &error))
         authsim_engine_log_error (r->engine, "scenario", error->message);
     }
   return G_SOURCE_REMOVE;

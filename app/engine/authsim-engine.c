@@ -63,7 +63,6 @@ struct _AuthsimEngine
   GQueue                  pending;        /* Call*, waiting behind the active one */
   Call                   *active;         /* the call that owns the popup or the toast */
   AuthsimRequest         *request;
-  const char             *respond_source; /* static string, for the next decision event */
   guint                   toast_source;
   guint                   onshow_chain;
   gboolean                draining;
@@ -316,9 +315,10 @@ missing_consent_scopes (AuthsimEngine *self,
 }
 
 static void
-on_request_responded (AuthsimRequest  *request,
-                      AuthsimDecision  decision,
-                      AuthsimEngine   *self);
+on_request_responded (AuthsimRequest      *request,
+                      AuthsimDecision      decision,
+                      AuthsimAnswerSource  source,
+                      AuthsimEngine       *self);
 
 static void
 close_popup (AuthsimEngine *self,
@@ -343,9 +343,10 @@ close_popup (AuthsimEngine *self,
 }
 
 static void
-on_request_responded (AuthsimRequest  *request,
-                      AuthsimDecision  decision,
-                      AuthsimEngine   *self)
+on_request_responded (AuthsimRequest      *request,
+                      AuthsimDecision      decision,
+                      AuthsimAnswerSource  source,
+                      AuthsimEngine       *self)
 {
   Call *call = self->active;
   const AuthsimPage *page = current_page (self);
@@ -357,8 +358,7 @@ on_request_responded (AuthsimRequest  *request,
   json_object_set_string_member (fields, "decision",
                                  authsim_enum_to_nick (AUTHSIM_TYPE_DECISION, decision));
   json_object_set_string_member (fields, "source",
-                                 self->respond_source != NULL ? self->respond_source : "ui");
-  self->respond_source = NULL;
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_ANSWER_SOURCE, source));
   log_event (self, call->id, "decision", fields);
 
   /* A tap on the popup is a user interaction: the first screen is over. */
@@ -839,10 +839,10 @@ authsim_engine_call_json (AuthsimEngine  *self,
 }
 
 gboolean
-authsim_engine_respond_from (AuthsimEngine   *self,
-                             AuthsimDecision  decision,
-                             const char      *source,
-                             GError         **error)
+authsim_engine_respond (AuthsimEngine        *self,
+                        AuthsimDecision       decision,
+                        AuthsimAnswerSource   source,
+                        GError              **error)
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
 
@@ -853,21 +853,8 @@ authsim_engine_respond_from (AuthsimEngine   *self,
       return FALSE;
     }
 
-  self->respond_source = g_intern_string (source != NULL ? source : "api");
-  if (!authsim_request_respond (self->request, decision, error))
-    {
-      self->respond_source = NULL;
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-authsim_engine_respond (AuthsimEngine   *self,
-                        AuthsimDecision  decision,
-                        GError         **error)
-{
-  return authsim_engine_respond_from (self, decision, "api", error);
+  /* The request carries @source to on_request_responded(), which logs the decision. */
+  return authsim_request_respond (self->request, decision, source, error);
 }
 
 /* Pages and the first screen */

@@ -500,7 +500,7 @@ respond (AuthsimEngine   *engine,
   g_autoptr(GError) error = NULL;
 
   test_wait_until (authsim_engine_get_request (engine) != NULL);
-  authsim_engine_respond_from (engine, decision, "ui", &error);
+  authsim_engine_respond (engine, decision, AUTHSIM_ANSWER_SOURCE_UI, &error);
   g_assert_no_error (error);
 }
 
