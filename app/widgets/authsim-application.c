@@ -247,14 +247,11 @@ backend_started_cb (GObject      *source,
         authsim_window_follow_scenario (AUTHSIM_WINDOW (window), self->scenario);
 
       /* A demo pace in the window; --speed scales it. */
-      authsim_scenario_run_async (self->scenario,
-                                  authsim_backend_get_engine (backend),
-                                  authsim_backend_get_gateway (backend),
-                                  authsim_backend_get_keys (backend),
-                                  (guint) (800.0 / speed),
-                                  self->cancellable,
-                                  scenario_finished_cb,
-                                  g_object_ref (self));
+      authsim_backend_run_scenario_async (backend, self->scenario,
+                                          (guint) (800.0 / speed),
+                                          self->cancellable,
+                                          scenario_finished_cb,
+                                          g_object_ref (self));
     }
 }
 
@@ -307,10 +304,9 @@ authsim_application_startup (GApplication *app)
       return;
     }
 
-  authsim_actions_install (G_ACTION_MAP (app), authsim_backend_get_engine (self->backend));
-  if (self->options->answer >= 0)
-    authsim_actions_set_standing_answer (authsim_backend_get_engine (self->backend),
-                                         self->options->answer);
+  authsim_actions_install (G_ACTION_MAP (app), authsim_backend_get_engine (self->backend),
+                           authsim_backend_get_store (self->backend),
+                           authsim_backend_get_responder (self->backend));
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries,
                                    G_N_ELEMENTS (app_entries), app);
 
