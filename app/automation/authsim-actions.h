@@ -30,9 +30,4 @@ void authsim_actions_install (GActionMap       *map,
                               AuthsimStore     *store,
                               AuthsimResponder *responder);
 
-/* Parses a clock step such as "+3m", "-1h" or "90s" (units s, m, h, d; the sign is optional
- * and defaults to +) into seconds. FALSE for anything else. */
-gboolean authsim_parse_duration (const char *text,
-                                 gint64     *seconds);
-
 G_END_DECLS

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "authsim-actions.h"
+#include "authsim-duration.h"
 #include "authsim-enums.h"
 #include "authsim-scenario-private.h"
 

@@ -5,7 +5,7 @@
 
 #include <glib/gstdio.h>
 
-#include "authsim-actions.h"
+#include "authsim-duration.h"
 #include "authsim-enums.h"
 #include "authsim-responder.h"
 #include "authsim-scenario.h"
