@@ -315,10 +315,10 @@ missing_consent_scopes (AuthsimEngine *self,
 }
 
 static void
-on_request_responded (AuthsimRequest      *request,
-                      AuthsimDecision      decision,
-                      AuthsimAnswerSource  source,
-                      AuthsimEngine       *self);
+request_responded_cb (AuthsimRequest      *request,
+                     AuthsimDecision      decision,
+                     AuthsimAnswerSource  source,
+                     AuthsimEngine       *self);
 
 static void
 close_popup (AuthsimEngine *self,
@@ -328,7 +328,7 @@ close_popup (AuthsimEngine *self,
   JsonObject *fields = json_object_new ();
   const AuthsimPage *page = current_page (self);
 
-  g_signal_handlers_disconnect_by_func (request, on_request_responded, self);
+  g_signal_handlers_disconnect_by_func (request, request_responded_cb, self);
 
   json_object_set_string_member (fields, "event", "close");
   json_object_set_string_member (fields, "appId", authsim_request_get_app_id (request));
@@ -343,10 +343,10 @@ close_popup (AuthsimEngine *self,
 }
 
 static void
-on_request_responded (AuthsimRequest      *request,
-                      AuthsimDecision      decision,
-                      AuthsimAnswerSource  source,
-                      AuthsimEngine       *self)
+request_responded_cb (AuthsimRequest      *request,
+                     AuthsimDecision      decision,
+                     AuthsimAnswerSource  source,
+                     AuthsimEngine       *self)
 {
   Call *call = self->active;
   const AuthsimPage *page = current_page (self);
@@ -438,7 +438,7 @@ open_popup (AuthsimEngine *self,
   self->active = call;
   self->request = authsim_request_new (call->id, call->app_id, call->app_name, call->app_icon,
                                        (const char * const *) missing, fields_list);
-  g_signal_connect (self->request, "responded", G_CALLBACK (on_request_responded), self);
+  g_signal_connect (self->request, "responded", G_CALLBACK (request_responded_cb), self);
 
   json_object_set_string_member (fields, "event", "open");
   json_object_set_string_member (fields, "appId", call->app_id);
@@ -853,7 +853,7 @@ authsim_engine_respond (AuthsimEngine        *self,
       return FALSE;
     }
 
-  /* The request carries @source to on_request_responded(), which logs the decision. */
+  /* The request carries @source to request_responded_cb(), which logs the decision. */
   return authsim_request_respond (self->request, decision, source, error);
 }
 
@@ -1238,7 +1238,7 @@ authsim_engine_dispose (GObject *object)
   g_clear_handle_id (&self->toast_source, g_source_remove);
   if (self->request != NULL)
     {
-      g_signal_handlers_disconnect_by_func (self->request, on_request_responded, self);
+      g_signal_handlers_disconnect_by_func (self->request, request_responded_cb, self);
       g_clear_object (&self->request);
     }
   g_clear_pointer (&self->active, call_free);

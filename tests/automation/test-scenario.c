@@ -263,7 +263,7 @@ run_clear (Run *run)
 }
 
 static void
-on_step_started (AuthsimScenario *scenario,
+step_started_cb (AuthsimScenario *scenario,
                  guint            index,
                  const char      *description,
                  Run             *run)
@@ -273,7 +273,7 @@ on_step_started (AuthsimScenario *scenario,
 }
 
 static void
-on_step_finished (AuthsimScenario *scenario,
+step_finished_cb (AuthsimScenario *scenario,
                   guint            index,
                   const char      *description,
                   gboolean         ok,
@@ -287,7 +287,7 @@ on_step_finished (AuthsimScenario *scenario,
 }
 
 static void
-on_run_done (GObject      *source,
+run_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
@@ -314,9 +314,9 @@ run_scenario (Rig          *rig,
   scenario = authsim_scenario_new_from_data (json, -1, "test.json", NULL, &error);
   g_assert_no_error (error);
 
-  g_signal_connect (scenario, "step-started", G_CALLBACK (on_step_started), run);
-  g_signal_connect (scenario, "step-finished", G_CALLBACK (on_step_finished), run);
-  rig_run_async (rig, scenario, cancellable, on_run_done, run);
+  g_signal_connect (scenario, "step-started", G_CALLBACK (step_started_cb), run);
+  g_signal_connect (scenario, "step-finished", G_CALLBACK (step_finished_cb), run);
+  rig_run_async (rig, scenario, cancellable, run_done_cb, run);
   test_wait_until (run->done);
   g_signal_handlers_disconnect_by_data (scenario, run);
 }
@@ -501,7 +501,7 @@ test_run_cancel (void)
   g_assert_no_error (error);
 
   run.lines = g_ptr_array_new_with_free_func (g_free);
-  rig_run_async (&rig, scenario, cancellable, on_run_done, &run);
+  rig_run_async (&rig, scenario, cancellable, run_done_cb, &run);
   /* Let it start waiting, then cancel: it returns at once, not after the step timeout. */
   for (int i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -517,7 +517,7 @@ test_run_cancel (void)
   cancellable = g_cancellable_new ();
   memset (&run, 0, sizeof run);
   run.lines = g_ptr_array_new_with_free_func (g_free);
-  rig_run_async (&rig, scenario, cancellable, on_run_done, &run);
+  rig_run_async (&rig, scenario, cancellable, run_done_cb, &run);
   g_cancellable_cancel (cancellable);
   test_wait_until (run.done);
   g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
