@@ -7,12 +7,13 @@
 #include <gio/gio.h>
 
 #include "authsim-engine.h"
+#include "authsim-responder.h"
 
 G_BEGIN_DECLS
 
 /*
- * Adds these actions to @map, each acting on @engine (not referenced: the actions do nothing
- * once it is gone):
+ * Adds these actions to @map, acting on @engine, @store (the clock) and @responder (the
+ * automatic answers); the actions keep references to them:
  *   call (s)          JSON {"params": …, "trigger": "tap"|"lifecycle", "container": …}
  *   respond (s)       allow | reject | close: answers the open popup (source "dbus")
  *   navigate (s)      a page path
@@ -24,22 +25,9 @@ G_BEGIN_DECLS
  * A malformed parameter is logged as an "error" event (source "dbus", message
  * "<action>: <reason>") and changes nothing else.
  */
-void     authsim_actions_install             (GActionMap    *map,
-                                              AuthsimEngine *engine);
-
-/*
- * The standing answer: every popup of @engine is answered with @decision (an AuthsimDecision)
- * as soon as it opens, the decision logged with source "standing"; -1 clears it.
- * A popup already open when it is set is answered too.
- */
-void     authsim_actions_set_standing_answer (AuthsimEngine *engine,
-                                              int            decision);
-/* The standing answer of @engine, -1 when none. */
-int      authsim_actions_get_standing_answer (AuthsimEngine *engine);
-
-/* Parses a clock step such as "+3m", "-1h" or "90s" (units s, m, h, d; the sign is optional
- * and defaults to +) into seconds. FALSE for anything else. */
-gboolean authsim_parse_duration              (const char    *text,
-                                              gint64        *seconds);
+void authsim_actions_install (GActionMap       *map,
+                              AuthsimEngine    *engine,
+                              AuthsimStore     *store,
+                              AuthsimResponder *responder);
 
 G_END_DECLS

@@ -46,7 +46,6 @@ struct _AuthsimEngine
   GQueue                  pending;        /* Call*, waiting behind the active one */
   Call                   *active;         /* the call that owns the popup or the toast */
   AuthsimRequest         *request;
-  const char             *respond_source; /* static string, for the next decision event */
   guint                   toast_source;
   guint                   onshow_chain;
   gboolean                draining;

@@ -229,9 +229,10 @@ missing_consent_scopes (AuthsimEngine *self,
 }
 
 static void
-on_request_responded (AuthsimRequest  *request,
-                      AuthsimDecision  decision,
-                      AuthsimEngine   *self);
+request_responded_cb (AuthsimRequest      *request,
+                     AuthsimDecision      decision,
+                     AuthsimAnswerSource  source,
+                     AuthsimEngine       *self);
 
 static void
 close_popup (AuthsimEngine *self,
@@ -241,7 +242,7 @@ close_popup (AuthsimEngine *self,
   JsonObject *fields = json_object_new ();
   const AuthsimPage *page = current_page (self);
 
-  g_signal_handlers_disconnect_by_func (request, on_request_responded, self);
+  g_signal_handlers_disconnect_by_func (request, request_responded_cb, self);
 
   json_object_set_string_member (fields, "event", "close");
   json_object_set_string_member (fields, "appId", authsim_request_get_app_id (request));
@@ -256,9 +257,10 @@ close_popup (AuthsimEngine *self,
 }
 
 static void
-on_request_responded (AuthsimRequest  *request,
-                      AuthsimDecision  decision,
-                      AuthsimEngine   *self)
+request_responded_cb (AuthsimRequest      *request,
+                     AuthsimDecision      decision,
+                     AuthsimAnswerSource  source,
+                     AuthsimEngine       *self)
 {
   Call *call = self->active;
   const AuthsimPage *page = current_page (self);
@@ -270,8 +272,7 @@ on_request_responded (AuthsimRequest  *request,
   json_object_set_string_member (fields, "decision",
                                  authsim_enum_to_nick (AUTHSIM_TYPE_DECISION, decision));
   json_object_set_string_member (fields, "source",
-                                 self->respond_source != NULL ? self->respond_source : "ui");
-  self->respond_source = NULL;
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_ANSWER_SOURCE, source));
   log_event (self, call->id, "decision", fields);
 
   /* A tap on the popup is a user interaction: the first screen is over. */
@@ -351,7 +352,7 @@ open_popup (AuthsimEngine *self,
   self->active = call;
   self->request = authsim_request_new (call->id, call->app_id, call->app_name, call->app_icon,
                                        (const char * const *) missing, fields_list);
-  g_signal_connect (self->request, "responded", G_CALLBACK (on_request_responded), self);
+  g_signal_connect (self->request, "responded", G_CALLBACK (request_responded_cb), self);
 
   json_object_set_string_member (fields, "event", "open");
   json_object_set_string_member (fields, "appId", call->app_id);
@@ -821,10 +822,10 @@ authsim_engine_call_json (AuthsimEngine  *self,
 }
 
 gboolean
-authsim_engine_respond_from (AuthsimEngine   *self,
-                             AuthsimDecision  decision,
-                             const char      *source,
-                             GError         **error)
+authsim_engine_respond (AuthsimEngine        *self,
+                        AuthsimDecision       decision,
+                        AuthsimAnswerSource   source,
+                        GError              **error)
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
 
@@ -835,21 +836,8 @@ authsim_engine_respond_from (AuthsimEngine   *self,
       return FALSE;
     }
 
-  self->respond_source = g_intern_string (source != NULL ? source : "api");
-  if (!authsim_request_respond (self->request, decision, error))
-    {
-      self->respond_source = NULL;
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-authsim_engine_respond (AuthsimEngine   *self,
-                        AuthsimDecision  decision,
-                        GError         **error)
-{
-  return authsim_engine_respond_from (self, decision, "api", error);
+  /* The request carries @source to request_responded_cb(), which logs the decision. */
+  return authsim_request_respond (self->request, decision, source, error);
 }
 
 /* The mini program is gone */
@@ -1080,7 +1068,7 @@ authsim_engine_dispose (GObject *object)
   g_clear_handle_id (&self->toast_source, g_source_remove);
   if (self->request != NULL)
     {
-      g_signal_handlers_disconnect_by_func (self->request, on_request_responded, self);
+      g_signal_handlers_disconnect_by_func (self->request, request_responded_cb, self);
       g_clear_object (&self->request);
     }
   g_clear_pointer (&self->active, call_free);

@@ -102,16 +102,13 @@ guint           authsim_engine_call             (AuthsimEngine  *self,
 guint           authsim_engine_call_json        (AuthsimEngine  *self,
                                                  const char     *json,
                                                  GError        **error);
-/* Answers the open popup; AUTHSIM_ERROR_NO_REQUEST when none is open. The decision event
- * records @source ("ui", "dbus", "scenario", "standing", "api"); respond() uses "api".
- * Answering the popup is a user interaction: it ends the first screen. */
-gboolean        authsim_engine_respond          (AuthsimEngine  *self,
-                                                 AuthsimDecision decision,
-                                                 GError        **error);
-gboolean        authsim_engine_respond_from     (AuthsimEngine  *self,
-                                                 AuthsimDecision decision,
-                                                 const char     *source,
-                                                 GError        **error);
+/* Answers the open popup: the one way to answer it. AUTHSIM_ERROR_NO_REQUEST when none is
+ * open. The decision event records @source by its nick ("ui", "dbus", "scenario",
+ * "standing", "api"). Answering the popup is a user interaction: it ends the first screen. */
+gboolean        authsim_engine_respond          (AuthsimEngine      *self,
+                                                 AuthsimDecision     decision,
+                                                 AuthsimAnswerSource source,
+                                                 GError            **error);
 /* Clear authorization data: all grants of all users, logged. */
 void            authsim_engine_clear_grants     (AuthsimEngine  *self);
 gboolean        authsim_engine_revoke           (AuthsimEngine  *self,

@@ -174,6 +174,7 @@ authsim_request_class_init (AuthsimRequestClass *klass)
   /**
    * AuthsimRequest::responded:
    * @decision: an #AuthsimDecision
+   * @source: an #AuthsimAnswerSource: who answered
    *
    * Emitted once, after #AuthsimRequest:answered became TRUE.
    */
@@ -182,7 +183,7 @@ authsim_request_class_init (AuthsimRequestClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, AUTHSIM_TYPE_DECISION);
+                  G_TYPE_NONE, 2, AUTHSIM_TYPE_DECISION, AUTHSIM_TYPE_ANSWER_SOURCE);
 }
 
 static void
@@ -265,13 +266,15 @@ authsim_request_get_answered (AuthsimRequest *self)
 /**
  * authsim_request_respond:
  *
- * Answers the popup: sets #AuthsimRequest:answered, then emits #AuthsimRequest::responded.
+ * Answers the popup on behalf of @source: sets #AuthsimRequest:answered, then emits
+ * #AuthsimRequest::responded with @decision and @source.
  * Returns FALSE with AUTHSIM_ERROR_NO_REQUEST when it was already answered.
  */
 gboolean
-authsim_request_respond (AuthsimRequest  *self,
-                         AuthsimDecision  decision,
-                         GError         **error)
+authsim_request_respond (AuthsimRequest      *self,
+                         AuthsimDecision      decision,
+                         AuthsimAnswerSource  source,
+                         GError             **error)
 {
   g_autoptr(AuthsimRequest) hold = NULL;
 
@@ -290,7 +293,7 @@ authsim_request_respond (AuthsimRequest  *self,
   hold = g_object_ref (self);
   self->answered = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANSWERED]);
-  g_signal_emit (self, signals[RESPONDED], 0, decision);
+  g_signal_emit (self, signals[RESPONDED], 0, decision, source);
 
   return TRUE;
 }

@@ -28,9 +28,11 @@ const char * const *authsim_request_get_scopes     (AuthsimRequest *self);
 const char * const *authsim_request_get_fields     (AuthsimRequest *self);
 /* Whether it has been answered ("answered" property). */
 gboolean            authsim_request_get_answered   (AuthsimRequest *self);
-/* Answers once; AUTHSIM_ERROR_NO_REQUEST when already answered. Emits "responded". */
-gboolean            authsim_request_respond        (AuthsimRequest *self,
-                                                    AuthsimDecision decision,
-                                                    GError        **error);
+/* Answers once, on behalf of @source; AUTHSIM_ERROR_NO_REQUEST when already answered.
+ * Emits "responded" (AuthsimDecision decision, AuthsimAnswerSource source). */
+gboolean            authsim_request_respond        (AuthsimRequest     *self,
+                                                    AuthsimDecision     decision,
+                                                    AuthsimAnswerSource source,
+                                                    GError            **error);
 
 G_END_DECLS

@@ -53,6 +53,20 @@ typedef enum /*< prefix=AUTHSIM_DECISION >*/
   AUTHSIM_DECISION_CLOSE,  /*< nick=close >*/
 } AuthsimDecision;
 
+/*
+ * Who answered a consent popup: the "source" of its decision event. UI: a person in the
+ * window; DBUS: the D-Bus `respond` action; SCENARIO: a scenario's scripted answer; STANDING:
+ * the standing answer (`answer` action, --answer); API: a direct call (tests, tools).
+ */
+typedef enum /*< prefix=AUTHSIM_ANSWER_SOURCE >*/
+{
+  AUTHSIM_ANSWER_SOURCE_UI,       /*< nick=ui >*/
+  AUTHSIM_ANSWER_SOURCE_DBUS,     /*< nick=dbus >*/
+  AUTHSIM_ANSWER_SOURCE_SCENARIO, /*< nick=scenario >*/
+  AUTHSIM_ANSWER_SOURCE_STANDING, /*< nick=standing >*/
+  AUTHSIM_ANSWER_SOURCE_API,      /*< nick=api >*/
+} AuthsimAnswerSource;
+
 typedef enum /*< prefix=AUTHSIM_ID_MODE >*/
 {
   AUTHSIM_ID_MODE_USER_ID, /*< nick=user_id >*/

@@ -11,8 +11,6 @@
 #include "authsim-scenario.h"
 #include "authsim-window.h"
 
-#define DEFAULT_GATEWAY_ADDRESS "127.0.0.1"
-
 struct _AuthsimApplication
 {
   GtkApplication  parent_instance;
@@ -97,7 +95,7 @@ load_settings (AuthsimApplication *self)
   /* The gateway: the command line wins, then the settings. */
   if (self->options->gateway_port < 0)
     self->options->gateway_port = g_settings_get_int (self->settings, "gateway-port");
-  if (g_strcmp0 (self->options->gateway_address, DEFAULT_GATEWAY_ADDRESS) == 0 ||
+  if (g_strcmp0 (self->options->gateway_address, AUTHSIM_GATEWAY_DEFAULT_ADDRESS) == 0 ||
       self->options->gateway_address == NULL)
     {
       g_autofree char *address = g_settings_get_string (self->settings, "gateway-address");
@@ -248,14 +246,11 @@ backend_started_cb (GObject      *source,
         authsim_window_follow_scenario (AUTHSIM_WINDOW (window), self->scenario);
 
       /* A demo pace in the window; --speed scales it. */
-      authsim_scenario_run_async (self->scenario,
-                                  authsim_backend_get_engine (backend),
-                                  authsim_backend_get_gateway (backend),
-                                  authsim_backend_get_keys (backend),
-                                  (guint) (800.0 / speed),
-                                  self->cancellable,
-                                  scenario_finished_cb,
-                                  g_object_ref (self));
+      authsim_backend_run_scenario_async (backend, self->scenario,
+                                          (guint) (800.0 / speed),
+                                          self->cancellable,
+                                          scenario_finished_cb,
+                                          g_object_ref (self));
     }
 }
 
@@ -308,10 +303,9 @@ authsim_application_startup (GApplication *app)
       return;
     }
 
-  authsim_actions_install (G_ACTION_MAP (app), authsim_backend_get_engine (self->backend));
-  if (self->options->answer >= 0)
-    authsim_actions_set_standing_answer (authsim_backend_get_engine (self->backend),
-                                         self->options->answer);
+  authsim_actions_install (G_ACTION_MAP (app), authsim_backend_get_engine (self->backend),
+                           authsim_backend_get_store (self->backend),
+                           authsim_backend_get_responder (self->backend));
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries,
                                    G_N_ELEMENTS (app_entries), app);
 

@@ -175,9 +175,9 @@ authsim_consent_sheet_respond (AuthsimConsentSheet *self,
 
   /* The engine decides: it answers the request it holds open (the one shown here). */
   if (self->engine != NULL && authsim_engine_get_request (self->engine) == self->request)
-    ok = authsim_engine_respond_from (self->engine, decision, "ui", &error);
+    ok = authsim_engine_respond (self->engine, decision, AUTHSIM_ANSWER_SOURCE_UI, &error);
   else
-    ok = authsim_request_respond (self->request, decision, &error);
+    ok = authsim_request_respond (self->request, decision, AUTHSIM_ANSWER_SOURCE_UI, &error);
 
   if (!ok)
     g_debug ("Consent sheet: %s", error->message);

@@ -5,14 +5,66 @@
 
 #include <glib/gstdio.h>
 
-#include "authsim-actions.h"
+#include "authsim-duration.h"
 #include "authsim-enums.h"
+#include "authsim-responder.h"
 #include "authsim-scenario.h"
 #include "test-utils.h"
 
 #define DEMO_APP_ID "2021004112345678"
 #define USER_1      "2088102164830201"
 #define USER_2      "2088203375941512"
+
+/* What a run acts on: an engine on the default profile and users, with its store and log in
+ * hand, and a responder for the answer steps. */
+typedef struct
+{
+  AuthsimStore     *store;
+  AuthsimLog       *log;
+  AuthsimEngine    *engine;
+  AuthsimResponder *responder;
+} Rig;
+
+static void
+rig_init (Rig *rig)
+{
+  g_autoptr(AuthsimProfile) profile = authsim_profile_new_default ();
+  g_autoptr(GListModel) users = authsim_users_new_default ();
+
+  rig->store = authsim_store_new (NULL, test_random_bytes);
+  rig->log = authsim_log_new ();
+  rig->engine = authsim_engine_new (profile, users, rig->store, rig->log);
+  authsim_engine_set_toast_duration (rig->engine, 20);
+  rig->responder = authsim_responder_new (rig->engine);
+}
+
+static void
+rig_clear (Rig *rig)
+{
+  g_clear_object (&rig->responder);
+  g_clear_object (&rig->engine);
+  g_clear_object (&rig->log);
+  g_clear_object (&rig->store);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Rig, rig_clear)
+
+static void
+rig_run_async (Rig                 *rig,
+               AuthsimScenario     *scenario,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  AuthsimScenarioTarget target = {
+    .engine = rig->engine,
+    .store = rig->store,
+    .log = rig->log,
+    .responder = rig->responder,
+  };
+
+  authsim_scenario_run_async (scenario, &target, 0, cancellable, callback, user_data);
+}
 
 /* Parsing */
 
@@ -211,7 +263,7 @@ run_clear (Run *run)
 }
 
 static void
-on_step_started (AuthsimScenario *scenario,
+step_started_cb (AuthsimScenario *scenario,
                  guint            index,
                  const char      *description,
                  Run             *run)
@@ -221,7 +273,7 @@ on_step_started (AuthsimScenario *scenario,
 }
 
 static void
-on_step_finished (AuthsimScenario *scenario,
+step_finished_cb (AuthsimScenario *scenario,
                   guint            index,
                   const char      *description,
                   gboolean         ok,
@@ -235,7 +287,7 @@ on_step_finished (AuthsimScenario *scenario,
 }
 
 static void
-on_run_done (GObject      *source,
+run_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
@@ -246,12 +298,12 @@ on_run_done (GObject      *source,
   run->done = TRUE;
 }
 
-/* Runs @json on @engine to its end (iterating the main context) and fills @run. */
+/* Runs @json on @rig to its end (iterating the main context) and fills @run. */
 static void
-run_scenario (AuthsimEngine *engine,
-              const char    *json,
-              GCancellable  *cancellable,
-              Run           *run)
+run_scenario (Rig          *rig,
+              const char   *json,
+              GCancellable *cancellable,
+              Run          *run)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimScenario) scenario = NULL;
@@ -262,9 +314,9 @@ run_scenario (AuthsimEngine *engine,
   scenario = authsim_scenario_new_from_data (json, -1, "test.json", NULL, &error);
   g_assert_no_error (error);
 
-  g_signal_connect (scenario, "step-started", G_CALLBACK (on_step_started), run);
-  g_signal_connect (scenario, "step-finished", G_CALLBACK (on_step_finished), run);
-  authsim_scenario_run_async (scenario, engine, NULL, NULL, 0, cancellable, on_run_done, run);
+  g_signal_connect (scenario, "step-started", G_CALLBACK (step_started_cb), run);
+  g_signal_connect (scenario, "step-finished", G_CALLBACK (step_finished_cb), run);
+  rig_run_async (rig, scenario, cancellable, run_done_cb, run);
   test_wait_until (run->done);
   g_signal_handlers_disconnect_by_data (scenario, run);
 }
@@ -279,11 +331,12 @@ dump_lines (Run *run)
 static void
 test_run_passes (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   Run run;
 
-  authsim_engine_launch (engine);
-  run_scenario (engine,
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
+  run_scenario (&rig,
                 "{\"steps\": ["
                 " {\"navigate\": \"pages/menu/menu\"},"
                 " {\"answer\": \"allow\"},"
@@ -309,10 +362,9 @@ test_run_passes (void)
   {
     gboolean found = FALSE;
 
-    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (authsim_engine_get_log (engine))); i++)
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (rig.log)); i++)
       {
-        g_autoptr(AuthsimEvent) event =
-          g_list_model_get_item (G_LIST_MODEL (authsim_engine_get_log (engine)), i);
+        g_autoptr(AuthsimEvent) event = g_list_model_get_item (G_LIST_MODEL (rig.log), i);
         JsonObject *object = authsim_event_get_object (event);
 
         if (g_strcmp0 (authsim_event_get_kind (event), "decision") == 0)
@@ -330,11 +382,12 @@ test_run_passes (void)
 static void
 test_run_failures (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   Run run;
 
-  authsim_engine_launch (engine);
-  run_scenario (engine,
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
+  run_scenario (&rig,
                 "{\"steps\": ["
                 /* 1: the page does not exist */
                 " {\"navigate\": \"pages/nowhere\"},"
@@ -374,13 +427,14 @@ test_run_failures (void)
 static void
 test_run_answers_and_exchange_without_gateway (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   Run run;
 
-  authsim_engine_launch (engine);
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
   /* Two answers queued before the popups open go to them in order; a popup already open
    * is answered at once. */
-  run_scenario (engine,
+  run_scenario (&rig,
                 "{\"steps\": ["
                 " {\"clearGrants\": true},"
                 " {\"answer\": \"reject\"},"
@@ -407,13 +461,14 @@ test_run_answers_and_exchange_without_gateway (void)
 static void
 test_run_standing_answer_yields (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   Run run;
 
-  authsim_engine_launch (engine);
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
   /* A standing answer (headless --answer) answers what the scenario does not script. */
-  authsim_actions_set_standing_answer (engine, AUTHSIM_DECISION_REJECT);
-  run_scenario (engine,
+  authsim_responder_set_standing_answer (rig.responder, AUTHSIM_DECISION_REJECT);
+  run_scenario (&rig,
                 "{\"steps\": ["
                 " {\"clearGrants\": true},"
                 " {\"answer\": \"allow\"},"
@@ -426,26 +481,27 @@ test_run_standing_answer_yields (void)
 
   g_assert_no_error (run.error);
   g_assert_cmpuint (run.n_failed, ==, 0);
-  authsim_actions_set_standing_answer (engine, -1);
+  authsim_responder_set_standing_answer (rig.responder, -1);
   run_clear (&run);
 }
 
 static void
 test_run_cancel (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimScenario) scenario = NULL;
   Run run = { 0 };
 
-  authsim_engine_launch (engine);
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
   scenario = authsim_scenario_new_from_data ("{\"steps\": [{\"expect\": {\"toast\": true}}]}",
                                              -1, "cancel.json", NULL, &error);
   g_assert_no_error (error);
 
   run.lines = g_ptr_array_new_with_free_func (g_free);
-  authsim_scenario_run_async (scenario, engine, NULL, NULL, 0, cancellable, on_run_done, &run);
+  rig_run_async (&rig, scenario, cancellable, run_done_cb, &run);
   /* Let it start waiting, then cancel: it returns at once, not after the step timeout. */
   for (int i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -461,7 +517,7 @@ test_run_cancel (void)
   cancellable = g_cancellable_new ();
   memset (&run, 0, sizeof run);
   run.lines = g_ptr_array_new_with_free_func (g_free);
-  authsim_scenario_run_async (scenario, engine, NULL, NULL, 0, cancellable, on_run_done, &run);
+  rig_run_async (&rig, scenario, cancellable, run_done_cb, &run);
   g_cancellable_cancel (cancellable);
   test_wait_until (run.done);
   g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -500,7 +556,7 @@ respond (AuthsimEngine   *engine,
   g_autoptr(GError) error = NULL;
 
   test_wait_until (authsim_engine_get_request (engine) != NULL);
-  authsim_engine_respond_from (engine, decision, "ui", &error);
+  authsim_engine_respond (engine, decision, AUTHSIM_ANSWER_SOURCE_UI, &error);
   g_assert_no_error (error);
 }
 
@@ -586,9 +642,10 @@ payload_without_code (AuthsimEvent *event)
 
 /* A session by hand: every flow the recorder must turn into steps. */
 static void
-play_session (AuthsimEngine *engine)
+play_session (Rig *rig)
 {
-  AuthsimStore *store = authsim_engine_get_store (engine);
+  AuthsimEngine *engine = rig->engine;
+  AuthsimStore *store = rig->store;
   const char *user_scopes[] = { "auth_user", NULL };
   g_autoptr(GError) error = NULL;
 
@@ -643,8 +700,8 @@ play_session (AuthsimEngine *engine)
 static void
 test_record_replay (void)
 {
-  g_autoptr(AuthsimEngine) recorded = test_engine_new (NULL);
-  g_autoptr(AuthsimEngine) replayed = test_engine_new (NULL);
+  g_auto(Rig) recorded = { 0 };
+  g_auto(Rig) replayed = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) expected = NULL;
   g_autoptr(GPtrArray) actual = NULL;
@@ -652,16 +709,18 @@ test_record_replay (void)
   guint64 start;
   Run run;
 
-  play_session (recorded);
-  json = authsim_scenario_record (authsim_engine_get_log (recorded), &error);
+  rig_init (&recorded);
+  rig_init (&replayed);
+  play_session (&recorded);
+  json = authsim_scenario_record (recorded.log, &error);
   g_assert_no_error (error);
   g_assert_nonnull (json);
   g_test_message ("recorded:\n%s", json);
 
   /* Replay it on a fresh engine with an empty store, as headless mode would. */
-  authsim_engine_launch (replayed);
-  start = last_seq (authsim_engine_get_log (replayed));
-  run_scenario (replayed, json, NULL, &run);
+  authsim_engine_launch (replayed.engine);
+  start = last_seq (replayed.log);
+  run_scenario (&replayed, json, NULL, &run);
   dump_lines (&run);
   g_assert_no_error (run.error);
   g_assert_cmpuint (run.n_failed, ==, 0);
@@ -669,8 +728,8 @@ test_record_replay (void)
   run_clear (&run);
 
   /* Same callbacks, same payloads, in the same order: authCode values aside. */
-  expected = outcomes (authsim_engine_get_log (recorded), 0);
-  actual = outcomes (authsim_engine_get_log (replayed), start);
+  expected = outcomes (recorded.log, 0);
+  actual = outcomes (replayed.log, start);
   g_assert_cmpuint (expected->len, >=, 15);
   g_assert_cmpuint (actual->len, ==, expected->len);
   for (guint i = 0; i < expected->len; i++)

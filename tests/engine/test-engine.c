@@ -287,7 +287,7 @@ test_call_case (gconstpointer data)
       if (c->popup_app != NULL)
         g_assert_cmpstr (authsim_request_get_app_name (request), ==, c->popup_app);
 
-      g_assert_true (authsim_engine_respond (engine, decision, &error));
+      g_assert_true (authsim_engine_respond (engine, decision, AUTHSIM_ANSWER_SOURCE_API, &error));
       g_assert_no_error (error);
       g_assert_true (finished.finished);
       g_assert_null (authsim_engine_get_request (engine));
@@ -325,7 +325,8 @@ test_grant_remembered (void)
   g_signal_connect (engine, "call-finished", G_CALLBACK (on_call_finished), &first);
   first.call = authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
   g_assert_nonnull (authsim_engine_get_request (engine));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
 
   g_signal_connect (engine, "call-finished", G_CALLBACK (on_call_finished), &second);
   g_assert_cmpuint (authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0), ==,
@@ -344,7 +345,8 @@ test_grant_remembered (void)
   g_assert_cmpuint (third.call, ==, first.call + 2);
   g_assert_nonnull (authsim_engine_get_request (engine));
   g_assert_false (third.finished);
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_REJECT, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_REJECT,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   g_assert_true (third.finished && !third.success);
 
   g_clear_pointer (&first.payload, json_node_unref);
@@ -365,13 +367,15 @@ test_grant_per_user_and_revoke (void)
   authsim_engine_launch (engine);
   first_user = authsim_user_get_user_id (authsim_engine_get_active_user (engine));
   authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
 
   g_assert_true (authsim_engine_set_active_user_id (engine, authsim_user_get_user_id (other),
                                                     NULL));
   authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
   g_assert_nonnull (authsim_engine_get_request (engine));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
 
   g_assert_true (authsim_engine_set_active_user_id (engine, first_user, NULL));
   authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
@@ -381,7 +385,8 @@ test_grant_per_user_and_revoke (void)
   g_assert_false (authsim_engine_revoke (engine, first_user, TEST_APP_ID));
   authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
   g_assert_nonnull (authsim_engine_get_request (engine));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
 
   g_assert_false (authsim_engine_set_active_user_id (engine, "2088000000000000", NULL));
 }
@@ -430,7 +435,8 @@ test_queue_order (void)
   g_assert_cmpuint (authsim_engine_get_pending (engine), ==, 4);
   g_assert_cmpuint (authsim_request_get_call (authsim_engine_get_request (engine)), ==, c1);
 
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   /* c1 and c2 finish at once; c3 holds the toast, c4 and c5 wait behind it. */
   g_assert_cmpuint (order.order->len, ==, 2);
   g_assert_nonnull (authsim_engine_get_toast (engine));
@@ -477,16 +483,19 @@ test_respond_errors (void)
   AuthsimRequest *request;
 
   authsim_engine_launch (engine);
-  g_assert_false (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, &error));
+  g_assert_false (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                          AUTHSIM_ANSWER_SOURCE_API, &error));
   g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NO_REQUEST);
   g_clear_error (&error);
 
   authsim_engine_call (engine, user, AUTHSIM_TRIGGER_TAP, 0);
   request = g_object_ref (authsim_engine_get_request (engine));
-  g_assert_true (authsim_request_respond (request, AUTHSIM_DECISION_REJECT, &error));
+  g_assert_true (authsim_request_respond (request, AUTHSIM_DECISION_REJECT,
+                                          AUTHSIM_ANSWER_SOURCE_UI, &error));
   g_assert_no_error (error);
   g_assert_true (authsim_request_get_answered (request));
-  g_assert_false (authsim_request_respond (request, AUTHSIM_DECISION_ALLOW, &error));
+  g_assert_false (authsim_request_respond (request, AUTHSIM_DECISION_ALLOW,
+                                           AUTHSIM_ANSWER_SOURCE_UI, &error));
   g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NO_REQUEST);
   g_assert_null (authsim_engine_get_request (engine));
   g_object_unref (request);
@@ -511,7 +520,7 @@ test_popup_fields_and_lifecycle (void)
   g_assert_cmpuint (g_strv_length ((char **) fields), ==, 2);
   g_assert_cmpstr (fields[0], ==, "nickName");
   g_assert_cmpstr (fields[1], ==, "avatar");
-  authsim_engine_respond_from (engine, AUTHSIM_DECISION_CLOSE, "scenario", NULL);
+  authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, AUTHSIM_ANSWER_SOURCE_SCENARIO, NULL);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (log));
   for (guint i = n_before + 1, j = 0; j < G_N_ELEMENTS (expected); i++, j++)

@@ -148,7 +148,8 @@ test_warn (void)
                    ==, "warn");
 
   /* Answering the popup is an interaction: the first screen ends. */
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   g_assert_false (authsim_engine_get_first_screen (engine));
   payload = payload_of (log, id, "success");
   g_assert_nonnull (payload);
@@ -190,7 +191,8 @@ test_tap_ends_first_screen (void)
   g_assert_false (json_object_has_member (call, "hook"));
 
   /* After the first screen, a lifecycle consent call is fine too. */
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   authsim_engine_clear_grants (engine);
   {
     g_autoptr(JsonNode) params = test_parse ("{\"scopes\": \"auth_user\"}");
@@ -247,7 +249,8 @@ test_relaunch (void)
 
   authsim_engine_launch (engine);
   g_assert_true (authsim_engine_tap (engine, "Next", NULL));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   g_assert_false (authsim_engine_get_first_screen (engine));
 
   authsim_engine_launch (engine);
@@ -314,7 +317,8 @@ test_onshow_loop (void)
     {
       popups++;
       g_assert_cmpuint (popups, <=, 10);
-      g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_REJECT, NULL));
+      g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_REJECT,
+                                             AUTHSIM_ANSWER_SOURCE_API, NULL));
     }
   /* The first popup, then three reopenings by onShow; then the engine breaks the loop. */
   g_assert_cmpuint (popups, ==, 4);
@@ -326,7 +330,8 @@ test_onshow_loop (void)
   g_assert_true (authsim_engine_navigate_back (engine, NULL));
   g_assert_true (authsim_engine_navigate (engine, "pages/loop", NULL));
   g_assert_nonnull (authsim_engine_get_request (engine));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   g_assert_null (authsim_engine_get_request (engine));
 }
 
