@@ -2,14 +2,15 @@
 /*
  * authsim-scenario-exchange.c: the OpenAPI client of "exchange" steps. It redeems an authCode
  * as a backend with an SDK would: alipay.system.oauth.token, form-encoded, signed RSA2 as the
- * app, and checks that the gateway signed its answer. All the signing rules of the client are
- * here, in one file.
+ * app, and checks that the gateway signed its answer, with the signing rules the gateway
+ * itself follows (authsim-openapi.h).
  */
 #include "config.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "authsim-openapi.h"
 #include "authsim-scenario-private.h"
 
 struct _AuthsimScenarioExchange
@@ -40,82 +41,6 @@ authsim_scenario_exchange_free (AuthsimScenarioExchange *self)
  * The request
  * ------------------------------------------------------------------------------------------ */
 
-/* The signed content: the sorted parameters but "sign", empty ones left out, as k=v&k=v. */
-static char *
-sign_content (GPtrArray  *keys,
-              GHashTable *params)
-{
-  GString *content = g_string_new (NULL);
-
-  for (guint i = 0; i < keys->len; i++)
-    {
-      const char *key = g_ptr_array_index (keys, i);
-      const char *value = g_hash_table_lookup (params, key);
-
-      if (g_strcmp0 (key, "sign") == 0 || value == NULL || *value == '\0')
-        continue;
-      if (content->len > 0)
-        g_string_append_c (content, '&');
-      g_string_append_printf (content, "%s=%s", key, value);
-    }
-  return g_string_free (content, FALSE);
-}
-
-static int
-compare_keys (gconstpointer a,
-              gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* (transfer container): the keys of @params, sorted. */
-static GPtrArray *
-sorted_keys (GHashTable *params)
-{
-  GPtrArray *keys = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
-
-  g_hash_table_iter_init (&iter, params);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (keys, key);
-  g_ptr_array_sort (keys, compare_keys);
-  return keys;
-}
-
-/* The gateway's clock: Beijing time. */
-static char *
-timestamp_now (void)
-{
-  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("Asia/Shanghai");
-  g_autoptr(GDateTime) now = NULL;
-
-  if (tz == NULL)
-    tz = g_time_zone_new_offset (8 * 3600);
-  now = g_date_time_new_now (tz);
-  return g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
-}
-
-/* The form body: the parameters in key order, then the signature. */
-static GBytes *
-form_body (GPtrArray  *keys,
-           GHashTable *params,
-           const char *sign)
-{
-  GString *form = g_string_new (NULL);
-
-  for (guint i = 0; i < keys->len; i++)
-    {
-      const char *key = g_ptr_array_index (keys, i);
-
-      g_string_append_printf (form, "%s%s=", form->len > 0 ? "&" : "", key);
-      g_string_append_uri_escaped (form, g_hash_table_lookup (params, key), NULL, FALSE);
-    }
-  g_string_append (form, "&sign=");
-  g_string_append_uri_escaped (form, sign, NULL, FALSE);
-  return g_string_free_to_bytes (form);
-}
-
 /* (transfer full) (nullable): the signed form for @code of @app_id; NULL with @detail. */
 static GBytes *
 signed_request (AuthsimScenarioExchange  *self,
@@ -124,14 +49,13 @@ signed_request (AuthsimScenarioExchange  *self,
                 char                    **detail)
 {
   g_autoptr(GHashTable) params = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) keys = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *timestamp = timestamp_now ();
-  g_autofree char *content = NULL;
-  g_autofree char *sign = NULL;
+  g_autofree char *timestamp =
+    authsim_openapi_format_time (g_get_real_time () / G_USEC_PER_SEC);
+  char *form;
 
   g_hash_table_insert (params, (gpointer) "app_id", (gpointer) app_id);
-  g_hash_table_insert (params, (gpointer) "method", (gpointer) "alipay.system.oauth.token");
+  g_hash_table_insert (params, (gpointer) "method", (gpointer) AUTHSIM_OPENAPI_METHOD_TOKEN);
   g_hash_table_insert (params, (gpointer) "charset", (gpointer) "utf-8");
   g_hash_table_insert (params, (gpointer) "sign_type", (gpointer) "RSA2");
   g_hash_table_insert (params, (gpointer) "timestamp", timestamp);
@@ -139,15 +63,13 @@ signed_request (AuthsimScenarioExchange  *self,
   g_hash_table_insert (params, (gpointer) "grant_type", (gpointer) "authorization_code");
   g_hash_table_insert (params, (gpointer) "code", (gpointer) code);
 
-  keys = sorted_keys (params);
-  content = sign_content (keys, params);
-  sign = authsim_keys_sign_as_app (self->keys, content, strlen (content), &error);
-  if (sign == NULL)
+  form = authsim_openapi_v2_sign_form (self->keys, params, &error);
+  if (form == NULL)
     {
       *detail = g_strdup_printf ("cannot sign the request: %s", error->message);
       return NULL;
     }
-  return form_body (keys, params, sign);
+  return g_bytes_new_take (form, strlen (form));
 }
 
 gboolean
@@ -173,7 +95,7 @@ authsim_scenario_exchange_send (AuthsimScenarioExchange  *self,
       return FALSE;
     }
   soup_message_set_request_body_from_bytes (message,
-                                            "application/x-www-form-urlencoded;charset=utf-8",
+                                            AUTHSIM_OPENAPI_FORM_TYPE ";charset=utf-8",
                                             body);
   soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, cancellable,
                                     callback, user_data);
@@ -183,24 +105,6 @@ authsim_scenario_exchange_send (AuthsimScenarioExchange  *self,
 /* ------------------------------------------------------------------------------------------
  * The answer
  * ------------------------------------------------------------------------------------------ */
-
-/* The response node's exact bytes in @body: from after "<key>": to before ,"sign". The
- * gateway signs those. */
-static gboolean
-verify_signature (AuthsimScenarioExchange *self,
-                  const char              *body,
-                  const char              *node_key,
-                  const char              *sign)
-{
-  g_autofree char *marker = g_strdup_printf ("\"%s\":", node_key);
-  const char *start = strstr (body, marker);
-  const char *end = g_strrstr (body, ",\"sign\"");
-
-  if (start == NULL || end == NULL || end <= start + strlen (marker))
-    return FALSE;
-  start += strlen (marker);
-  return authsim_keys_verify_gateway (self->keys, start, end - start, sign, NULL);
-}
 
 /* Whether the response node holds: @expect matches it, or without one it is a success. */
 static gboolean
@@ -267,7 +171,7 @@ check_response (AuthsimScenarioExchange  *self,
       return FALSE;
     }
 
-  if (!verify_signature (self, body, node_key, sign))
+  if (!authsim_openapi_v2_verify_response (self->keys, body, node_key, sign))
     {
       *detail = g_strdup ("the response signature does not verify against the gateway "
                           "public key");
