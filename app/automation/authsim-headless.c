@@ -189,7 +189,7 @@ authsim_headless_run (const AuthsimOptions *options)
   Headless self = { 0 };
   g_autoptr(AuthsimOptions) effective = NULL;
   g_autoptr(GError) error = NULL;
-  guint sigterm_id, sigint_id;
+  guint sigterm_id, sigint_id, sighup_id;
 
   g_return_val_if_fail (options != NULL, 1);
 
@@ -225,6 +225,7 @@ authsim_headless_run (const AuthsimOptions *options)
   self.cancellable = g_cancellable_new ();
   sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, &self);
   sigint_id = g_unix_signal_add (SIGINT, signal_cb, &self);
+  sighup_id = g_unix_signal_add (SIGHUP, signal_cb, &self);
 
   /* Start first, register second: when the bus name appears, the gateway listens and the mini
    * program has launched, so a script that waits for the name finds everything ready. */
@@ -245,6 +246,7 @@ authsim_headless_run (const AuthsimOptions *options)
 
   g_source_remove (sigterm_id);
   g_source_remove (sigint_id);
+  g_source_remove (sighup_id);
 
   authsim_backend_shutdown (self.backend);
   if (self.scenario != NULL)

@@ -215,6 +215,7 @@ validate_gateway (const RawOptions *raw,
                           "--gateway-address", raw->gateway_address);
       g_free (options->gateway_address);
       options->gateway_address = g_strdup (raw->gateway_address);
+      options->gateway_address_given = TRUE;
     }
 
   return TRUE;

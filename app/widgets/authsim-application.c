@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "authsim-resources.h"
 #include "authsim-actions.h"
@@ -23,6 +24,7 @@ struct _AuthsimApplication
   /* Set when startup failed: handle_local_options makes g_application_run return it. */
   int             exit_status;
   gboolean        started;
+  guint           signal_sources[3]; /* SIGTERM, SIGINT, SIGHUP */
 };
 
 G_DEFINE_FINAL_TYPE (AuthsimApplication, authsim_application, GTK_TYPE_APPLICATION)
@@ -95,8 +97,7 @@ load_settings (AuthsimApplication *self)
   /* The gateway: the command line wins, then the settings. */
   if (self->options->gateway_port < 0)
     self->options->gateway_port = g_settings_get_int (self->settings, "gateway-port");
-  if (g_strcmp0 (self->options->gateway_address, AUTHSIM_GATEWAY_DEFAULT_ADDRESS) == 0 ||
-      self->options->gateway_address == NULL)
+  if (!self->options->gateway_address_given)
     {
       g_autofree char *address = g_settings_get_string (self->settings, "gateway-address");
 
@@ -267,6 +268,25 @@ load_css (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+/* SIGTERM, SIGINT (Ctrl-C) and SIGHUP end the app as its Quit action does: the windows close
+ * and shutdown stops the gateway and closes the store and the log, so the exit status is 0. */
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_quit_signals (AuthsimApplication *self)
+{
+  const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (signals) == G_N_ELEMENTS (self->signal_sources));
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    self->signal_sources[i] = g_unix_signal_add (signals[i], quit_signal_cb, self);
+}
+
 static void
 authsim_application_startup (GApplication *app)
 {
@@ -279,6 +299,7 @@ authsim_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (authsim_application_parent_class)->startup (app);
 
+  watch_quit_signals (self);
   load_css ();
 
   if (self->options->scenario != NULL)
@@ -363,6 +384,8 @@ authsim_application_shutdown (GApplication *app)
 {
   AuthsimApplication *self = AUTHSIM_APPLICATION (app);
 
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
+    g_clear_handle_id (&self->signal_sources[i], g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->backend != NULL)
     authsim_backend_shutdown (self->backend);
