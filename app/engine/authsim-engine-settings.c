@@ -179,10 +179,12 @@ authsim_engine_open_settings (AuthsimEngine  *self,
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
 
-  if (self->settings_open)
+  /* The popup is modal for the preview: the capsule cannot be reached under it. */
+  if (self->settings_open || self->request != NULL)
     {
       g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED,
-                           "the settings page is open already");
+                           self->settings_open ? "the settings page is open already"
+                                               : "an authorization popup is open");
       return FALSE;
     }
   show_settings (self, NULL);

@@ -154,7 +154,8 @@ guint           authsim_engine_tap_authorize    (AuthsimEngine  *self,
 
 /* The settings page (SPEC §12). Opening it (the capsule's "…" → 设置) fires the page's onHide;
  * leaving it (back, Escape) fires onShow and answers the my.openSetting that opened it. Calls
- * made meanwhile wait. AUTHSIM_ERROR_FAILED when it is already open / not open. */
+ * made meanwhile wait. AUTHSIM_ERROR_FAILED when it is already open (or a popup covers the
+ * preview) / not open (or its switch's popup is open over it). */
 gboolean        authsim_engine_open_settings    (AuthsimEngine  *self,
                                                  GError        **error);
 gboolean        authsim_engine_close_settings   (AuthsimEngine  *self,

@@ -1475,14 +1475,23 @@ test_auth_setting_property (void)
   assert_auth_setting (&rig, "{}");
 }
 
-/* The relaunch drops a waiting my.openSetting with the page. */
+/* The relaunch drops a waiting my.openSetting with the page; the page does not open under a
+ * popup. */
 static void
 test_settings_relaunch (void)
 {
   g_auto(Rig) rig = { 0 };
+  g_autoptr(JsonNode) scope = test_parse ("\"userInfo\"");
+  g_autoptr(GError) error = NULL;
   guint call;
 
   rig_init (&rig, NULL);
+  /* Not under a popup: it is modal for the preview. */
+  authsim_engine_tap_authorize (rig.engine, scope);
+  g_assert_false (authsim_engine_open_settings (rig.engine, &error));
+  g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED);
+  answer_popups (&rig, "close", "userInfo");
+
   call = authsim_engine_call_api (rig.engine, AUTHSIM_API_OPEN_SETTING, NULL,
                                   AUTHSIM_TRIGGER_TAP, 0);
   g_assert_true (authsim_engine_get_settings_open (rig.engine));
