@@ -4,6 +4,7 @@
 #include "authsim-actions.h"
 #include "authsim-duration.h"
 #include "authsim-enums.h"
+#include "authsim-json.h"
 
 /* Engine log strings are not translated (BRIEF): these messages go into "error" events. */
 
@@ -158,6 +159,94 @@ advance_clock_cb (GSimpleAction *action,
 }
 
 static void
+tap_authorize_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  Actions *actions = user_data;
+  g_autoptr(JsonNode) scope = json_node_init_string (json_node_alloc (),
+                                                     g_variant_get_string (parameter, NULL));
+
+  authsim_engine_tap_authorize (actions->engine, scope);
+}
+
+/* {"scope": "userInfo", "enabled": false}: the scope and the state, or FALSE with @reason. */
+static gboolean
+parse_setting (const char  *text,
+               char       **scope,
+               gboolean    *enabled,
+               char       **reason)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *member;
+
+  if (!json_parser_load_from_data (parser, text, -1, &error))
+    {
+      *reason = g_strdup_printf ("not JSON: %s", error->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      json_object_get_size (object = json_node_get_object (root)) != 2 ||
+      (member = json_object_get_member (object, "scope")) == NULL ||
+      !authsim_json_is_string (member) ||
+      (member = json_object_get_member (object, "enabled")) == NULL ||
+      !authsim_json_is_boolean (member))
+    {
+      *reason = g_strdup ("expected {\"scope\": \"userInfo\"|\"phoneNumber\"|…, "
+                          "\"enabled\": true|false}");
+      return FALSE;
+    }
+  *scope = g_strdup (json_object_get_string_member (object, "scope"));
+  *enabled = json_object_get_boolean_member (object, "enabled");
+  return TRUE;
+}
+
+static void
+set_setting_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  Actions *actions = user_data;
+  g_autofree char *scope = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean enabled = FALSE;
+
+  if (!parse_setting (g_variant_get_string (parameter, NULL), &scope, &enabled, &reason))
+    log_bad (actions, "set-setting", reason);
+  else if (!authsim_engine_set_setting (actions->engine, scope, enabled, &error))
+    log_bad (actions, "set-setting", error->message);
+}
+
+static void
+open_settings_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  Actions *actions = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!authsim_engine_open_settings (actions->engine, &error))
+    log_bad (actions, "open-settings", error->message);
+}
+
+static void
+close_settings_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  Actions *actions = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!authsim_engine_close_settings (actions->engine, &error))
+    log_bad (actions, "close-settings", error->message);
+}
+
+static void
 answer_cb (GSimpleAction *action,
            GVariant      *parameter,
            gpointer       user_data)
@@ -201,6 +290,10 @@ authsim_actions_install (GActionMap       *map,
     { "set-user", "s", G_CALLBACK (set_user_cb) },
     { "advance-clock", "s", G_CALLBACK (advance_clock_cb) },
     { "answer", "s", G_CALLBACK (answer_cb) },
+    { "tap-authorize", "s", G_CALLBACK (tap_authorize_cb) },
+    { "set-setting", "s", G_CALLBACK (set_setting_cb) },
+    { "open-settings", NULL, G_CALLBACK (open_settings_cb) },
+    { "close-settings", NULL, G_CALLBACK (close_settings_cb) },
   };
   Actions *actions;
 

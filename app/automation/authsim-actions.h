@@ -14,8 +14,16 @@ G_BEGIN_DECLS
 /*
  * Adds these actions to @map, acting on @engine, @store (the clock) and @responder (the
  * automatic answers); the actions keep references to them:
- *   call (s)          JSON {"params": …, "trigger": "tap"|"lifecycle", "container": …}
- *   respond (s)       allow | reject | close: answers the open popup (source "dbus")
+ *   call (s)          JSON {"api": "getAuthCode" (default)|"getOpenUserInfo"|"getPhoneNumber"|
+ *                     "getSetting"|"openSetting", "params": …, "trigger": "tap"|"lifecycle",
+ *                     "container": …}
+ *   respond (s)       allow | reject | close: answers the open popup, whatever asked for it
+ *                     (source "dbus")
+ *   tap-authorize (s) a scope: taps the current page's getAuthorize button with that scope, or a
+ *                     virtual one (SPEC §10.2)
+ *   set-setting (s)   JSON {"scope": "userInfo", "enabled": false}: flips a settings switch
+ *   open-settings     opens the settings page (the capsule's "…" → 设置)
+ *   close-settings    leaves it (back): answers the my.openSetting that opened it
  *   navigate (s)      a page path
  *   relaunch          back to the launch page, first screen again
  *   clear-grants      Clear authorization data

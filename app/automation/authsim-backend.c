@@ -6,6 +6,7 @@
 
 #include "authsim-backend.h"
 #include "authsim-crypto.h"
+#include "authsim-keys-sealer.h"
 
 struct _AuthsimBackend
 {
@@ -215,6 +216,7 @@ keys_loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimKeys) keys = authsim_keys_load_finish (result, &error);
   g_autoptr(AuthsimGateway) gateway = NULL;
+  g_autoptr(AuthsimSealer) sealer = NULL;
 
   if (keys == NULL)
     {
@@ -225,6 +227,9 @@ keys_loaded_cb (GObject      *source,
 
   g_set_object (&self->keys, keys);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYS]);
+  /* my.getPhoneNumber seals its answers with them (SPEC §11.2). */
+  sealer = authsim_keys_sealer_new (keys);
+  authsim_engine_set_sealer (self->engine, sealer);
 
   gateway = authsim_gateway_new (self->engine, self->store, self->log, keys);
   if (!authsim_gateway_start (gateway, self->gateway_address, self->gateway_port, &error))

@@ -125,18 +125,92 @@ is_auth_code (JsonNode *node)
   return TRUE;
 }
 
-gboolean
-authsim_scenario_object_matches (JsonObject  *expected,
-                                 JsonObject  *actual,
-                                 const char  *prefix,
-                                 char       **reason)
+static gboolean
+object_matches (JsonObject  *expected,
+                JsonObject  *actual,
+                const char  *prefix,
+                gboolean     deep,
+                char       **reason);
+
+/* An expected object against a JSON string: its parsed content, a subset at every level. */
+static gboolean
+string_matches (JsonObject  *expected,
+                JsonNode    *got,
+                const char  *path,
+                char       **reason)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autofree char *sub = g_strconcat (path, ".", NULL);
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, json_node_get_string (got), -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_autofree char *g = authsim_scenario_describe_value (got);
+
+      *reason = g_strdup_printf ("%s: expected a JSON string of an object, got %s", path, g);
+      return FALSE;
+    }
+  return object_matches (expected, json_node_get_object (root), sub, TRUE, reason);
+}
+
+/* One expected member @want against @got (present). */
+static gboolean
+member_matches (const char  *key,
+                JsonNode    *want,
+                JsonNode    *got,
+                const char  *prefix,
+                gboolean     deep,
+                char       **reason)
+{
+  g_autofree char *path = g_strconcat (prefix, key, NULL);
+
+  if (authsim_json_is_string (want) && g_strcmp0 (json_node_get_string (want), "*") == 0)
+    {
+      if (g_strcmp0 (key, "authCode") == 0 && !is_auth_code (got))
+        {
+          g_autofree char *g = authsim_scenario_describe_value (got);
+
+          *reason = g_strdup_printf ("%s: expected 32 characters [0-9a-zA-Z], got %s", path, g);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (JSON_NODE_HOLDS_OBJECT (want) && authsim_json_is_string (got))
+    return string_matches (json_node_get_object (want), got, path, reason);
+  if (deep && JSON_NODE_HOLDS_OBJECT (want) && JSON_NODE_HOLDS_OBJECT (got))
+    {
+      g_autofree char *sub = g_strconcat (path, ".", NULL);
+
+      return object_matches (json_node_get_object (want), json_node_get_object (got), sub,
+                             TRUE, reason);
+    }
+
+  if (!authsim_scenario_values_equal (want, got))
+    {
+      g_autofree char *w = authsim_scenario_describe_value (want);
+      g_autofree char *g = authsim_scenario_describe_value (got);
+
+      *reason = g_strdup_printf ("%s: expected %s, got %s", path, w, g);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* @deep: nested objects are subsets too (inside a JSON string); otherwise they are equal. */
+static gboolean
+object_matches (JsonObject  *expected,
+                JsonObject  *actual,
+                const char  *prefix,
+                gboolean     deep,
+                char       **reason)
 {
   g_autoptr(GList) members = json_object_get_members (expected);
 
   for (GList *l = members; l != NULL; l = l->next)
     {
       const char *key = l->data;
-      JsonNode *want = json_object_get_member (expected, key);
       JsonNode *got = actual != NULL && json_object_has_member (actual, key)
                       ? json_object_get_member (actual, key) : NULL;
 
@@ -145,31 +219,21 @@ authsim_scenario_object_matches (JsonObject  *expected,
           *reason = g_strdup_printf ("%s%s: missing", prefix, key);
           return FALSE;
         }
-
-      if (authsim_json_is_string (want) && g_strcmp0 (json_node_get_string (want), "*") == 0)
-        {
-          if (g_strcmp0 (key, "authCode") == 0 && !is_auth_code (got))
-            {
-              g_autofree char *g = authsim_scenario_describe_value (got);
-
-              *reason = g_strdup_printf ("%s%s: expected 32 characters [0-9a-zA-Z], got %s",
-                                         prefix, key, g);
-              return FALSE;
-            }
-          continue;
-        }
-
-      if (!authsim_scenario_values_equal (want, got))
-        {
-          g_autofree char *w = authsim_scenario_describe_value (want);
-          g_autofree char *g = authsim_scenario_describe_value (got);
-
-          *reason = g_strdup_printf ("%s%s: expected %s, got %s", prefix, key, w, g);
-          return FALSE;
-        }
+      if (!member_matches (key, json_object_get_member (expected, key), got, prefix, deep,
+                           reason))
+        return FALSE;
     }
 
   return TRUE;
+}
+
+gboolean
+authsim_scenario_object_matches (JsonObject  *expected,
+                                 JsonObject  *actual,
+                                 const char  *prefix,
+                                 char       **reason)
+{
+  return object_matches (expected, actual, prefix, FALSE, reason);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -243,6 +307,16 @@ authsim_scenario_match_outcome (JsonObject *event,
 
   return authsim_scenario_match_kind (event, (gpointer) "callback") &&
          (g_strcmp0 (callback, "success") == 0 || g_strcmp0 (callback, "fail") == 0);
+}
+
+gboolean
+authsim_scenario_match_button (JsonObject *event,
+                               gpointer    data)
+{
+  const char *callback = json_object_get_string_member_with_default (event, "callback", "");
+
+  return authsim_scenario_match_kind (event, (gpointer) "callback") &&
+         (g_strcmp0 (callback, "onGetAuthorize") == 0 || g_strcmp0 (callback, "onError") == 0);
 }
 
 gint64
@@ -340,6 +414,14 @@ find_awaited (const Step          *step,
   if (step->callback == EXPECT_CALLBACK_NONE)
     return NULL;
 
+  /* A button callback has no complete after it. */
+  if (EXPECT_CALLBACK_IS_BUTTON (step->callback))
+    {
+      awaited->outcome = authsim_scenario_find_event (log, cursors->button,
+                                                      authsim_scenario_match_button, NULL);
+      return awaited->outcome == NULL ? "a button callback" : NULL;
+    }
+
   awaited->outcome = authsim_scenario_find_event (log, cursors->callback,
                                                   authsim_scenario_match_outcome, NULL);
   if (awaited->outcome == NULL)
@@ -399,6 +481,53 @@ remember_code (AuthsimEvent  *outcome,
     }
 }
 
+/* An onGetAuthorize/onError callback: its kind and its event object. */
+static gboolean
+judge_button (const Step    *step,
+              const Awaited *awaited,
+              ExpectCursors *cursors,
+              char         **detail)
+{
+  JsonObject *payload = authsim_scenario_event_payload (awaited->outcome);
+  const char *kind = authsim_event_get_callback (awaited->outcome);
+  const char *want = step->callback == EXPECT_CALLBACK_ON_ERROR ? "onError" : "onGetAuthorize";
+  g_autofree char *got = describe_outcome (awaited->outcome);
+  g_autofree char *reason = NULL;
+
+  cursors->button = authsim_event_get_seq (awaited->outcome);
+  if (g_strcmp0 (kind, want) != 0)
+    *detail = g_strdup_printf ("expected %s, got %s", want, got);
+  else if (step->payload != NULL &&
+           !authsim_scenario_object_matches (step->payload, payload, "payload.", &reason))
+    *detail = g_strdup_printf ("%s (got %s)", reason, got);
+  return *detail == NULL;
+}
+
+/* my.getPhoneNumber's content before encryption, as the success event records it. */
+static gboolean
+judge_plaintext (const Step    *step,
+                 const Awaited *awaited,
+                 char         **detail)
+{
+  JsonNode *plaintext = json_object_get_member (authsim_event_get_object (awaited->outcome),
+                                                "plaintext");
+  g_autoptr(JsonNode) want = json_node_init_object (json_node_alloc (), step->plaintext);
+  g_autofree char *reason = NULL;
+
+  if (plaintext == NULL || !authsim_json_is_string (plaintext))
+    {
+      *detail = g_strdup ("plaintext: the callback carries none (not a my.getPhoneNumber "
+                          "success)");
+      return FALSE;
+    }
+  if (!member_matches ("plaintext", want, plaintext, "", TRUE, &reason))
+    {
+      *detail = g_steal_pointer (&reason);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The success/fail callback: its kind, error code and payload, and that complete repeats it. */
 static gboolean
 judge_outcome (const Step    *step,
@@ -429,6 +558,8 @@ judge_outcome (const Step    *step,
              json_object_get_member (authsim_event_get_object (awaited->outcome), "payload"),
              json_object_get_member (authsim_event_get_object (awaited->complete), "payload")))
     *detail = g_strdup ("complete did not carry the same payload");
+  else if (step->plaintext != NULL)
+    judge_plaintext (step, awaited, detail);
 
   return *detail == NULL;
 }
@@ -499,7 +630,12 @@ authsim_scenario_check_expect (const Step     *step,
     return CHECK_FAIL;
   if (awaited.violation != NULL && !judge_violation (step, awaited.violation, cursors, detail))
     return CHECK_FAIL;
-  if (awaited.outcome != NULL && !judge_outcome (step, &awaited, cursors, detail))
+  if (awaited.outcome != NULL && EXPECT_CALLBACK_IS_BUTTON (step->callback))
+    {
+      if (!judge_button (step, &awaited, cursors, detail))
+        return CHECK_FAIL;
+    }
+  else if (awaited.outcome != NULL && !judge_outcome (step, &awaited, cursors, detail))
     return CHECK_FAIL;
 
   return judge_absences (step, log, engine, cursors, detail) ? CHECK_OK : CHECK_FAIL;

@@ -4,13 +4,16 @@
  *
  * A scenario is {"name", "description"?, "profile"?, "users"?, "firstScreenRule"?, "steps"}.
  * Each step is an object with exactly one verb key, plus "timeout" (seconds) and "comment" on
- * any step, and "trigger"/"container" on "call":
+ * any step, and "api"/"trigger"/"container" on "call":
  *   navigate "path" | back true | relaunch true|"path" | setUser "2088…" | clearGrants true
  *   revoke {"userId","appId"} | grant {"userId","appId","scopes"} | advanceClock "+3m"
  *   tap "label" | call <params> | answer allow|reject|close | networkFault bool
- *   firstScreenRule enforce|warn|off
- *   expect {"callback": success|fail, "error": n, "payload": {…}, "toast": bool,
- *           "violation": "first-screen"|"onshow-loop"|false, "popup": bool|{…}}
+ *   firstScreenRule enforce|warn|off | serviceBusy bool
+ *   tapAuthorize <scope as written> | setSetting {"scope","enabled"} | openSettings true
+ *   closeSettings true | revokeUserInfo true
+ *   expect {"callback": success|fail|onGetAuthorize|onError, "error": n, "payload": {…},
+ *           "plaintext": {…}, "toast": bool, "violation": "first-screen"|"onshow-loop"|false,
+ *           "popup": bool|{…}}
  *   exchange true | {"expect": {…}, "code": "…", "appId": "…"}
  *
  * Errors follow authsim-json.h ("<source>: <JSON path>: <problem>"); a wrong value is quoted
@@ -235,7 +238,22 @@ parse_clock (Parser           *p,
   return TRUE;
 }
 
-/* call <params>, with "trigger" and "container" beside it in the step. */
+/* "api" beside "call": one of the APIs a call can name. */
+static gboolean
+parse_api (Parser     *p,
+           const char *path,
+           JsonNode   *member,
+           Step       *step)
+{
+  if (!authsim_json_is_string (member) ||
+      !authsim_enum_from_nick (AUTHSIM_TYPE_API, json_node_get_string (member), &step->api) ||
+      step->api >= AUTHSIM_API_N_CALLABLE)
+    return expect_got (p, path, "getAuthCode, getOpenUserInfo, getPhoneNumber, getSetting or "
+                       "openSetting", member);
+  return TRUE;
+}
+
+/* call <params>, with "api", "trigger" and "container" beside it in the step. */
 static gboolean
 parse_call (Parser           *p,
             const StepSource *source,
@@ -244,6 +262,13 @@ parse_call (Parser           *p,
   JsonNode *member;
 
   step->params = json_node_copy (source->value);
+  if ((member = json_object_get_member (source->object, "api")) != NULL)
+    {
+      g_autofree char *sub = g_strconcat (source->path, ".api", NULL);
+
+      if (!parse_api (p, sub, member, step))
+        return FALSE;
+    }
   if ((member = json_object_get_member (source->object, "trigger")) != NULL)
     {
       g_autofree char *sub = g_strconcat (source->path, ".trigger", NULL);
@@ -259,6 +284,46 @@ parse_call (Parser           *p,
                      &step->container))
         return FALSE;
     }
+  return TRUE;
+}
+
+/* tapAuthorize <the button's scope attribute as written>: any JSON value, null for none. */
+static gboolean
+parse_tap_authorize (Parser           *p,
+                     const StepSource *source,
+                     Step             *step)
+{
+  if (!JSON_NODE_HOLDS_NULL (source->value))
+    step->params = json_node_copy (source->value);
+  return TRUE;
+}
+
+/* setSetting {"scope": "userInfo", "enabled": false} */
+static gboolean
+parse_set_setting (Parser           *p,
+                   const StepSource *source,
+                   Step             *step)
+{
+  static const char * const keys[] = { "scope", "enabled", NULL };
+  g_autofree char *scope_path = g_strconcat (source->vpath, ".scope", NULL);
+  g_autofree char *enabled_path = g_strconcat (source->vpath, ".enabled", NULL);
+  JsonObject *object;
+  JsonNode *enabled;
+  const char *text = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (source->value))
+    return expect_got (p, source->vpath, "{\"scope\", \"enabled\"}", source->value);
+  object = json_node_get_object (source->value);
+  if (!authsim_json_check_keys (p->loader, object, source->vpath, keys, p->error) ||
+      !get_string (p, scope_path, json_object_get_member (object, "scope"), "a setting key",
+                   FALSE, &text))
+    return FALSE;
+  step->text = g_strdup (text);
+
+  enabled = json_object_get_member (object, "enabled");
+  if (!is_boolean (enabled))
+    return expect_got (p, enabled_path, "true or false", enabled);
+  step->value = json_node_get_boolean (enabled);
   return TRUE;
 }
 
@@ -306,13 +371,16 @@ parse_expect_callback (Parser     *p,
                        JsonNode   *member,
                        Step       *step)
 {
+  static const char * const kinds[] = { "success", "fail", NULL, "onGetAuthorize", "onError" };
   const char *kind = authsim_json_is_string (member) ? json_node_get_string (member) : NULL;
 
-  if (g_strcmp0 (kind, "success") != 0 && g_strcmp0 (kind, "fail") != 0)
-    return expect_got (p, path, "success or fail", member);
-  step->callback = g_strcmp0 (kind, "fail") == 0 ? EXPECT_CALLBACK_FAIL
-                                                  : EXPECT_CALLBACK_SUCCESS;
-  return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (kinds[i] != NULL && g_strcmp0 (kind, kinds[i]) == 0)
+      {
+        step->callback = (ExpectCallback) i;
+        return TRUE;
+      }
+  return expect_got (p, path, "success, fail, onGetAuthorize or onError", member);
 }
 
 static gboolean
@@ -323,7 +391,7 @@ parse_expect_error (Parser     *p,
 {
   if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_INT64)
     return expect_got (p, path, "an error code (integer)", member);
-  if (step->callback == EXPECT_CALLBACK_SUCCESS)
+  if (step->callback != EXPECT_CALLBACK_NONE && step->callback != EXPECT_CALLBACK_FAIL)
     return authsim_json_fail (p->loader, p->error, path,
                               "an error code only comes with \"callback\": \"fail\"");
   step->has_error = TRUE;
@@ -343,6 +411,23 @@ parse_expect_payload (Parser     *p,
   step->payload = json_object_ref (json_node_get_object (member));
   if (step->callback == EXPECT_CALLBACK_NONE)
     step->callback = EXPECT_CALLBACK_ANY;
+  return TRUE;
+}
+
+/* "plaintext": what my.getPhoneNumber's success encrypted, as the log records it. */
+static gboolean
+parse_expect_plaintext (Parser     *p,
+                        const char *path,
+                        JsonNode   *member,
+                        Step       *step)
+{
+  if (!JSON_NODE_HOLDS_OBJECT (member))
+    return expect_got (p, path, "an object", member);
+  if (step->callback != EXPECT_CALLBACK_NONE && step->callback != EXPECT_CALLBACK_SUCCESS)
+    return authsim_json_fail (p->loader, p->error, path,
+                              "a plaintext only comes with \"callback\": \"success\"");
+  step->plaintext = json_object_ref (json_node_get_object (member));
+  step->callback = EXPECT_CALLBACK_SUCCESS;
   return TRUE;
 }
 
@@ -402,7 +487,7 @@ parse_expect (Parser           *p,
               Step             *step)
 {
   static const char * const keys[] = {
-    "callback", "error", "payload", "toast", "violation", "popup", NULL
+    "callback", "error", "payload", "plaintext", "toast", "violation", "popup", NULL
   };
   static const struct
   {
@@ -412,6 +497,7 @@ parse_expect (Parser           *p,
     { "callback", parse_expect_callback },
     { "error", parse_expect_error },
     { "payload", parse_expect_payload },
+    { "plaintext", parse_expect_plaintext },
     { "toast", parse_expect_toast },
     { "popup", parse_expect_popup },
     { "violation", parse_expect_violation },
@@ -425,8 +511,8 @@ parse_expect (Parser           *p,
     return FALSE;
   if (json_object_get_size (object) == 0)
     return authsim_json_fail (p->loader, p->error, source->vpath,
-                              "expected at least one of callback, error, payload, toast, "
-                              "violation or popup");
+                              "expected at least one of callback, error, payload, plaintext, "
+                              "toast, violation or popup");
 
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
     {
@@ -512,10 +598,18 @@ static const struct
   { "firstScreenRule", STEP_FIRST_SCREEN_RULE, parse_rule, NULL },
   { "expect", STEP_EXPECT, parse_expect, NULL },
   { "exchange", STEP_EXCHANGE, parse_exchange, NULL },
+  { "tapAuthorize", STEP_TAP_AUTHORIZE, parse_tap_authorize, NULL },
+  { "setSetting", STEP_SET_SETTING, parse_set_setting, NULL },
+  { "openSettings", STEP_OPEN_SETTINGS, parse_true, NULL },
+  { "closeSettings", STEP_CLOSE_SETTINGS, parse_true, NULL },
+  { "revokeUserInfo", STEP_REVOKE_USER_INFO, parse_true, NULL },
+  { "serviceBusy", STEP_SERVICE_BUSY, parse_network_fault, NULL },
 };
 
 #define VERB_LIST "navigate, back, relaunch, setUser, clearGrants, revoke, grant, advanceClock, " \
-                  "tap, call, answer, networkFault, firstScreenRule, expect or exchange"
+                  "tap, call, answer, networkFault, firstScreenRule, expect, exchange, " \
+                  "tapAuthorize, setSetting, openSettings, closeSettings, revokeUserInfo or " \
+                  "serviceBusy"
 
 /* The index in verbs[] of the step's one verb; -1 with an error when there is none, more than
  * one, or an unknown key. */
@@ -524,7 +618,9 @@ find_verb (Parser     *p,
            const char *path,
            JsonObject *object)
 {
-  static const char * const options[] = { "timeout", "comment", "trigger", "container", NULL };
+  static const char * const options[] = {
+    "timeout", "comment", "api", "trigger", "container", NULL
+  };
   g_autoptr(GList) members = json_object_get_members (object);
   int found = -1;
 
@@ -569,9 +665,10 @@ parse_step_options (Parser     *p,
   JsonNode *member;
 
   if (step->kind != STEP_CALL &&
-      (json_object_has_member (object, "trigger") || json_object_has_member (object, "container")))
+      (json_object_has_member (object, "trigger") || json_object_has_member (object, "container") ||
+       json_object_has_member (object, "api")))
     return authsim_json_fail (p->loader, p->error, path,
-                              "\"trigger\" and \"container\" only apply to \"call\"");
+                              "\"api\", \"trigger\" and \"container\" only apply to \"call\"");
 
   if ((member = json_object_get_member (object, "timeout")) != NULL)
     {
@@ -604,8 +701,13 @@ describe_step (const char *verb,
 {
   g_autofree char *text = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *api_verb = NULL;
   const char *trigger;
 
+  /* "call getPhoneNumber {}" when the call names its API. */
+  if (step->kind == STEP_CALL && json_object_has_member (object, "api"))
+    verb = api_verb = g_strdup_printf ("%s %s", verb,
+                                       authsim_enum_to_nick (AUTHSIM_TYPE_API, step->api));
   if (is_true (value))
     line = g_strdup (verb);
   else
@@ -639,6 +741,7 @@ step_new (void)
   Step *step = g_new0 (Step, 1);
 
   step->timeout_ms = AUTHSIM_SCENARIO_STEP_TIMEOUT_MS;
+  step->api = AUTHSIM_API_GET_AUTH_CODE;
   step->container = -1;
   step->callback = EXPECT_CALLBACK_NONE;
   step->toast = step->popup = step->violation = EXPECT_UNCHECKED;

@@ -36,6 +36,12 @@ typedef enum
   STEP_FIRST_SCREEN_RULE,
   STEP_EXPECT,
   STEP_EXCHANGE,
+  STEP_TAP_AUTHORIZE,
+  STEP_SET_SETTING,
+  STEP_OPEN_SETTINGS,
+  STEP_CLOSE_SETTINGS,
+  STEP_REVOKE_USER_INFO,
+  STEP_SERVICE_BUSY,
 } StepKind;
 
 /* What an expect step checks of one kind of event: -1 nothing, 0 none of it since the last
@@ -54,7 +60,13 @@ typedef enum
   EXPECT_CALLBACK_SUCCESS = 0,
   EXPECT_CALLBACK_FAIL = 1,
   EXPECT_CALLBACK_ANY = 2,   /* only the payload is checked */
+  EXPECT_CALLBACK_ON_GET_AUTHORIZE = 3,  /* a getAuthorize button's callbacks (SPEC §10.2) */
+  EXPECT_CALLBACK_ON_ERROR = 4,
 } ExpectCallback;
+
+/* Whether @callback is a getAuthorize button's, not a JSAPI's success/fail. */
+#define EXPECT_CALLBACK_IS_BUTTON(callback) \
+  ((callback) == EXPECT_CALLBACK_ON_GET_AUTHORIZE || (callback) == EXPECT_CALLBACK_ON_ERROR)
 
 /* One parsed step. Which members apply depends on @kind. */
 typedef struct
@@ -64,13 +76,16 @@ typedef struct
   guint           timeout_ms;
 
   char           *text;         /* navigate path, setUser/revoke/grant userId, tap label,
-                                 * relaunch page, exchange code */
+                                 * relaunch page, exchange code, setSetting scope */
   char           *app_id;       /* revoke, grant, exchange */
   GStrv           scopes;       /* grant */
-  JsonNode       *params;       /* call: the parameter value as written */
+  JsonNode       *params;       /* call: the parameter value as written; tapAuthorize: the
+                                 * scope as written (NULL: missing) */
+  int             api;          /* call: AuthsimApi */
   int             trigger;      /* call: AuthsimTrigger */
   int             container;    /* call: AuthsimContainer, -1 for the engine's current one */
-  int             value;        /* answer: decision; firstScreenRule: rule; networkFault: bool */
+  int             value;        /* answer: decision; firstScreenRule: rule; networkFault,
+                                 * serviceBusy, setSetting: bool */
   gint64          seconds;      /* advanceClock */
 
   /* expect */
@@ -78,6 +93,7 @@ typedef struct
   gboolean        has_error;
   gint64          error;
   JsonObject     *payload;      /* expect payload / exchange expect (a subset) */
+  JsonObject     *plaintext;    /* expect: getPhoneNumber's content before encryption (a subset) */
   JsonObject     *popup_fields; /* expect popup: fields of the popup event (a subset) */
   ExpectCount     toast;
   ExpectCount     popup;
@@ -127,8 +143,10 @@ char     *authsim_scenario_describe_value   (JsonNode   *node);
 gboolean  authsim_scenario_values_equal     (JsonNode   *a,
                                              JsonNode   *b);
 /* Whether @actual (nullable) holds every member of @expected with an equal value. "*" means
- * "present" (for authCode: present and 32 characters [0-9a-zA-Z]). On a mismatch FALSE with a
- * one-line @reason naming the member after @prefix. */
+ * "present" (for authCode: present and 32 characters [0-9a-zA-Z]). An expected object matches
+ * a JSON string by its parsed content, as a subset at every level (my.getOpenUserInfo's
+ * {"response": "{\"response\":{…}}"}). On a mismatch FALSE with a one-line @reason naming the
+ * member after @prefix. */
 gboolean  authsim_scenario_object_matches   (JsonObject  *expected,
                                              JsonObject  *actual,
                                              const char  *prefix,
@@ -154,6 +172,9 @@ gboolean  authsim_scenario_match_popup_open (JsonObject  *event,
 /* A success or fail callback. */
 gboolean  authsim_scenario_match_outcome    (JsonObject  *event,
                                              gpointer     data);
+/* A getAuthorize button's onGetAuthorize or onError callback. */
+gboolean  authsim_scenario_match_button     (JsonObject  *event,
+                                             gpointer     data);
 /* The event's call id, 0 when it has none. */
 gint64    authsim_scenario_event_call       (JsonObject  *event);
 /* (nullable): the event's payload object. */
@@ -169,6 +190,7 @@ typedef struct
   guint64  toast;
   guint64  violation;
   guint64  popup;
+  guint64  button;     /* button callbacks (onGetAuthorize, onError) */
   char    *last_code;
 } ExpectCursors;
 

@@ -4,9 +4,11 @@
  * callback payloads (authCode values aside).
  *
  * Three passes over the events: what each call led to; the grants the session relied on
- * without granting them; then the steps, in log order. Calls a page's onLoad/onShow fired are
- * not steps (the replay fires them again), but what they needed (a user switch, the network
- * fault) is inserted before the step that caused them.
+ * without granting them; then the steps, in log order. Calls a page's onLoad/onShow or a
+ * button's onGetAuthorize fired are not steps (the replay fires them again), but what they
+ * needed (a user switch, the network fault, the service busy fault) is inserted before the step
+ * that caused them. A getAuthorize tap is a "tap" of its page button, or a "tapAuthorize"; the
+ * settings page's switches are "setSetting" steps.
  */
 #include "config.h"
 
@@ -17,7 +19,8 @@
 typedef struct
 {
   JsonObject *call;      /* the call event */
-  JsonObject *outcome;   /* its success/fail callback */
+  const char *api;       /* its API ("getAuthCode" in logs from before there were others) */
+  JsonObject *outcome;   /* its success/fail callback, or a tap's onGetAuthorize/onError */
   gboolean    popup;     /* a popup opened for it */
   gboolean    violation;
   gboolean    automatic; /* fired by a page's onLoad/onShow, not by a script or a person */
@@ -32,7 +35,7 @@ typedef struct
   const char *rule;               /* the first-screen rule a violation named */
   gboolean    rule_off;           /* no violation where one was due: the rule was off */
 
-  GHashTable *granted_before;     /* "userId\nappId" granted in the log */
+  GHashTable *granted_before;     /* "userId\nappId\nscope" granted in the log */
   GHashTable *pre_grants;         /* "userId\nappId" → GPtrArray of scopes relied on */
   GPtrArray  *pre_grant_order;    /* the keys of pre_grants, first seen first */
 
@@ -41,6 +44,7 @@ typedef struct
   gboolean    have_cause;
   char       *user;               /* the active user at this point of the replay */
   gboolean    fault;              /* the network fault at this point of the replay */
+  gboolean    busy;               /* the service busy fault at this point of the replay */
   gboolean    launch_pending;     /* the first launch in the log is the header's relaunch */
   gboolean    expect_launch_page; /* the next onLoad is the launch page's */
   const char *launch_page;
@@ -168,7 +172,9 @@ add_call (Recorder   *rec,
   CallInfo *info = g_new0 (CallInfo, 1);
 
   info->call = event;
-  /* The engine marks the calls a page's onLoad/onShow fired: replay fires them. */
+  info->api = str_member (event, "api") != NULL ? str_member (event, "api") : "getAuthCode";
+  /* The engine marks the calls a page's onLoad/onShow or a button's onGetAuthorize fired:
+   * replay fires them. */
   info->automatic = json_object_has_member (event, "hook");
   g_hash_table_insert (rec->calls, GINT_TO_POINTER ((int) id), info);
   rec->n_calls++;
@@ -188,8 +194,9 @@ analyse_calls (Recorder *rec)
 
       if (g_strcmp0 (kind, "call") == 0 && id > 0)
         add_call (rec, event, id);
-      else if (info != NULL && authsim_scenario_match_outcome (event, NULL) &&
-               info->outcome == NULL)
+      else if (info != NULL && info->outcome == NULL &&
+               (authsim_scenario_match_outcome (event, NULL) ||
+                authsim_scenario_match_button (event, NULL)))
         info->outcome = event;
       else if (info != NULL && authsim_scenario_match_popup_open (event, NULL))
         info->popup = TRUE;
@@ -249,6 +256,61 @@ consent_scopes (JsonObject *payload)
   return g_strv_builder_end (builder);
 }
 
+/* (nullable) (transfer full): the "code" of a JSON text, or of its "response" member's. */
+static char *
+response_code (const char *text)
+{
+  g_autoptr(JsonNode) root = text != NULL ? json_from_string (text, NULL) : NULL;
+  JsonObject *object;
+  JsonNode *node;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  object = json_node_get_object (root);
+  node = json_object_get_member (object, "response");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    object = json_node_get_object (node);
+  return g_strdup (str_member (object, "code"));
+}
+
+/* The grant scopes a call could only get by a grant made before: a silent getAuthCode consent
+ * success, a 10000 of getOpenUserInfo or getPhoneNumber, a tap answered without a popup. */
+static GStrv
+relied_on_scopes (CallInfo *info)
+{
+  JsonObject *payload = json_object_get_object_member (info->outcome, "payload");
+  const char *callback = str_member (info->outcome, "callback");
+  g_autofree char *code = NULL;
+
+  if (g_str_equal (info->api, "getAuthorize"))
+    {
+      g_autoptr(GString) scope = g_string_new (str_member (info->call, "scope"));
+
+      if (g_strcmp0 (callback, "onGetAuthorize") != 0)
+        return NULL;
+      g_string_replace (scope, " ", "", 0);
+      return g_strsplit (scope->str, ",", -1);
+    }
+  if (g_strcmp0 (callback, "success") != 0)
+    return NULL;
+  if (g_str_equal (info->api, "getAuthCode"))
+    return consent_scopes (payload);
+
+  code = g_str_equal (info->api, "getPhoneNumber") ? response_code (str_member (info->outcome,
+                                                                                "plaintext"))
+                                                   : response_code (payload != NULL
+                                                                    ? str_member (payload,
+                                                                                  "response")
+                                                                    : NULL);
+  if (g_strcmp0 (code, "10000") != 0)
+    return NULL;
+  if (g_str_equal (info->api, "getOpenUserInfo"))
+    return g_strsplit ("userInfo", ",", -1);
+  if (g_str_equal (info->api, "getPhoneNumber"))
+    return g_strsplit ("phoneNumber", ",", -1);
+  return NULL;
+}
+
 static void
 note_pre_grant (Recorder   *rec,
                 JsonObject *event)
@@ -259,25 +321,46 @@ note_pre_grant (Recorder   *rec,
   GPtrArray *list;
 
   if (info == NULL || info->outcome == NULL || info->popup ||
-      g_strcmp0 (str_member (info->outcome, "callback"), "success") != 0)
-    return;
-  scopes = consent_scopes (json_object_get_object_member (info->outcome, "payload"));
-  if (scopes[0] == NULL)
+      (scopes = relied_on_scopes (info)) == NULL || scopes[0] == NULL)
     return;
 
   key = user_app_key (event);
-  if (g_hash_table_contains (rec->granted_before, key))
-    return;
-  list = g_hash_table_lookup (rec->pre_grants, key);
-  if (list == NULL)
-    {
-      list = g_ptr_array_new_with_free_func (g_free);
-      g_hash_table_insert (rec->pre_grants, g_strdup (key), list);
-      g_ptr_array_add (rec->pre_grant_order, g_strdup (key));
-    }
   for (guint s = 0; scopes[s] != NULL; s++)
-    if (!g_ptr_array_find_with_equal_func (list, scopes[s], g_str_equal, NULL))
-      g_ptr_array_add (list, g_strdup (scopes[s]));
+    {
+      g_autofree char *scope_key = g_strdup_printf ("%s\n%s", key, scopes[s]);
+
+      if (g_hash_table_contains (rec->granted_before, scope_key))
+        continue;
+      list = g_hash_table_lookup (rec->pre_grants, key);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (rec->pre_grants, g_strdup (key), list);
+          g_ptr_array_add (rec->pre_grant_order, g_strdup (key));
+        }
+      if (!g_ptr_array_find_with_equal_func (list, scopes[s], g_str_equal, NULL))
+        g_ptr_array_add (list, g_strdup (scopes[s]));
+    }
+}
+
+/* Every scope of a "granted" event, as "userId\nappId\nscope". */
+static void
+note_granted (Recorder   *rec,
+              JsonObject *event)
+{
+  g_autofree char *key = user_app_key (event);
+  JsonNode *node = json_object_get_member (event, "scopes");
+  JsonArray *scopes = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
+                                                                   : NULL;
+
+  for (guint i = 0; scopes != NULL && i < json_array_get_length (scopes); i++)
+    {
+      JsonNode *scope = json_array_get_element (scopes, i);
+
+      if (authsim_json_is_string (scope))
+        g_hash_table_add (rec->granted_before,
+                          g_strdup_printf ("%s\n%s", key, json_node_get_string (scope)));
+    }
 }
 
 static void
@@ -290,7 +373,7 @@ find_pre_grants (Recorder *rec)
 
       if (g_strcmp0 (kind, "grant") == 0 &&
           g_strcmp0 (str_member (event, "event"), "granted") == 0)
-        g_hash_table_add (rec->granted_before, user_app_key (event));
+        note_granted (rec, event);
       else if (g_strcmp0 (kind, "call") == 0)
         note_pre_grant (rec, event);
     }
@@ -407,36 +490,97 @@ record_lifecycle (Recorder   *rec,
         add_cause (rec, new_step ("back", boolean_node (TRUE)));
       rec->launch_pending = FALSE;
     }
+  /* The settings page: from the capsule (a my.openSetting's opens by itself), and left. */
+  else if (g_strcmp0 (what, "settingsOpen") == 0 && authsim_scenario_event_call (event) == 0)
+    add_cause (rec, new_step ("openSettings", boolean_node (TRUE)));
+  else if (g_strcmp0 (what, "settingsClose") == 0 && !json_object_has_member (event, "reason"))
+    add_cause (rec, new_step ("closeSettings", boolean_node (TRUE)));
 }
 
-/* The network fault switch is not logged: infer it from the outcomes. */
-static void
-record_network_fault (Recorder *rec,
-                      CallInfo *info)
+/* Whether @info's outcome says the network fault was off: a success of an API that checks
+ * it, an onGetAuthorize, a popup, a violation. */
+static gboolean
+past_network (CallInfo *info)
 {
-  gboolean network_error = FALSE;
-  gboolean past_network = FALSE;
+  const char *callback = info->outcome != NULL ? str_member (info->outcome, "callback") : NULL;
 
-  if (info->outcome != NULL)
-    {
-      JsonObject *payload = json_object_get_object_member (info->outcome, "payload");
-      JsonNode *code = payload != NULL ? json_object_get_member (payload, "error") : NULL;
+  if (info->popup || info->violation || g_strcmp0 (callback, "onGetAuthorize") == 0)
+    return TRUE;
+  /* getSetting and openSetting never look at the network. */
+  return g_strcmp0 (callback, "success") == 0 &&
+         !g_str_equal (info->api, "getSetting") && !g_str_equal (info->api, "openSetting");
+}
 
-      network_error = authsim_scenario_is_number (code) && json_node_get_int (code) == 12;
-      past_network = g_strcmp0 (str_member (info->outcome, "callback"), "success") == 0;
-    }
-  past_network = past_network || info->popup || info->violation;
+/* Whether @info's outcome is the network fault's: fail 12, or onError "Network Error". */
+static gboolean
+network_error (CallInfo *info)
+{
+  JsonObject *payload;
+  JsonNode *code;
 
-  if (network_error && !rec->fault)
+  if (info->outcome == NULL ||
+      (payload = json_object_get_object_member (info->outcome, "payload")) == NULL)
+    return FALSE;
+  if (json_object_has_member (payload, "detail") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (payload, "detail")))
+    return g_strcmp0 (str_member (json_object_get_object_member (payload, "detail"),
+                                  "errorMessage"), "Network Error") == 0;
+  code = json_object_get_member (payload, "error");
+  return authsim_scenario_is_number (code) && json_node_get_int (code) == 12;
+}
+
+/* The fault switches are not logged: infer them from the outcomes. */
+static void
+record_faults (Recorder *rec,
+               CallInfo *info)
+{
+  g_autofree char *code = NULL;
+
+  if (network_error (info) && !rec->fault)
     {
       add_before_cause (rec, info->automatic, new_step ("networkFault", boolean_node (TRUE)));
       rec->fault = TRUE;
     }
-  else if (past_network && rec->fault)
+  else if (past_network (info) && rec->fault)
     {
       add_before_cause (rec, info->automatic, new_step ("networkFault", boolean_node (FALSE)));
       rec->fault = FALSE;
     }
+
+  /* my.getPhoneNumber's 20000 is the service busy fault; its 10000 came past it. */
+  if (!g_str_equal (info->api, "getPhoneNumber") || info->outcome == NULL)
+    return;
+  code = response_code (str_member (info->outcome, "plaintext"));
+  if (g_strcmp0 (code, "20000") == 0 && !rec->busy)
+    {
+      add_before_cause (rec, info->automatic, new_step ("serviceBusy", boolean_node (TRUE)));
+      rec->busy = TRUE;
+    }
+  else if (g_strcmp0 (code, "10000") == 0 && rec->busy)
+    {
+      add_before_cause (rec, info->automatic, new_step ("serviceBusy", boolean_node (FALSE)));
+      rec->busy = FALSE;
+    }
+}
+
+/* A getAuthorize tap: its page button by label, a settings switch, or a virtual button. */
+static JsonNode *
+tap_step (JsonObject *event)
+{
+  JsonNode *scope = json_object_get_member (event, "scope");
+  JsonObject *setting;
+
+  if (g_strcmp0 (str_member (event, "source"), "settings") == 0)
+    {
+      setting = json_object_new ();
+      json_object_set_string_member (setting, "scope", str_member (event, "scope"));
+      json_object_set_boolean_member (setting, "enabled", TRUE);
+      return new_step ("setSetting", object_node (setting));
+    }
+  if (str_member (event, "button") != NULL)
+    return new_step ("tap", string_node (str_member (event, "button")));
+  return new_step ("tapAuthorize", scope != NULL ? node_deep_copy (scope)
+                                                 : json_node_init_null (json_node_alloc ()));
 }
 
 static void
@@ -458,19 +602,46 @@ record_call (Recorder   *rec,
       g_free (rec->user);
       rec->user = g_strdup (user);
     }
-  record_network_fault (rec, info);
+  record_faults (rec, info);
   if (info->automatic)
     return;
+  if (g_str_equal (info->api, "getAuthorize"))
+    {
+      add_cause (rec, tap_step (event));
+      return;
+    }
 
   step = json_object_new ();
   json_object_set_member (step, "call",
                           params != NULL ? node_deep_copy (params)
                                          : json_node_init_null (json_node_alloc ()));
+  if (!g_str_equal (info->api, "getAuthCode"))
+    json_object_set_string_member (step, "api", info->api);
   if (str_member (event, "trigger") != NULL)
     json_object_set_string_member (step, "trigger", str_member (event, "trigger"));
   if (str_member (event, "container") != NULL)
     json_object_set_string_member (step, "container", str_member (event, "container"));
   add_cause (rec, object_node (step));
+}
+
+/* A settings switch turned off ("refused" there) or a device setting switched. */
+static JsonNode *
+setting_step (JsonObject *event)
+{
+  JsonObject *setting = json_object_new ();
+  JsonNode *scopes = json_object_get_member (event, "scopes");
+
+  if (str_member (event, "scope") != NULL)
+    json_object_set_string_member (setting, "scope", str_member (event, "scope"));
+  else if (scopes != NULL && JSON_NODE_HOLDS_ARRAY (scopes) &&
+           json_array_get_length (json_node_get_array (scopes)) > 0)
+    json_object_set_string_member (setting, "scope",
+                                   json_array_get_string_element (json_node_get_array (scopes),
+                                                                  0));
+  json_object_set_boolean_member (setting, "enabled",
+                                  json_object_get_boolean_member_with_default (event, "enabled",
+                                                                               FALSE));
+  return new_step ("setSetting", object_node (setting));
 }
 
 /* Grants cleared or revoked during the session. */
@@ -481,7 +652,14 @@ record_grant (Recorder   *rec,
   const char *what = str_member (event, "event");
   JsonObject *revoke;
 
-  if (g_strcmp0 (what, "cleared") == 0)
+  if (g_strcmp0 (str_member (event, "source"), "settings") == 0)
+    {
+      if (g_strcmp0 (what, "revoked") == 0)
+        g_ptr_array_add (rec->steps, new_step ("revokeUserInfo", boolean_node (TRUE)));
+      else if (g_strcmp0 (what, "refused") == 0 || g_strcmp0 (what, "switched") == 0)
+        g_ptr_array_add (rec->steps, setting_step (event));
+    }
+  else if (g_strcmp0 (what, "cleared") == 0)
     g_ptr_array_add (rec->steps, new_step ("clearGrants", boolean_node (TRUE)));
   else if (g_strcmp0 (what, "revoked") == 0 &&
            str_member (event, "userId") != NULL && str_member (event, "appId") != NULL)
@@ -493,23 +671,37 @@ record_grant (Recorder   *rec,
     }
 }
 
-/* A success/fail callback → an expect step with its payload, authCode a wildcard. */
+/* A success/fail callback → an expect step with its payload, authCode a wildcard; for
+ * my.getPhoneNumber the plaintext it logged (its envelope depends on the keys). A button's
+ * onGetAuthorize/onError → an expect step with its event. */
 static void
 record_outcome (Recorder   *rec,
                 JsonObject *event)
 {
+  CallInfo *info = lookup_call (rec, event);
   JsonObject *expect = json_object_new ();
   JsonNode *payload = json_object_get_member (event, "payload");
   JsonNode *copy = payload != NULL ? node_deep_copy (payload) : object_node (json_object_new ());
+  const char *plaintext = str_member (event, "plaintext");
 
   if (JSON_NODE_HOLDS_OBJECT (copy) &&
       json_object_has_member (json_node_get_object (copy), "authCode"))
     json_object_set_string_member (json_node_get_object (copy), "authCode", "*");
+  if (info != NULL && g_str_equal (info->api, "getPhoneNumber") && plaintext != NULL &&
+      JSON_NODE_HOLDS_OBJECT (copy))
+    json_object_set_string_member (json_node_get_object (copy), "response", "*");
   json_object_set_string_member (expect, "callback", str_member (event, "callback"));
   if (JSON_NODE_HOLDS_OBJECT (copy))
     json_object_set_member (expect, "payload", copy);
   else
     json_node_unref (copy);
+  if (plaintext != NULL)
+    {
+      g_autoptr(JsonNode) parsed = json_from_string (plaintext, NULL);
+
+      if (parsed != NULL && JSON_NODE_HOLDS_OBJECT (parsed))
+        json_object_set_member (expect, "plaintext", g_steal_pointer (&parsed));
+    }
   g_ptr_array_add (rec->steps, new_step ("expect", object_node (expect)));
 }
 
@@ -528,7 +720,8 @@ record_event (Recorder *rec,
     add_cause (rec, new_step ("answer", string_node (str_member (event, "decision"))));
   else if (g_strcmp0 (kind, "grant") == 0)
     record_grant (rec, event);
-  else if (authsim_scenario_match_outcome (event, NULL))
+  else if (authsim_scenario_match_outcome (event, NULL) ||
+           authsim_scenario_match_button (event, NULL))
     record_outcome (rec, event);
 }
 

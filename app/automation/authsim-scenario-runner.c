@@ -414,9 +414,23 @@ runner_act (Runner  *r,
     case STEP_TAP:
       return authsim_engine_tap (r->engine, step->text, error);
     case STEP_CALL:
-      authsim_engine_call (r->engine, step->params, step->trigger,
-                           step->container >= 0 ? (AuthsimContainer) step->container
-                                                : authsim_engine_get_container (r->engine));
+      authsim_engine_call_api (r->engine, step->api, step->params, step->trigger,
+                               step->container >= 0 ? (AuthsimContainer) step->container
+                                                    : authsim_engine_get_container (r->engine));
+      return TRUE;
+    case STEP_TAP_AUTHORIZE:
+      authsim_engine_tap_authorize (r->engine, step->params);
+      return TRUE;
+    case STEP_SET_SETTING:
+      return authsim_engine_set_setting (r->engine, step->text, step->value, error);
+    case STEP_OPEN_SETTINGS:
+      return authsim_engine_open_settings (r->engine, error);
+    case STEP_CLOSE_SETTINGS:
+      return authsim_engine_close_settings (r->engine, error);
+    case STEP_REVOKE_USER_INFO:
+      return authsim_engine_revoke_user_info (r->engine, error);
+    case STEP_SERVICE_BUSY:
+      authsim_engine_set_service_busy (r->engine, step->value);
       return TRUE;
     case STEP_ANSWER:
       authsim_responder_push_scripted (r->responder, step->value);
@@ -542,7 +556,7 @@ runner_new (AuthsimScenario             *scenario,
   r->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   r->cursors.start = authsim_scenario_log_last_seq (r->log);
   r->cursors.action = r->cursors.callback = r->cursors.toast = r->cursors.violation =
-    r->cursors.popup = r->cursors.start;
+    r->cursors.popup = r->cursors.button = r->cursors.start;
   return r;
 }
 

@@ -15,6 +15,7 @@ authsim_scenario_step_free (Step *step)
   g_strfreev (step->scopes);
   g_clear_pointer (&step->params, json_node_unref);
   g_clear_pointer (&step->payload, json_object_unref);
+  g_clear_pointer (&step->plaintext, json_object_unref);
   g_clear_pointer (&step->popup_fields, json_object_unref);
   g_free (step->rule);
   g_free (step);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* authsim-engine-pages.c: the preview's page stack of AuthsimEngine (launch, navigation, back,
  * button taps), its lifecycle events and the first screen of SPEC §4. The calls that page
- * hooks and buttons make go through the pipeline in authsim-engine.c. */
+ * hooks and buttons make go through the pipeline in authsim-engine.c; getAuthorize buttons
+ * through authsim-engine-consent.c. */
 #include "config.h"
 
 #include "authsim-engine-private.h"
@@ -27,8 +28,9 @@ show_page (AuthsimEngine     *self,
   log_lifecycle (self, "onShow", path);
   authsim_engine_notify (self, PROP_PAGE_PATH);
   authsim_engine_notify (self, PROP_CAN_GO_BACK);
-  fire_lifecycle_call (self, authsim_page_get_on_load (page), "onLoad");
-  fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
+  authsim_engine_notify_page_info (self);
+  fire_lifecycle_call (self, page, "onLoad");
+  fire_lifecycle_call (self, page, "onShow");
 }
 
 static void
@@ -39,6 +41,7 @@ launch_at (AuthsimEngine     *self,
   authsim_engine_set_banner (self, NULL);
 
   g_ptr_array_set_size (self->stack, 0);
+  authsim_engine_trim_page_info (self);
   g_ptr_array_add (self->stack, (gpointer) page);
   set_first_screen (self, TRUE);
 
@@ -67,8 +70,11 @@ authsim_engine_set_profile (AuthsimEngine  *self,
   /* The page stack points into the old profile: drop it before the profile goes. */
   authsim_engine_abandon_calls (self, "the profile was replaced");
   g_ptr_array_set_size (self->stack, 0);
+  authsim_engine_trim_page_info (self);
   g_set_object (&self->profile, profile);
+  authsim_engine_reset_device_settings (self);
   authsim_engine_notify (self, PROP_PROFILE);
+  authsim_engine_refresh_settings (self);
   authsim_engine_launch (self);
 }
 
@@ -127,30 +133,39 @@ authsim_engine_navigate_back (AuthsimEngine  *self,
   authsim_engine_set_banner (self, NULL);
   log_lifecycle (self, "onUnload", authsim_page_get_path (current_page (self)));
   g_ptr_array_remove_index (self->stack, self->stack->len - 1);
+  authsim_engine_trim_page_info (self);
   page = current_page (self);
   log_lifecycle (self, "onShow", authsim_page_get_path (page));
   authsim_engine_notify (self, PROP_PAGE_PATH);
   authsim_engine_notify (self, PROP_CAN_GO_BACK);
-  fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
+  authsim_engine_notify_page_info (self);
+  fire_lifecycle_call (self, page, "onShow");
   return TRUE;
 }
 
-/* What button @i of @page does when tapped: a call, a navigation, a relaunch, or nothing. */
+/* What button @i of @page does when tapped: a call, a navigation, a relaunch, a getAuthorize
+ * tap, or nothing. */
 static gboolean
 press_button (AuthsimEngine      *self,
               const AuthsimPage  *page,
               guint               i,
               GError            **error)
 {
-  JsonNode *params;
+  JsonNode *params = NULL;
   const char *target;
   AuthsimContainer container = self->container;
+  AuthsimApi api;
 
   set_first_screen (self, FALSE);
-  if ((params = authsim_page_get_button_params (page, i)) != NULL)
+  if (authsim_page_get_button_call (page, i, &api, &params))
     {
       authsim_page_get_button_container (page, i, &container);
-      authsim_engine_make_call (self, params, AUTHSIM_TRIGGER_TAP, container, NULL);
+      authsim_engine_make_call (self, api, params, AUTHSIM_TRIGGER_TAP, container, NULL);
+      return TRUE;
+    }
+  if (authsim_page_get_button_authorize (page, i, NULL))
+    {
+      authsim_engine_press_authorize (self, page, i);
       return TRUE;
     }
   if ((target = authsim_page_get_button_navigate_to (page, i)) != NULL)

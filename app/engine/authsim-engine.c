@@ -1,40 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* authsim-engine.c: the my.getAuthCode pipeline of SPEC §2.2 with the first-screen rule of §4,
- * the popup, the toast, grants, and the GObject. The page stack is in authsim-engine-pages.c.
- * Every outcome is an event in the log; views only observe. */
+/* authsim-engine.c: the calls and their queue, the my.getAuthCode pipeline of SPEC §2.2 with
+ * the first-screen rule of §4, the popup, the toast, grants, and the GObject. The page stack is
+ * in authsim-engine-pages.c, the other APIs in authsim-engine-consent.c and
+ * authsim-engine-settings.c. Every outcome is an event in the log; views only observe. */
 #include "config.h"
 
 #include "authsim-engine-private.h"
 #include "authsim-enums.h"
 #include "authsim-scopes.h"
 
-/* Payload texts are Alipay's own, whatever the UI language (SPEC §9). */
-#define MSG_NO_API       "接口不存在"
-#define MSG_NO_RESULT    "未找到授权结果"
-#define MSG_NO_RIGHT     "无权调用"
-#define MSG_CANCELLED    "用户取消授权"
-#define MSG_BAD_PARAM    "invalid parameter!"
-#define MSG_NETWORK      "Network Error"
-#define MSG_BUSY_TOAST   "服务正忙，请稍后再试"
 #define NOT_ENTITLED     "40006"
-
-struct _AuthsimEngineCall
-{
-  guint             id;
-  JsonNode         *params;       /* nullable: the raw parameter object */
-  AuthsimTrigger    trigger;
-  AuthsimContainer  container;
-  char             *page;
-  char             *user_id;
-  char             *app_id;       /* the authorising app: the host's in plugin context */
-  char             *app_name;
-  char             *app_icon;
-  gboolean          first_screen;
-  gboolean          loop_risk;
-  /* Decided while processing. */
-  GPtrArray        *ok_scopes;    /* requested scopes that can succeed, in order */
-  JsonObject       *error_scopes; /* requested scopes not entitled → "40006" */
-};
 
 G_DEFINE_FINAL_TYPE (AuthsimEngine, authsim_engine, G_TYPE_OBJECT)
 
@@ -51,8 +26,8 @@ static void drain_queue (AuthsimEngine *self);
 
 /* Calls */
 
-static void
-call_free (Call *call)
+void
+authsim_engine_call_free (Call *call)
 {
   g_clear_pointer (&call->params, json_node_unref);
   g_free (call->page);
@@ -62,10 +37,14 @@ call_free (Call *call)
   g_free (call->app_icon);
   g_clear_pointer (&call->ok_scopes, g_ptr_array_unref);
   g_clear_pointer (&call->error_scopes, json_object_unref);
+  g_clear_pointer (&call->scope, json_node_unref);
+  g_free (call->label);
+  g_strfreev (call->asking);
+  g_clear_pointer (&call->then_params, json_node_unref);
   g_free (call);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
+#define call_free authsim_engine_call_free
 
 /* Helpers for building events */
 
@@ -109,9 +88,9 @@ notify_pending (AuthsimEngine *self)
 
 /* Outcomes */
 
-static JsonObject *
-error_payload (int         code,
-               const char *message)
+JsonObject *
+authsim_engine_error_payload (int         code,
+                              const char *message)
 {
   JsonObject *payload = json_object_new ();
 
@@ -120,8 +99,10 @@ error_payload (int         code,
   return payload;
 }
 
-static JsonObject *
-no_permission_payload (void)
+#define error_payload authsim_engine_error_payload
+
+JsonObject *
+authsim_engine_no_permission_payload (void)
 {
   JsonObject *payload = error_payload (4, MSG_NO_RIGHT);
 
@@ -130,29 +111,40 @@ no_permission_payload (void)
   return payload;
 }
 
+#define no_permission_payload authsim_engine_no_permission_payload
+
 /* Logs @callback then complete with the same payload, tells listeners, and releases the
- * engine for the next call when @call was the active one. Takes ownership of both. */
-static void
-finish_call (AuthsimEngine *self,
-             Call          *call,
-             gboolean       success,
-             JsonObject    *payload,
-             const char    *note)
+ * engine for the next call when @call was the active one. Takes ownership of @call, @payload
+ * and @extra (nullable: members the success/fail event gets after the payload). */
+void
+authsim_engine_finish_call_with (AuthsimEngine *self,
+                                 Call          *call,
+                                 gboolean       success,
+                                 JsonObject    *payload,
+                                 JsonObject    *extra)
 {
   g_autoptr(Call) owned = call;
   g_autoptr(JsonObject) owned_payload = payload;
+  g_autoptr(JsonObject) owned_extra = extra;
   const char *names[] = { success ? "success" : "fail", "complete" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       JsonObject *fields = json_object_new ();
       JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *value;
 
       json_node_set_object (node, payload);
       json_object_set_string_member (fields, "callback", names[i]);
       json_object_set_member (fields, "payload", node);
-      if (note != NULL && i == 0)
-        json_object_set_string_member (fields, "note", note);
+      if (extra != NULL && i == 0)
+        {
+          json_object_iter_init_ordered (&iter, extra);
+          while (json_object_iter_next_ordered (&iter, &key, &value))
+            json_object_set_member (fields, key, json_node_copy (value));
+        }
       log_event (self, call->id, "callback", fields);
     }
 
@@ -161,6 +153,48 @@ finish_call (AuthsimEngine *self,
 
   g_signal_emit (self, signals[CALL_FINISHED], 0, call->id, success, payload);
 }
+
+void
+authsim_engine_finish_call (AuthsimEngine *self,
+                            Call          *call,
+                            gboolean       success,
+                            JsonObject    *payload,
+                            const char    *note)
+{
+  JsonObject *extra = NULL;
+
+  if (note != NULL)
+    {
+      extra = json_object_new ();
+      json_object_set_string_member (extra, "note", note);
+    }
+  authsim_engine_finish_call_with (self, call, success, payload, extra);
+}
+
+/* A button callback event (onGetAuthorize, onError) with its event object, for a tap. */
+void
+authsim_engine_log_button_callback (AuthsimEngine *self,
+                                    Call          *call,
+                                    const char    *callback,
+                                    JsonObject    *event,
+                                    const char    *note)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "callback", callback);
+  json_object_set_object_member (fields, "payload", json_object_ref (event));
+  if (note != NULL)
+    json_object_set_string_member (fields, "note", note);
+  log_event (self, call->id, "callback", fields);
+
+  if (self->active == call)
+    self->active = NULL;
+
+  g_signal_emit (self, signals[CALL_FINISHED], 0, call->id,
+                 g_str_equal (callback, "onGetAuthorize"), event);
+}
+
+#define finish_call authsim_engine_finish_call
 
 static void
 fail_call (AuthsimEngine *self,
@@ -208,6 +242,26 @@ succeed_call (AuthsimEngine *self,
   finish_call (self, call, TRUE, payload, NULL);
 }
 
+void
+authsim_engine_log_grant (AuthsimEngine      *self,
+                          guint               call,
+                          const char         *event,
+                          const char         *user_id,
+                          const char         *app_id,
+                          const char * const *scopes,
+                          const char         *source)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "event", event);
+  json_object_set_string_member (fields, "userId", user_id);
+  json_object_set_string_member (fields, "appId", app_id);
+  json_object_set_member (fields, "scopes", strv_to_node (scopes));
+  if (source != NULL)
+    json_object_set_string_member (fields, "source", source);
+  log_event (self, call, "grant", fields);
+}
+
 /* The popup */
 
 static GStrv
@@ -234,67 +288,64 @@ request_responded_cb (AuthsimRequest      *request,
                      AuthsimAnswerSource  source,
                      AuthsimEngine       *self);
 
+/* The popup's "scope" (userInfo, phoneNumber) in its events; getAuthCode's have none. */
+static void
+set_request_scope (JsonObject     *fields,
+                   AuthsimRequest *request)
+{
+  const char *scope = authsim_request_get_scope (request);
+
+  if (scope != NULL)
+    json_object_set_string_member (fields, "scope", scope);
+}
+
+/* Whether a popup or the settings page would cover the mini program's page now. */
+static gboolean
+covers_page (AuthsimEngine *self)
+{
+  return current_page (self) != NULL && !self->settings_open;
+}
+
 static void
 close_popup (AuthsimEngine *self,
              const char    *reason)
 {
   g_autoptr(AuthsimRequest) request = g_steal_pointer (&self->request);
   JsonObject *fields = json_object_new ();
-  const AuthsimPage *page = current_page (self);
 
   g_signal_handlers_disconnect_by_func (request, request_responded_cb, self);
+  self->popup_call = NULL;
 
   json_object_set_string_member (fields, "event", "close");
   json_object_set_string_member (fields, "appId", authsim_request_get_app_id (request));
+  set_request_scope (fields, request);
   if (reason != NULL)
     json_object_set_string_member (fields, "reason", reason);
   log_event (self, authsim_request_get_call (request), "popup", fields);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
 
   /* The sheet covered the page: closing it shows the page again (source: triggers onShow). */
-  if (page != NULL && reason == NULL)
-    log_lifecycle (self, "onShow", authsim_page_get_path (page));
+  if (covers_page (self) && reason == NULL)
+    log_lifecycle (self, "onShow", authsim_page_get_path (current_page (self)));
 }
 
+/* getAuthCode's popup was answered (and closed). */
 static void
-request_responded_cb (AuthsimRequest      *request,
-                     AuthsimDecision      decision,
-                     AuthsimAnswerSource  source,
-                     AuthsimEngine       *self)
+answer_auth_code (AuthsimEngine   *self,
+                  Call            *call,
+                  AuthsimDecision  decision)
 {
-  Call *call = self->active;
-  const AuthsimPage *page = current_page (self);
-  JsonObject *fields = json_object_new ();
-  gboolean from_onshow;
-
-  g_assert (call != NULL && request == self->request);
-
-  json_object_set_string_member (fields, "decision",
-                                 authsim_enum_to_nick (AUTHSIM_TYPE_DECISION, decision));
-  json_object_set_string_member (fields, "source",
-                                 authsim_enum_to_nick (AUTHSIM_TYPE_ANSWER_SOURCE, source));
-  log_event (self, call->id, "decision", fields);
-
-  /* A tap on the popup is a user interaction: the first screen is over. */
-  set_first_screen (self, FALSE);
-  close_popup (self, NULL);
-  from_onshow = call->loop_risk;
-
   switch (decision)
     {
     case AUTHSIM_DECISION_ALLOW:
       {
         /* Only consent scopes are remembered: auth_base never asks. */
         g_auto(GStrv) consent = call_scopes (call, TRUE);
-        JsonObject *grant = json_object_new ();
 
         authsim_store_grant (self->store, call->user_id, call->app_id,
                              (const char * const *) consent);
-        json_object_set_string_member (grant, "event", "granted");
-        json_object_set_string_member (grant, "userId", call->user_id);
-        json_object_set_string_member (grant, "appId", call->app_id);
-        json_object_set_member (grant, "scopes", strv_to_node ((const char * const *) consent));
-        log_event (self, call->id, "grant", grant);
+        authsim_engine_log_grant (self, call->id, "granted", call->user_id, call->app_id,
+                                  (const char * const *) consent, NULL);
         succeed_call (self, call);
       }
       break;
@@ -308,30 +359,103 @@ request_responded_cb (AuthsimRequest      *request,
       fail_call (self, call, error_payload (3, MSG_NO_RESULT), NULL);
       break;
     }
+}
 
-  /* Closing the popup fires the page's onShow: a getAuthCode there reopens it (a loop). */
-  if (page != NULL && authsim_page_get_on_show (page) != NULL)
+/* Closing the popup fired the page's onShow: a getAuthCode there reopens it (a loop). */
+static void
+fire_onshow_after_popup (AuthsimEngine     *self,
+                         const AuthsimPage *page,
+                         gboolean           from_onshow)
+{
+  JsonObject *violation;
+
+  if (page == NULL || !authsim_page_get_hook (page, "onShow", NULL, NULL))
+    return;
+
+  self->onshow_chain = from_onshow ? self->onshow_chain + 1 : 1;
+  if (self->onshow_chain <= ONSHOW_LOOP_LIMIT)
     {
-      self->onshow_chain = from_onshow ? self->onshow_chain + 1 : 1;
-      if (self->onshow_chain <= ONSHOW_LOOP_LIMIT)
-        fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
-      else
-        {
-          JsonObject *violation = json_object_new ();
-
-          json_object_set_string_member (violation, "rule", "onshow-loop");
-          json_object_set_string_member (violation, "mode", "stop");
-          json_object_set_string_member (violation, "explanation",
-                                         "onShow reopened the authorization popup "
-                                         G_STRINGIFY (ONSHOW_LOOP_LIMIT)
-                                         " times in a row; AuthSim stopped firing it to "
-                                         "break the loop (a real client would loop)");
-          log_event (self, 0, "violation", violation);
-          self->onshow_chain = 0;
-        }
+      fire_lifecycle_call (self, page, "onShow");
+      return;
     }
 
+  violation = json_object_new ();
+  json_object_set_string_member (violation, "rule", "onshow-loop");
+  json_object_set_string_member (violation, "mode", "stop");
+  json_object_set_string_member (violation, "explanation",
+                                 "onShow reopened the authorization popup "
+                                 G_STRINGIFY (ONSHOW_LOOP_LIMIT)
+                                 " times in a row; AuthSim stopped firing it to "
+                                 "break the loop (a real client would loop)");
+  log_event (self, 0, "violation", violation);
+  self->onshow_chain = 0;
+}
+
+static void
+request_responded_cb (AuthsimRequest      *request,
+                     AuthsimDecision      decision,
+                     AuthsimAnswerSource  source,
+                     AuthsimEngine       *self)
+{
+  Call *call = self->popup_call;
+  const AuthsimPage *page = current_page (self);
+  gboolean over_page = covers_page (self);
+  JsonObject *fields = json_object_new ();
+  gboolean from_onshow;
+
+  g_assert (call != NULL && request == self->request);
+
+  json_object_set_string_member (fields, "decision",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_DECISION, decision));
+  json_object_set_string_member (fields, "source",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_ANSWER_SOURCE, source));
+  set_request_scope (fields, request);
+  log_event (self, call->id, "decision", fields);
+
+  /* A tap on the popup is a user interaction: the first screen is over. */
+  set_first_screen (self, FALSE);
+  close_popup (self, NULL);
+  from_onshow = call->loop_risk;
+  if (call == self->switch_call)
+    self->switch_call = NULL;
+
+  if (call->api == AUTHSIM_API_GET_AUTHORIZE)
+    authsim_engine_answer_authorize (self, call, decision);
+  else
+    answer_auth_code (self, call, decision);
+
+  /* No onShow when the popup was over the settings page, or another one opened already. */
+  if (over_page && self->request == NULL)
+    fire_onshow_after_popup (self, page, from_onshow);
+
   drain_queue (self);
+}
+
+void
+authsim_engine_open_request (AuthsimEngine  *self,
+                             Call           *call,
+                             AuthsimRequest *request,
+                             JsonObject     *fields)
+{
+  g_assert (self->request == NULL);
+
+  self->popup_call = call;
+  self->request = request;
+  g_signal_connect (self->request, "responded", G_CALLBACK (request_responded_cb), self);
+
+  json_object_set_string_member (fields, "event", "open");
+  json_object_set_string_member (fields, "appId", call->app_id);
+  json_object_set_string_member (fields, "appName", call->app_name);
+  json_object_set_member (fields, "scopes",
+                          strv_to_node (authsim_request_get_scopes (request)));
+  json_object_set_member (fields, "fields",
+                          strv_to_node (authsim_request_get_fields (request)));
+  set_request_scope (fields, request);
+  log_event (self, call->id, "popup", fields);
+  if (covers_page (self))
+    log_lifecycle (self, "onHide", authsim_page_get_path (current_page (self)));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
 }
 
 static void
@@ -341,8 +465,6 @@ open_popup (AuthsimEngine *self,
 {
   const char * const *fields_list = NULL;
   const char * const empty[] = { NULL };
-  JsonObject *fields = json_object_new ();
-  const AuthsimPage *page = current_page (self);
 
   if (g_strv_contains ((const char * const *) missing, "auth_user"))
     fields_list = authsim_profile_get_user_info_fields (self->profile);
@@ -350,20 +472,12 @@ open_popup (AuthsimEngine *self,
     fields_list = empty;
 
   self->active = call;
-  self->request = authsim_request_new (call->id, call->app_id, call->app_name, call->app_icon,
-                                       (const char * const *) missing, fields_list);
-  g_signal_connect (self->request, "responded", G_CALLBACK (request_responded_cb), self);
-
-  json_object_set_string_member (fields, "event", "open");
-  json_object_set_string_member (fields, "appId", call->app_id);
-  json_object_set_string_member (fields, "appName", call->app_name);
-  json_object_set_member (fields, "scopes", strv_to_node ((const char * const *) missing));
-  json_object_set_member (fields, "fields", strv_to_node (fields_list));
-  log_event (self, call->id, "popup", fields);
-  if (page != NULL)
-    log_lifecycle (self, "onHide", authsim_page_get_path (page));
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
+  authsim_engine_open_request (self, call,
+                               authsim_request_new (call->id, call->app_id, call->app_name,
+                                                    call->app_icon,
+                                                    (const char * const *) missing,
+                                                    fields_list),
+                               json_object_new ());
 }
 
 /* The toast */
@@ -376,15 +490,18 @@ toast_done_cb (gpointer user_data)
 
   self->toast_source = 0;
   set_string (self, &self->toast, NULL, PROP_TOAST);
-  fail_call (self, call, error_payload (3, MSG_NO_RESULT), NULL);
+  if (call->api == AUTHSIM_API_GET_AUTHORIZE)
+    authsim_engine_tap_not_found (self, call);
+  else
+    fail_call (self, call, error_payload (3, MSG_NO_RESULT), NULL);
   drain_queue (self);
   return G_SOURCE_REMOVE;
 }
 
-static void
-show_toast (AuthsimEngine *self,
-            Call          *call,
-            const char    *reason)
+void
+authsim_engine_show_toast (AuthsimEngine *self,
+                           Call          *call,
+                           const char    *reason)
 {
   JsonObject *fields = json_object_new ();
 
@@ -402,23 +519,29 @@ show_toast (AuthsimEngine *self,
  * FALSE when it has finished @call (and freed it) or made it the active one (the toast). */
 
 /* 1. web-view: the API does not exist there. */
-static gboolean
-check_container (AuthsimEngine *self,
-                 Call          *call)
+gboolean
+authsim_engine_check_container (AuthsimEngine *self,
+                                Call          *call)
 {
+  g_autofree char *note = NULL;
+
   if (call->container != AUTHSIM_CONTAINER_WEB_VIEW)
     return TRUE;
 
-  fail_call (self, call, error_payload (1, MSG_NO_API),
-             "my.getAuthCode is not available in web-view; get the code in the mini program "
-             "and pass it with postMessage");
+  if (call->api == AUTHSIM_API_GET_AUTH_CODE)
+    note = g_strdup ("my.getAuthCode is not available in web-view; get the code in the mini "
+                     "program and pass it with postMessage");
+  else
+    note = g_strdup_printf ("my.%s is not available in web-view; call it in the mini program",
+                            authsim_enum_to_nick (AUTHSIM_TYPE_API, call->api));
+  fail_call (self, call, error_payload (1, MSG_NO_API), note);
   return FALSE;
 }
 
 /* 2. No permission: no JSAPI base package, or a third party without it. */
-static gboolean
-check_permission (AuthsimEngine *self,
-                  Call          *call)
+gboolean
+authsim_engine_check_permission (AuthsimEngine *self,
+                                 Call          *call)
 {
   if (!authsim_profile_get_jsapi_base_package (self->profile))
     {
@@ -434,7 +557,6 @@ check_permission (AuthsimEngine *self,
     }
   return TRUE;
 }
-
 /* Sorts @scopes into the call's entitled ones (ok_scopes) and the others (error_scopes, as
  * "40006"). Returns whether an entitled one needs consent. */
 static gboolean
@@ -485,7 +607,7 @@ check_scopes (AuthsimEngine *self,
       fail_call (self, call, error_payload (2, MSG_BAD_PARAM), reason);
       return FALSE;
     case AUTHSIM_SCOPES_UNKNOWN:
-      show_toast (self, call, reason);
+      authsim_engine_show_toast (self, call, reason);
       return FALSE;
     case AUTHSIM_SCOPES_OK:
     default:
@@ -503,9 +625,9 @@ check_scopes (AuthsimEngine *self,
 }
 
 /* 4. Network fault switched on. */
-static gboolean
-check_network (AuthsimEngine *self,
-               Call          *call)
+gboolean
+authsim_engine_check_network (AuthsimEngine *self,
+                              Call          *call)
 {
   if (!self->network_fault)
     return TRUE;
@@ -548,18 +670,18 @@ check_first_screen (AuthsimEngine *self,
   return FALSE;
 }
 
-/* Finishes @call, or makes it the active one (the popup, the toast). */
+/* my.getAuthCode: finishes @call, or makes it the active one (the popup, the toast). */
 static void
-process_call (AuthsimEngine *self,
-              Call          *call)
+process_auth_code (AuthsimEngine *self,
+                   Call          *call)
 {
   gboolean consent = FALSE;
   g_auto(GStrv) missing = NULL;
 
-  if (!check_container (self, call) ||
-      !check_permission (self, call) ||
+  if (!authsim_engine_check_container (self, call) ||
+      !authsim_engine_check_permission (self, call) ||
       !check_scopes (self, call, &consent) ||
-      !check_network (self, call) ||
+      !authsim_engine_check_network (self, call) ||
       !check_first_screen (self, call, consent))
     return;
 
@@ -578,6 +700,13 @@ process_call (AuthsimEngine *self,
     open_popup (self, call, missing);
 }
 
+/* Whether the next queued call may start: nothing active, no popup, no settings page. */
+static gboolean
+may_start (AuthsimEngine *self)
+{
+  return self->active == NULL && self->request == NULL && !self->settings_open;
+}
+
 static void
 drain_queue (AuthsimEngine *self)
 {
@@ -585,30 +714,43 @@ drain_queue (AuthsimEngine *self)
     return;
 
   self->draining = TRUE;
-  while (self->active == NULL && !g_queue_is_empty (&self->pending))
+  while (may_start (self) && !g_queue_is_empty (&self->pending))
     {
-      process_call (self, g_queue_pop_head (&self->pending));
+      Call *call = g_queue_pop_head (&self->pending);
+
+      if (call->api == AUTHSIM_API_GET_AUTH_CODE)
+        process_auth_code (self, call);
+      else
+        authsim_engine_process_member_call (self, call);
       notify_pending (self);
     }
   self->draining = FALSE;
+}
+
+void
+authsim_engine_drain (AuthsimEngine *self)
+{
+  drain_queue (self);
 }
 
 /* Making calls */
 
 /* A new call on the current page, by the active user. In a plugin the subject of the
  * authorisation is the host mini program. */
-static Call *
-call_new (AuthsimEngine    *self,
-          JsonNode         *params,
-          AuthsimTrigger    trigger,
-          AuthsimContainer  container,
-          gboolean          loop_risk)
+Call *
+authsim_engine_new_call (AuthsimEngine    *self,
+                         AuthsimApi        api,
+                         JsonNode         *params,
+                         AuthsimTrigger    trigger,
+                         AuthsimContainer  container,
+                         gboolean          loop_risk)
 {
   Call *call = g_new0 (Call, 1);
   const AuthsimPage *page = current_page (self);
   const char *host = authsim_profile_get_host_app_id (self->profile);
 
   call->id = ++self->next_call;
+  call->api = api;
   call->params = params != NULL ? json_node_copy (params) : NULL;
   call->trigger = trigger;
   call->container = container;
@@ -634,9 +776,23 @@ call_new (AuthsimEngine    *self,
   return call;
 }
 
-/* The "call" event; @queued: it waits behind an open popup or toast. */
+/* What a call event says of a getAuthorize tap instead of params: the scope attribute as
+ * written (absent when missing), the button, and where the tap came from. */
 static void
-log_call (AuthsimEngine *self,
+log_tap_fields (JsonObject *fields,
+                Call       *call)
+{
+  if (call->scope != NULL)
+    json_object_set_member (fields, "scope", json_node_copy (call->scope));
+  if (call->label != NULL)
+    json_object_set_string_member (fields, "button", call->label);
+  if (call->from_settings)
+    json_object_set_string_member (fields, "source", "settings");
+}
+
+/* The "call" event; @queued: it waits behind an open popup, toast or settings page. */
+void
+authsim_engine_log_call (AuthsimEngine *self,
           Call          *call,
           const char    *hook,
           gboolean       queued)
@@ -644,7 +800,11 @@ log_call (AuthsimEngine *self,
   JsonObject *fields = json_object_new ();
   gboolean no_host = authsim_profile_get_host_app_id (self->profile) == NULL;
 
-  if (call->params != NULL)
+  json_object_set_string_member (fields, "api", authsim_enum_to_nick (AUTHSIM_TYPE_API,
+                                                                      call->api));
+  if (call->api == AUTHSIM_API_GET_AUTHORIZE)
+    log_tap_fields (fields, call);
+  else if (call->params != NULL)
     json_object_set_member (fields, "params", json_node_copy (call->params));
   else
     json_object_set_null_member (fields, "params");
@@ -683,24 +843,15 @@ warn_onshow_loop (AuthsimEngine *self,
   log_event (self, call, "violation", violation);
 }
 
-/* onShow calls are a loop risk: closing the popup fires onShow again. */
 guint
-authsim_engine_make_call (AuthsimEngine    *self,
-                          JsonNode         *params,
-                          AuthsimTrigger    trigger,
-                          AuthsimContainer  container,
-                          const char       *hook)
+authsim_engine_queue_call (AuthsimEngine *self,
+                           Call          *call,
+                           const char    *hook)
 {
-  gboolean queued = self->active != NULL || !g_queue_is_empty (&self->pending);
-  Call *call;
+  gboolean queued = !may_start (self) || !g_queue_is_empty (&self->pending);
   guint id;
 
-  /* The tap that triggers a call ends the first screen before the call is made. */
-  if (trigger == AUTHSIM_TRIGGER_TAP)
-    set_first_screen (self, FALSE);
-
-  call = call_new (self, params, trigger, container, g_strcmp0 (hook, "onShow") == 0);
-  log_call (self, call, hook, queued);
+  authsim_engine_log_call (self, call, hook, queued);
   if (call->loop_risk)
     warn_onshow_loop (self, call->id);
 
@@ -712,6 +863,26 @@ authsim_engine_make_call (AuthsimEngine    *self,
   return id;
 }
 
+/* onShow calls of getAuthCode are a loop risk: closing the popup fires onShow again. */
+guint
+authsim_engine_make_call (AuthsimEngine    *self,
+                          AuthsimApi        api,
+                          JsonNode         *params,
+                          AuthsimTrigger    trigger,
+                          AuthsimContainer  container,
+                          const char       *hook)
+{
+  gboolean loop_risk = g_strcmp0 (hook, "onShow") == 0 && api == AUTHSIM_API_GET_AUTH_CODE;
+
+  /* The tap that triggers a call ends the first screen before the call is made. */
+  if (trigger == AUTHSIM_TRIGGER_TAP)
+    set_first_screen (self, FALSE);
+
+  return authsim_engine_queue_call (self, authsim_engine_new_call (self, api, params, trigger,
+                                                                   container, loop_risk),
+                                    hook);
+}
+
 guint
 authsim_engine_call (AuthsimEngine    *self,
                      JsonNode         *params,
@@ -720,7 +891,21 @@ authsim_engine_call (AuthsimEngine    *self,
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
 
-  return authsim_engine_make_call (self, params, trigger, container, NULL);
+  return authsim_engine_make_call (self, AUTHSIM_API_GET_AUTH_CODE, params, trigger, container,
+                                   NULL);
+}
+
+guint
+authsim_engine_call_api (AuthsimEngine    *self,
+                         AuthsimApi        api,
+                         JsonNode         *params,
+                         AuthsimTrigger    trigger,
+                         AuthsimContainer  container)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+  g_return_val_if_fail ((int) api >= 0 && api < AUTHSIM_API_N_CALLABLE, 0);
+
+  return authsim_engine_make_call (self, api, params, trigger, container, NULL);
 }
 
 void
@@ -763,6 +948,34 @@ fail_json (AuthsimEngine  *self,
   return FALSE;
 }
 
+/* One of "api", "trigger", "container" of the D-Bus form into *@value, as its enum nick. */
+static gboolean
+read_call_option (AuthsimEngine  *self,
+                  const char     *key,
+                  JsonNode       *node,
+                  int            *value,
+                  GError        **error)
+{
+  const char *nick = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+                     ? json_node_get_string (node) : NULL;
+  GType type;
+  const char *expected;
+
+  if (g_str_equal (key, "trigger"))
+    type = AUTHSIM_TYPE_TRIGGER, expected = "\"tap\" or \"lifecycle\"";
+  else if (g_str_equal (key, "container"))
+    type = AUTHSIM_TYPE_CONTAINER, expected = "\"mini-program\", \"plugin\" or \"web-view\"";
+  else
+    type = AUTHSIM_TYPE_API, expected = "\"getAuthCode\", \"getOpenUserInfo\", "
+                                        "\"getPhoneNumber\", \"getSetting\" or \"openSetting\"";
+
+  if (!authsim_enum_from_nick (type, nick, value) ||
+      (type == AUTHSIM_TYPE_API && *value >= AUTHSIM_API_N_CALLABLE))
+    return fail_json (self, error, "$.%s: expected %s, got %s", key, expected,
+                      nick != NULL ? nick : json_node_type_name (node));
+  return TRUE;
+}
+
 guint
 authsim_engine_call_json (AuthsimEngine  *self,
                           const char     *json,
@@ -772,8 +985,8 @@ authsim_engine_call_json (AuthsimEngine  *self,
   g_autoptr(GError) local_error = NULL;
   JsonObject *object;
   JsonNode *root;
-  int trigger = AUTHSIM_TRIGGER_TAP;
-  int container = self->container;
+  int values[3] = { AUTHSIM_API_GET_AUTH_CODE, AUTHSIM_TRIGGER_TAP, self->container };
+  const char * const options[] = { "api", "trigger", "container", NULL };
   g_autoptr(JsonNode) params = NULL;
   g_autoptr(GList) members = NULL;
 
@@ -785,8 +998,8 @@ authsim_engine_call_json (AuthsimEngine  *self,
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return fail_json (self, error, "expected an object {\"params\": …, \"trigger\": …, "
-                                   "\"container\": …}");
+    return fail_json (self, error, "expected an object {\"api\": …, \"params\": …, "
+                                   "\"trigger\": …, \"container\": …}");
   object = json_node_get_object (root);
 
   members = json_object_get_members (object);
@@ -797,28 +1010,19 @@ authsim_engine_call_json (AuthsimEngine  *self,
 
       if (g_str_equal (key, "params"))
         params = json_node_copy (node);
-      else if (g_str_equal (key, "trigger") || g_str_equal (key, "container"))
+      else if (g_strv_contains (options, key))
         {
-          GType type = g_str_equal (key, "trigger") ? AUTHSIM_TYPE_TRIGGER
-                                                    : AUTHSIM_TYPE_CONTAINER;
-          int *value = g_str_equal (key, "trigger") ? &trigger : &container;
-          const char *nick = JSON_NODE_HOLDS_VALUE (node) &&
-                             json_node_get_value_type (node) == G_TYPE_STRING
-                             ? json_node_get_string (node) : NULL;
-
-          if (!authsim_enum_from_nick (type, nick, value))
-            return fail_json (self, error, "$.%s: expected %s, got %s", key,
-                              type == AUTHSIM_TYPE_TRIGGER ? "\"tap\" or \"lifecycle\""
-                                                           : "\"mini-program\", \"plugin\" or "
-                                                             "\"web-view\"",
-                              nick != NULL ? nick : json_node_type_name (node));
+          for (guint i = 0; options[i] != NULL; i++)
+            if (g_str_equal (key, options[i]) &&
+                !read_call_option (self, key, node, &values[i], error))
+              return 0;
         }
       else
-        return fail_json (self, error, "$.%s: unknown key (expected params, trigger, container)",
-                          key);
+        return fail_json (self, error, "$.%s: unknown key (expected api, params, trigger, "
+                                       "container)", key);
     }
 
-  return authsim_engine_make_call (self, params, trigger, container, NULL);
+  return authsim_engine_make_call (self, values[0], params, values[1], values[2], NULL);
 }
 
 gboolean
@@ -852,6 +1056,8 @@ authsim_engine_abandon_calls (AuthsimEngine *self,
   set_string (self, &self->toast, NULL, PROP_TOAST);
   if (self->request != NULL)
     close_popup (self, why);
+  g_clear_pointer (&self->switch_call, call_free);
+  authsim_engine_abandon_settings (self, why);
 
   if (self->active != NULL)
     g_queue_push_head (&self->pending, g_steal_pointer (&self->active));
@@ -879,6 +1085,7 @@ authsim_engine_clear_grants (AuthsimEngine *self)
   authsim_store_clear_grants (self->store);
   json_object_set_string_member (fields, "event", "cleared");
   log_event (self, 0, "grant", fields);
+  authsim_engine_refresh_settings (self);
 }
 
 gboolean
@@ -887,7 +1094,6 @@ authsim_engine_revoke (AuthsimEngine *self,
                        const char    *app_id)
 {
   g_auto(GStrv) scopes = NULL;
-  JsonObject *fields;
 
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
 
@@ -895,12 +1101,9 @@ authsim_engine_revoke (AuthsimEngine *self,
   if (!authsim_store_revoke (self->store, user_id, app_id))
     return FALSE;
 
-  fields = json_object_new ();
-  json_object_set_string_member (fields, "event", "revoked");
-  json_object_set_string_member (fields, "userId", user_id);
-  json_object_set_string_member (fields, "appId", app_id);
-  json_object_set_member (fields, "scopes", strv_to_node ((const char * const *) scopes));
-  log_event (self, 0, "grant", fields);
+  authsim_engine_log_grant (self, 0, "revoked", user_id, app_id,
+                            (const char * const *) scopes, NULL);
+  authsim_engine_refresh_settings (self);
   return TRUE;
 }
 
@@ -922,7 +1125,10 @@ authsim_engine_set_active_user_id (AuthsimEngine  *self,
     }
 
   if (g_set_object (&self->active_user, user))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_USER]);
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_USER]);
+      authsim_engine_refresh_settings (self);
+    }
   return TRUE;
 }
 
@@ -1043,6 +1249,8 @@ authsim_engine_set_container (AuthsimEngine    *self,
     return;
   self->container = container;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTAINER]);
+  /* In a plugin the settings page is the host's. */
+  authsim_engine_refresh_settings (self);
 }
 
 void
@@ -1055,6 +1263,46 @@ authsim_engine_set_toast_duration (AuthsimEngine *self,
     return;
   self->toast_duration = msec;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOAST_DURATION]);
+}
+
+AuthsimSealer *
+authsim_engine_get_sealer (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->sealer;
+}
+
+void
+authsim_engine_set_sealer (AuthsimEngine *self,
+                           AuthsimSealer *sealer)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+  g_return_if_fail (sealer == NULL || AUTHSIM_IS_SEALER (sealer));
+
+  if (g_set_object (&self->sealer, sealer))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEALER]);
+}
+
+gboolean
+authsim_engine_get_service_busy (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  return self->service_busy;
+}
+
+void
+authsim_engine_set_service_busy (AuthsimEngine *self,
+                                 gboolean       busy)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  busy = !!busy;
+  if (self->service_busy == busy)
+    return;
+  self->service_busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE_BUSY]);
 }
 
 /* GObject */
@@ -1072,10 +1320,18 @@ authsim_engine_dispose (GObject *object)
       g_clear_object (&self->request);
     }
   g_clear_pointer (&self->active, call_free);
+  g_clear_pointer (&self->switch_call, call_free);
+  g_clear_pointer (&self->settings_call, call_free);
   while ((call = g_queue_pop_head (&self->pending)) != NULL)
     call_free (call);
+  if (self->grants != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->grants, self);
+      g_clear_object (&self->grants);
+    }
 
   g_clear_pointer (&self->stack, g_ptr_array_unref);
+  g_clear_object (&self->sealer);
   g_clear_object (&self->active_user);
   g_clear_object (&self->users);
   g_clear_object (&self->profile);
@@ -1092,6 +1348,11 @@ authsim_engine_finalize (GObject *object)
 
   g_free (self->toast);
   g_free (self->banner);
+  g_free (self->page_nickname);
+  g_free (self->page_avatar);
+  g_free (self->page_avatar_image);
+  g_clear_pointer (&self->device_settings, json_object_unref);
+  g_clear_pointer (&self->auth_setting, json_object_unref);
 
   G_OBJECT_CLASS (authsim_engine_parent_class)->finalize (object);
 }
@@ -1148,6 +1409,30 @@ authsim_engine_get_property (GObject    *object,
     case PROP_PENDING:
       g_value_set_uint (value, g_queue_get_length (&self->pending));
       break;
+    case PROP_SEALER:
+      g_value_set_object (value, self->sealer);
+      break;
+    case PROP_SERVICE_BUSY:
+      g_value_set_boolean (value, self->service_busy);
+      break;
+    case PROP_SETTINGS_OPEN:
+      g_value_set_boolean (value, self->settings_open);
+      break;
+    case PROP_AUTH_SETTING:
+      g_value_set_boxed (value, self->auth_setting);
+      break;
+    case PROP_USER_INFO_AUTHORIZED:
+      g_value_set_boolean (value, self->user_info_authorized);
+      break;
+    case PROP_PAGE_NICKNAME:
+      g_value_set_string (value, authsim_engine_get_page_nickname (self));
+      break;
+    case PROP_PAGE_AVATAR:
+      g_value_set_string (value, authsim_engine_get_page_avatar (self));
+      break;
+    case PROP_PAGE_AVATAR_IMAGE:
+      g_value_set_string (value, authsim_engine_get_page_avatar_image (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1198,6 +1483,12 @@ authsim_engine_set_property (GObject      *object,
     case PROP_TOAST_DURATION:
       authsim_engine_set_toast_duration (self, g_value_get_uint (value));
       break;
+    case PROP_SEALER:
+      authsim_engine_set_sealer (self, g_value_get_object (value));
+      break;
+    case PROP_SERVICE_BUSY:
+      authsim_engine_set_service_busy (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1216,6 +1507,9 @@ authsim_engine_constructed (GObject *object)
 
   if (self->active_user == NULL)
     self->active_user = g_list_model_get_item (self->users, 0);
+
+  authsim_engine_reset_device_settings (self);
+  authsim_engine_watch_grants (self);
 }
 
 static void
@@ -1269,6 +1563,22 @@ authsim_engine_class_init (AuthsimEngineClass *klass)
     g_param_spec_uint ("toast-duration", NULL, NULL, 0, 60000, 2000, rw);
   properties[PROP_PENDING] =
     g_param_spec_uint ("pending", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_SEALER] =
+    g_param_spec_object ("sealer", NULL, NULL, AUTHSIM_TYPE_SEALER, rw);
+  properties[PROP_SERVICE_BUSY] =
+    g_param_spec_boolean ("service-busy", NULL, NULL, FALSE, rw);
+  properties[PROP_SETTINGS_OPEN] =
+    g_param_spec_boolean ("settings-open", NULL, NULL, FALSE, ro);
+  properties[PROP_AUTH_SETTING] =
+    g_param_spec_boxed ("auth-setting", NULL, NULL, JSON_TYPE_OBJECT, ro);
+  properties[PROP_USER_INFO_AUTHORIZED] =
+    g_param_spec_boolean ("user-info-authorized", NULL, NULL, FALSE, ro);
+  properties[PROP_PAGE_NICKNAME] =
+    g_param_spec_string ("page-nickname", NULL, NULL, NULL, ro);
+  properties[PROP_PAGE_AVATAR] =
+    g_param_spec_string ("page-avatar", NULL, NULL, NULL, ro);
+  properties[PROP_PAGE_AVATAR_IMAGE] =
+    g_param_spec_string ("page-avatar-image", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

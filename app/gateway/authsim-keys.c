@@ -12,7 +12,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "authsim-keys.h"
+#include "authsim-crypto.h"
+#include "authsim-keys-private.h"
 #include "authsim-types.h"
 
 /*
@@ -31,7 +32,9 @@
 #define APP_PUBLIC      "app-public.pem"
 #define GATEWAY_PRIVATE "gateway-private.pem"
 #define GATEWAY_PUBLIC  "gateway-public.pem"
+#define AES_KEY         "aes.key"
 #define RSA_BITS        2048
+#define AES_KEY_BYTES   16
 
 struct _AuthsimKeys
 {
@@ -42,6 +45,8 @@ struct _AuthsimKeys
   EVP_PKEY *app_trusted;      /* what requests are verified against: app-public.pem or override */
   EVP_PKEY *gateway_private;  /* gateway-private.pem */
   EVP_PKEY *gateway_public;   /* gateway-public.pem */
+  guint8    aes_key[AES_KEY_BYTES];  /* aes.key, decoded */
+  char     *aes_key_text;            /* aes.key as written: base64, 24 characters */
 
   /* Initialised contexts, copied for each operation (see above). */
   EVP_MD_CTX *sign_as_app;       /* app_private */
@@ -53,7 +58,7 @@ struct _AuthsimKeys
 G_DEFINE_FINAL_TYPE (AuthsimKeys, authsim_keys, G_TYPE_OBJECT)
 
 static const char * const known_files[] = {
-  APP_PRIVATE, APP_PUBLIC, GATEWAY_PRIVATE, GATEWAY_PUBLIC, NULL,
+  APP_PRIVATE, APP_PUBLIC, GATEWAY_PRIVATE, GATEWAY_PUBLIC, AES_KEY, NULL,
 };
 
 static void
@@ -70,6 +75,10 @@ authsim_keys_finalize (GObject *object)
   g_clear_pointer (&self->app_trusted, EVP_PKEY_free);
   g_clear_pointer (&self->gateway_private, EVP_PKEY_free);
   g_clear_pointer (&self->gateway_public, EVP_PKEY_free);
+  explicit_bzero (self->aes_key, sizeof self->aes_key);
+  if (self->aes_key_text != NULL)
+    explicit_bzero (self->aes_key_text, strlen (self->aes_key_text));
+  g_clear_pointer (&self->aes_key_text, g_free);
 
   G_OBJECT_CLASS (authsim_keys_parent_class)->finalize (object);
 }
@@ -85,9 +94,8 @@ authsim_keys_init (AuthsimKeys *self)
 {
 }
 
-/* The reason of the last OpenSSL error (clearing the thread's queue), for error messages. */
-static char *
-take_openssl_reason (void)
+char *
+authsim_keys_take_openssl_reason (void)
 {
   unsigned long err = ERR_peek_last_error ();
   char buf[256];
@@ -142,7 +150,7 @@ decode_pem (const char *data,
                                         NULL, NULL);
   if (dctx == NULL)
     {
-      g_autofree char *reason = take_openssl_reason ();
+      g_autofree char *reason = authsim_keys_take_openssl_reason ();
 
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED,
                    _("%s: cannot set up the key decoder: %s"), path, reason);
@@ -156,7 +164,7 @@ decode_pem (const char *data,
 
   if (!ok || pkey == NULL)
     {
-      g_autofree char *reason = take_openssl_reason ();
+      g_autofree char *reason = authsim_keys_take_openssl_reason ();
 
       EVP_PKEY_free (pkey);
       if (private_key)
@@ -180,10 +188,10 @@ decode_pem (const char *data,
   return pkey;
 }
 
-static EVP_PKEY *
-read_key_file (const char *path,
-               gboolean    private_key,
-               GError    **error)
+EVP_PKEY *
+authsim_keys_read_key_file (const char *path,
+                            gboolean    private_key,
+                            GError    **error)
 {
   g_autofree char *data = NULL;
   gsize length = 0;
@@ -198,11 +206,10 @@ read_key_file (const char *path,
   return decode_pem (data, length, private_key, path, error);
 }
 
-/* PEM text of @pkey: PKCS#8 "PRIVATE KEY" or SPKI "PUBLIC KEY". */
-static char *
-encode_pem (EVP_PKEY *pkey,
-            gboolean  private_key,
-            GError  **error)
+char *
+authsim_keys_encode_pem (EVP_PKEY *pkey,
+                         gboolean  private_key,
+                         GError  **error)
 {
   OSSL_ENCODER_CTX *ectx;
   unsigned char *out = NULL;
@@ -217,7 +224,7 @@ encode_pem (EVP_PKEY *pkey,
                                         NULL);
   if (ectx == NULL)
     {
-      g_autofree char *reason = take_openssl_reason ();
+      g_autofree char *reason = authsim_keys_take_openssl_reason ();
 
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED,
                    _("Cannot set up the key encoder: %s"), reason);
@@ -228,7 +235,7 @@ encode_pem (EVP_PKEY *pkey,
   OSSL_ENCODER_CTX_free (ectx);
   if (!ok)
     {
-      g_autofree char *reason = take_openssl_reason ();
+      g_autofree char *reason = authsim_keys_take_openssl_reason ();
 
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED,
                    _("Cannot encode the key: %s"), reason);
@@ -240,10 +247,10 @@ encode_pem (EVP_PKEY *pkey,
   return pem;
 }
 
-static gboolean
-write_private_file (const char *path,
-                    const char *contents,
-                    GError    **error)
+gboolean
+authsim_keys_write_private_file (const char *path,
+                                 const char *contents,
+                                 GError    **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -257,14 +264,14 @@ write_private_file (const char *path,
   return TRUE;
 }
 
-static EVP_PKEY *
-generate_rsa (GError **error)
+EVP_PKEY *
+authsim_keys_generate_rsa (GError **error)
 {
   EVP_PKEY *pkey = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) RSA_BITS);
 
   if (pkey == NULL)
     {
-      g_autofree char *reason = take_openssl_reason ();
+      g_autofree char *reason = authsim_keys_take_openssl_reason ();
 
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED,
                    _("Cannot generate an RSA key: %s"), reason);
@@ -280,7 +287,7 @@ generate_pair (const char *private_path,
                EVP_PKEY  **out_public,
                GError    **error)
 {
-  EVP_PKEY *private_key = generate_rsa (error);
+  EVP_PKEY *private_key = authsim_keys_generate_rsa (error);
   EVP_PKEY *public_key = NULL;
   g_autofree char *private_pem = NULL;
   g_autofree char *public_pem = NULL;
@@ -288,11 +295,11 @@ generate_pair (const char *private_path,
 
   if (private_key == NULL)
     return FALSE;
-  private_pem = encode_pem (private_key, TRUE, error);
-  public_pem = private_pem != NULL ? encode_pem (private_key, FALSE, error) : NULL;
+  private_pem = authsim_keys_encode_pem (private_key, TRUE, error);
+  public_pem = private_pem != NULL ? authsim_keys_encode_pem (private_key, FALSE, error) : NULL;
   written = public_pem != NULL &&
-            write_private_file (private_path, private_pem, error) &&
-            write_private_file (public_path, public_pem, error);
+            authsim_keys_write_private_file (private_path, private_pem, error) &&
+            authsim_keys_write_private_file (public_path, public_pem, error);
   if (private_pem != NULL)
     explicit_bzero (private_pem, strlen (private_pem));
   if (written)
@@ -314,9 +321,9 @@ derive_public (EVP_PKEY   *private_key,
                const char *public_path,
                GError    **error)
 {
-  g_autofree char *public_pem = encode_pem (private_key, FALSE, error);
+  g_autofree char *public_pem = authsim_keys_encode_pem (private_key, FALSE, error);
 
-  if (public_pem == NULL || !write_private_file (public_path, public_pem, error))
+  if (public_pem == NULL || !authsim_keys_write_private_file (public_path, public_pem, error))
     return NULL;
   return decode_pem (public_pem, strlen (public_pem), FALSE, public_path, error);
 }
@@ -328,7 +335,7 @@ read_public (EVP_PKEY   *private_key,
              const char *public_path,
              GError    **error)
 {
-  EVP_PKEY *public_key = read_key_file (public_path, FALSE, error);
+  EVP_PKEY *public_key = authsim_keys_read_key_file (public_path, FALSE, error);
 
   if (public_key == NULL)
     return NULL;
@@ -375,7 +382,7 @@ load_pair (const char *dir,
   if (!have_private)
     return generate_pair (private_path, public_path, out_private, out_public, error);
 
-  private_key = read_key_file (private_path, TRUE, error);
+  private_key = authsim_keys_read_key_file (private_path, TRUE, error);
   if (private_key == NULL)
     return FALSE;
   public_key = have_public ? read_public (private_key, private_path, public_path, error)
@@ -405,7 +412,7 @@ new_template (EVP_PKEY  *pkey,
               : EVP_DigestVerifyInit_ex (ctx, NULL, "SHA256", NULL, NULL, pkey, NULL);
   if (rc != 1)
     {
-      g_autofree char *reason = take_openssl_reason ();
+      g_autofree char *reason = authsim_keys_take_openssl_reason ();
 
       EVP_MD_CTX_free (ctx);
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED,
@@ -413,6 +420,103 @@ new_template (EVP_PKEY  *pkey,
       return NULL;
     }
   return ctx;
+}
+
+/* The user's --app-public-key: a PEM RSA public key of at least RSA_BITS bits. */
+static EVP_PKEY *
+read_app_public_key (const char  *path,
+                     GError     **error)
+{
+  EVP_PKEY *pkey = authsim_keys_read_key_file (path, FALSE, error);
+  int bits;
+
+  if (pkey == NULL)
+    return NULL;
+  bits = EVP_PKEY_get_bits (pkey);
+  if (bits < RSA_BITS)
+    {
+      EVP_PKEY_free (pkey);
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID,
+                   _("%s: an RSA key of %d bits; at least %d are required"),
+                   path, bits, RSA_BITS);
+      return NULL;
+    }
+  return pkey;
+}
+
+gboolean
+authsim_keys_check_app_public_key (const char  *path,
+                                   GError     **error)
+{
+  EVP_PKEY *pkey;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  pkey = read_app_public_key (path, error);
+  EVP_PKEY_free (pkey);
+  return pkey != NULL;
+}
+
+/* Creates aes.key: AES_KEY_BYTES from OpenSSL's CSPRNG, base64, mode 0600, no newline. */
+static char *
+generate_aes_key (const char  *path,
+                  GError     **error)
+{
+  guint8 raw[AES_KEY_BYTES];
+  char *text;
+
+  if (!authsim_crypto_random_bytes (raw, sizeof raw))
+    {
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED,
+                   _("Cannot generate an AES key: the random source failed"));
+      return NULL;
+    }
+  text = g_base64_encode (raw, sizeof raw);
+  explicit_bzero (raw, sizeof raw);
+  if (!authsim_keys_write_private_file (path, text, error))
+    {
+      explicit_bzero (text, strlen (text));
+      g_free (text);
+      return NULL;
+    }
+  return text;
+}
+
+/* Reads aes.key (surrounding whitespace allowed, as an editor may add a newline), creating it
+ * when missing; it must be base64 of exactly AES_KEY_BYTES bytes (AES-128, SPEC §11.1). */
+static gboolean
+load_aes_key (AuthsimKeys  *self,
+              GError      **error)
+{
+  g_autofree char *path = g_build_filename (self->dir, AES_KEY, NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree guint8 *raw = NULL;
+  gsize length = 0;
+  char *text = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    text = generate_aes_key (path, error);
+  else if (!g_file_get_contents (path, &text, NULL, &local_error))
+    g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO, "%s", local_error->message);
+  if (text == NULL)
+    return FALSE;
+
+  g_strstrip (text);
+  raw = authsim_crypto_base64_decode_strict (text, &length);
+  if (raw == NULL || length != AES_KEY_BYTES)
+    {
+      if (raw != NULL)
+        explicit_bzero (raw, length);
+      explicit_bzero (text, strlen (text));
+      g_free (text);
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID,
+                   _("%s: not an AES-128 key (%d bytes in base64)"), path, AES_KEY_BYTES);
+      return FALSE;
+    }
+  memcpy (self->aes_key, raw, AES_KEY_BYTES);
+  explicit_bzero (raw, length);
+  self->aes_key_text = text;
+  return TRUE;
 }
 
 AuthsimKeys *
@@ -460,11 +564,14 @@ authsim_keys_load (const char    *dir,
   if (app_public_key_path != NULL)
     {
       EVP_PKEY_free (app_public);
-      app_public = read_key_file (app_public_key_path, FALSE, error);
+      app_public = read_app_public_key (app_public_key_path, error);
       if (app_public == NULL)
         return NULL;
     }
   self->app_trusted = app_public;
+
+  if (!load_aes_key (self, error))
+    return NULL;
 
   if ((self->sign_as_app = new_template (self->app_private, TRUE, error)) == NULL ||
       (self->verify_app = new_template (self->app_trusted, FALSE, error)) == NULL ||
@@ -599,7 +706,7 @@ sign_with (const EVP_MD_CTX *template,
 
   if (!ok)
     {
-      g_autofree char *reason = take_openssl_reason ();
+      g_autofree char *reason = authsim_keys_take_openssl_reason ();
 
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_FAILED,
                    _("Signing failed: %s"), reason);
@@ -607,51 +714,6 @@ sign_with (const EVP_MD_CTX *template,
     }
 
   return g_base64_encode (sig, sig_len);
-}
-
-/* Strict base64 (RFC 4648 alphabet, padding optional, no whitespace): g_base64_decode()
- * silently skips junk, which would let a malformed signature reach OpenSSL as random bytes. */
-static guchar *
-decode_base64_strict (const char *text,
-                      gsize      *out_len)
-{
-  gsize len = strlen (text);
-  gsize i;
-  gsize padding = 0;
-  guchar *out;
-  gsize decoded;
-
-  while (len > 0 && text[len - 1] == '=' && padding < 2)
-    {
-      len--;
-      padding++;
-    }
-  if (len == 0 || len % 4 == 1)
-    return NULL;
-  for (i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      if (!g_ascii_isalnum (c) && c != '+' && c != '/')
-        return NULL;
-    }
-  if (padding > 0 && (len + padding) % 4 != 0)
-    return NULL;
-
-  {
-    /* Re-pad: g_base64_decode_step() keeps an unpadded final group in its state. */
-    GString *copy = g_string_new_len (text, len);
-    gint state = 0;
-    guint save = 0;
-
-    while (copy->len % 4 != 0)
-      g_string_append_c (copy, '=');
-    out = g_malloc (copy->len * 3 / 4 + 3);
-    decoded = g_base64_decode_step (copy->str, copy->len, out, &state, &save);
-    g_string_free (copy, TRUE);
-  }
-  *out_len = decoded;
-  return out;
 }
 
 static gboolean
@@ -662,12 +724,13 @@ verify_with (const EVP_MD_CTX *template,
              const char       *what,
              GError          **error)
 {
-  g_autofree guchar *sig = NULL;
+  g_autofree guint8 *sig = NULL;
   gsize sig_len = 0;
   EVP_MD_CTX *ctx;
   int rc = 0;
 
-  if (signature == NULL || (sig = decode_base64_strict (signature, &sig_len)) == NULL)
+  if (signature == NULL ||
+      (sig = authsim_crypto_base64_decode_strict (signature, &sig_len)) == NULL)
     {
       g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID,
                    "the signature is not base64");
@@ -739,4 +802,69 @@ authsim_keys_verify_gateway (AuthsimKeys *self,
 
   return verify_with (self->verify_gateway, data != NULL ? data : "", length, signature,
                       "gateway public key", error);
+}
+
+const char *
+authsim_keys_get_aes_key_text (AuthsimKeys *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
+
+  return self->aes_key_text;
+}
+
+const guint8 *
+authsim_keys_get_aes_key (AuthsimKeys *self,
+                          gsize       *length)
+{
+  g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
+
+  if (length != NULL)
+    *length = sizeof self->aes_key;
+  return self->aes_key;
+}
+
+char *
+authsim_keys_aes_encrypt (AuthsimKeys *self,
+                          const char  *plaintext,
+                          gssize       length,
+                          GError     **error)
+{
+  g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
+  g_return_val_if_fail (plaintext != NULL || length <= 0, NULL);
+
+  if (plaintext == NULL)
+    plaintext = "";
+  if (length < 0)
+    length = (gssize) strlen (plaintext);
+  return authsim_crypto_aes_encrypt (self->aes_key, sizeof self->aes_key, plaintext,
+                                     (gsize) length, error);
+}
+
+char *
+authsim_keys_aes_decrypt (AuthsimKeys *self,
+                          const char  *ciphertext,
+                          gsize       *length,
+                          GError     **error)
+{
+  g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
+  g_return_val_if_fail (ciphertext != NULL, NULL);
+
+  return authsim_crypto_aes_decrypt (self->aes_key, sizeof self->aes_key, ciphertext, length,
+                                     error);
+}
+
+EVP_PKEY *
+authsim_keys_peek_app_public (AuthsimKeys *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
+
+  return self->app_trusted;
+}
+
+EVP_PKEY *
+authsim_keys_peek_gateway_public (AuthsimKeys *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_KEYS (self), NULL);
+
+  return self->gateway_public;
 }

@@ -265,6 +265,46 @@ test_answer_after_open (Fixture       *f,
   g_assert_cmpstr (kinds[2], ==, "decision");
 }
 
+/* Every kind of popup goes the one way: a getAuthorize button's, a settings switch's, and
+ * getAuthCode's behind them, in order; the decisions carry the scope of theirs. */
+static void
+test_every_popup (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char * const expected[] = {
+    "allow/scenario", "allow/standing", "reject/standing", "allow/dbus", NULL
+  };
+  g_autoptr(JsonNode) scope = test_parse ("\"userInfo\"");
+  g_autoptr(GError) error = NULL;
+
+  authsim_responder_push_scripted (f->responder, AUTHSIM_DECISION_ALLOW);
+  authsim_responder_set_standing_answer (f->responder, AUTHSIM_DECISION_ALLOW);
+  authsim_engine_tap_authorize (f->engine, scope);
+  call (f, "\"auth_user\"");
+  test_wait_until (!popup_open (f) && authsim_engine_get_pending (f->engine) == 0);
+
+  /* A switch turned on asks again; the standing answer answers it too. */
+  authsim_responder_set_standing_answer (f->responder, AUTHSIM_DECISION_REJECT);
+  g_assert_true (authsim_engine_open_settings (f->engine, &error));
+  g_assert_true (authsim_engine_set_setting (f->engine, "userInfo", FALSE, &error));
+  g_assert_true (authsim_engine_set_setting (f->engine, "userInfo", TRUE, &error));
+  g_assert_no_error (error);
+  test_wait_until (!popup_open (f));
+  authsim_responder_set_standing_answer (f->responder, -1);
+  g_assert_true (authsim_engine_set_setting (f->engine, "userInfo", TRUE, &error));
+  settle ();
+  g_assert_true (popup_open (f));
+  g_assert_cmpstr (authsim_request_get_scope (authsim_engine_get_request (f->engine)), ==,
+                   "userInfo");
+  g_assert_true (authsim_responder_respond (f->responder, AUTHSIM_DECISION_ALLOW, &error));
+  g_assert_no_error (error);
+  settle ();
+
+  assert_decisions (f, expected);
+  g_assert_true (json_object_get_boolean_member (authsim_engine_get_auth_setting (f->engine),
+                                                 "userInfo"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -281,6 +321,7 @@ main (int   argc,
   ADD ("person-first", test_person_first);
   ADD ("respond", test_respond);
   ADD ("answer-after-open", test_answer_after_open);
+  ADD ("every-popup", test_every_popup);
 
 #undef ADD
 

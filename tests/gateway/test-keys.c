@@ -598,6 +598,294 @@ test_threads (void)
     }
 }
 
+/* ---- the AES key ---- */
+
+static void
+test_aes_key_generated (void)
+{
+  g_autofree char *dir = new_keys_dir ();
+  g_autoptr(AuthsimKeys) keys = load_ok (dir, NULL);
+  g_autoptr(AuthsimKeys) again = NULL;
+  g_autofree char *path = g_build_filename (dir, "aes.key", NULL);
+  g_autofree char *contents = read_file (dir, "aes.key");
+  g_autofree guchar *raw = NULL;
+  g_autofree char *dup = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *key;
+  gsize length = 0;
+  struct stat st;
+
+  /* 16 random bytes, base64: 24 characters, nothing else; 0600 like the private keys. */
+  g_assert_cmpuint (strlen (contents), ==, 24);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  raw = g_base64_decode (contents, &length);
+  g_assert_cmpuint (length, ==, 16);
+  g_assert_cmpstr (authsim_keys_get_aes_key_text (keys), ==, contents);
+  key = authsim_keys_get_aes_key (keys, &length);
+  g_assert_cmpuint (length, ==, 16);
+  g_assert_cmpmem (key, 16, raw, 16);
+  dup = authsim_keys_dup_pem (keys, "aes.key", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dup, ==, contents);
+
+  /* Kept across loads; another directory gets another key. */
+  again = load_ok (dir, NULL);
+  g_assert_cmpstr (authsim_keys_get_aes_key_text (again), ==, contents);
+  {
+    g_autofree char *other_dir = new_keys_dir ();
+    g_autoptr(AuthsimKeys) other = load_ok (other_dir, NULL);
+
+    g_assert_cmpstr (authsim_keys_get_aes_key_text (other), !=, contents);
+  }
+}
+
+/* The known answers were made with the OpenSSL command line, independently of this code:
+ *   printf '%s' "$PLAINTEXT" | openssl enc -aes-128-cbc -K 000102030405060708090a0b0c0d0e0f \
+ *     -iv 00000000000000000000000000000000 -base64 -A
+ * and agree with CryptoJS.AES.encrypt() as alipay-sdk 4.x calls it (key AAECAwQFBgcICQoLDA0ODw==). */
+#define KAT_KEY        "AAECAwQFBgcICQoLDA0ODw=="
+#define KAT_PLAINTEXT  "{\"code\":\"10000\",\"msg\":\"Success\",\"mobile\":\"13800000000\"}"
+#define KAT_CIPHERTEXT "igATcyTqqgv1AFpBiHJyVf94zn4d80DWhHrnUhty+8QLcUOlYjxvP9Xk+YXblbTSoe2bGplnUECoaQrDECEzOw=="
+#define KAT_EMPTY      "lU9k8uTobp7ugtICFmhImQ=="
+#define KAT_BLOCK      "KBVnqy9M8Nc9MZgiW4uDk44NT+KGlmukev6rA40uOsw="
+
+static void
+test_aes_known_answer (void)
+{
+  g_autofree char *dir = new_keys_dir ();
+  g_autoptr(AuthsimKeys) keys = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ciphertext = NULL;
+  g_autofree char *empty = NULL;
+  g_autofree char *block = NULL;
+  g_autofree char *plaintext = NULL;
+  gsize length = 0;
+
+  /* A key written by hand, with the newline an editor adds. */
+  g_mkdir_with_parents (dir, 0700);
+  write_file (dir, "aes.key", KAT_KEY "\n");
+  keys = load_ok (dir, NULL);
+  g_assert_cmpstr (authsim_keys_get_aes_key_text (keys), ==, KAT_KEY);
+
+  ciphertext = authsim_keys_aes_encrypt (keys, KAT_PLAINTEXT, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ciphertext, ==, KAT_CIPHERTEXT);
+  empty = authsim_keys_aes_encrypt (keys, "", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (empty, ==, KAT_EMPTY);
+  /* A whole block of plaintext gets a whole block of padding. */
+  block = authsim_keys_aes_encrypt (keys, "0123456789abcdef", 16, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (block, ==, KAT_BLOCK);
+
+  plaintext = authsim_keys_aes_decrypt (keys, KAT_CIPHERTEXT, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, strlen (KAT_PLAINTEXT));
+  g_assert_cmpstr (plaintext, ==, KAT_PLAINTEXT);
+  g_clear_pointer (&plaintext, g_free);
+  plaintext = authsim_keys_aes_decrypt (keys, KAT_EMPTY, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, ==, 0);
+  g_assert_cmpstr (plaintext, ==, "");
+}
+
+static void
+test_aes_decrypt_rejects (void)
+{
+  g_autofree char *dir = new_keys_dir ();
+  g_autoptr(AuthsimKeys) keys = NULL;
+  g_autoptr(AuthsimKeys) other = NULL;
+  g_autofree char *wrong_padding = NULL;
+  static const char * const bad[] = {
+    "", "=", "====", "not base64!", "lU9k8uTobp7ugtICFmhIm",
+    "lU9k8uTobp7ugtICFmhImQ===", "lU9k8uTobp7u gtICFmhImQ==", "lU9k8uTobp7ugtICFmhImQ==\n",
+    "AAAA", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==" /* 31 bytes: not whole blocks */,
+    "-_-_-_-_-_-_-_-_-_-_-_-_", "lU9k8uTo=bp7ugtICFmhImQ=",
+  };
+
+  g_mkdir_with_parents (dir, 0700);
+  write_file (dir, "aes.key", KAT_KEY);
+  keys = load_ok (dir, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      char *plaintext = authsim_keys_aes_decrypt (keys, bad[i], NULL, &error);
+
+      if (plaintext != NULL)
+        g_error ("“%s” decrypted", bad[i]);
+      g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID);
+    }
+
+  /* Padding may be left out, as lenient decoders (Java's) allow. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *plaintext = authsim_keys_aes_decrypt (keys, "lU9k8uTobp7ugtICFmhImQ", NULL,
+                                                           &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (plaintext, ==, "");
+  }
+
+  /* The last byte of the last block changed: the padding no longer checks out. */
+  {
+    g_autofree guchar *raw = NULL;
+    gsize length = 0;
+    g_autoptr(GError) error = NULL;
+    char *plaintext;
+
+    raw = g_base64_decode (KAT_EMPTY, &length);
+    g_assert_cmpuint (length, ==, 16);
+    raw[15] ^= 0x01;
+    wrong_padding = g_base64_encode (raw, length);
+    plaintext = authsim_keys_aes_decrypt (keys, wrong_padding, NULL, &error);
+    g_assert_null (plaintext);
+    g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID);
+  }
+
+  /* Another key: KAT_EMPTY decrypts to 29 f7 … 79 under 0101…01 (openssl enc -d -nopad), whose
+   * last byte is no valid padding. */
+  {
+    g_autofree char *other_dir = new_keys_dir ();
+    g_autoptr(GError) error = NULL;
+    char *plaintext;
+
+    g_mkdir_with_parents (other_dir, 0700);
+    write_file (other_dir, "aes.key", "AQEBAQEBAQEBAQEBAQEBAQ==");
+    other = load_ok (other_dir, NULL);
+    plaintext = authsim_keys_aes_decrypt (other, KAT_EMPTY, NULL, &error);
+    g_assert_null (plaintext);
+    g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID);
+  }
+}
+
+static void
+test_aes_key_invalid (void)
+{
+  static const char * const bad[] = {
+    "", "\n", "not a key", "AAECAwQFBgcICQoLDA0O", "AAECAwQFBgcICQoLDA0ODw=",
+    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" /* 32 bytes: AES-256 is not what Alipay issues */,
+    "AAECAwQFBgcI CQoLDA0ODw==",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *dir = new_keys_dir ();
+      g_autofree char *path = g_build_filename (dir, "aes.key", NULL);
+      g_autofree char *after = NULL;
+      g_autoptr(GError) error = NULL;
+      AuthsimKeys *keys;
+
+      g_mkdir_with_parents (dir, 0700);
+      write_file (dir, "aes.key", bad[i]);
+      keys = authsim_keys_load (dir, NULL, NULL, &error);
+      g_assert_null (keys);
+      g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, path));
+      /* The user's file is left as it was. */
+      after = read_file (dir, "aes.key");
+      g_assert_cmpstr (after, ==, bad[i]);
+    }
+}
+
+/* ---- --app-public-key ---- */
+
+static char *
+write_config_file (const char *name,
+                   const char *contents)
+{
+  char *path = g_build_filename (g_get_user_config_dir (), name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (g_get_user_config_dir (), 0700);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The PEM of a public key made here: RSA of @bits, or P-256 when @bits is 0. */
+static char *
+public_pem_of_new_key (int bits)
+{
+  EVP_PKEY *pkey = bits > 0 ? EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) bits)
+                            : EVP_PKEY_Q_keygen (NULL, NULL, "EC", "P-256");
+  OSSL_ENCODER_CTX *ectx;
+  unsigned char *out = NULL;
+  size_t len = 0;
+  char *pem;
+
+  g_assert_nonnull (pkey);
+  ectx = OSSL_ENCODER_CTX_new_for_pkey (pkey, EVP_PKEY_PUBLIC_KEY, "PEM", "SubjectPublicKeyInfo",
+                                        NULL);
+  g_assert_cmpint (OSSL_ENCODER_to_data (ectx, &out, &len), ==, 1);
+  OSSL_ENCODER_CTX_free (ectx);
+  EVP_PKEY_free (pkey);
+  pem = g_strndup ((const char *) out, len);
+  OPENSSL_free (out);
+  return pem;
+}
+
+/* Refused with one line that names the file (and @detail, when given), at parse time and at
+ * load time alike. */
+static void
+assert_app_public_key_refused (const char *path,
+                               const char *detail)
+{
+  g_autofree char *dir = new_keys_dir ();
+  g_autoptr(GError) error = NULL;
+  AuthsimKeys *keys;
+
+  g_assert_false (authsim_keys_check_app_public_key (path, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_null (strchr (error->message, '\n'));
+  if (detail != NULL)
+    g_assert_nonnull (strstr (error->message, detail));
+  g_clear_error (&error);
+
+  keys = authsim_keys_load (dir, path, NULL, &error);
+  g_assert_null (keys);
+  g_assert_nonnull (error);
+}
+
+static void
+test_check_app_public_key (void)
+{
+  g_autofree char *rsa_2048 = public_pem_of_new_key (2048);
+  g_autofree char *rsa_1024 = public_pem_of_new_key (1024);
+  g_autofree char *ec = public_pem_of_new_key (0);
+  g_autofree char *pkcs1 = NULL;
+  g_autofree char *good = write_config_file ("good.pem", rsa_2048);
+  g_autofree char *good_pkcs1 = NULL;
+  g_autofree char *short_key = write_config_file ("short.pem", rsa_1024);
+  g_autofree char *ec_key = write_config_file ("ec.pem", ec);
+  g_autofree char *garbage = write_config_file ("garbage.pem", "hello\n");
+  g_autofree char *empty = write_config_file ("empty.pem", "");
+  g_autofree char *private_dir = new_keys_dir ();
+  g_autoptr(AuthsimKeys) plain = load_ok (private_dir, NULL);
+  g_autofree char *private_pem = read_file (private_dir, "app-private.pem");
+  g_autofree char *private_key = write_config_file ("private.pem", private_pem);
+  g_autofree char *missing = g_build_filename (g_get_user_config_dir (), "missing.pem", NULL);
+  g_autoptr(GError) error = NULL;
+
+  EVP_PKEY_free (make_user_key (TRUE, &pkcs1));
+  good_pkcs1 = write_config_file ("good-pkcs1.pem", pkcs1);
+
+  g_assert_true (authsim_keys_check_app_public_key (good, &error));
+  g_assert_no_error (error);
+  g_assert_true (authsim_keys_check_app_public_key (good_pkcs1, &error));
+  g_assert_no_error (error);
+
+  assert_app_public_key_refused (short_key, "1024");
+  assert_app_public_key_refused (ec_key, NULL);
+  assert_app_public_key_refused (garbage, NULL);
+  assert_app_public_key_refused (empty, NULL);
+  assert_app_public_key_refused (private_key, NULL);
+  assert_app_public_key_refused (missing, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -620,6 +908,11 @@ main (int   argc,
   g_test_add_func ("/authsim/keys/async", test_async);
   g_test_add_func ("/authsim/keys/async-cancelled", test_async_cancelled);
   g_test_add_func ("/authsim/keys/threads", test_threads);
+  g_test_add_func ("/authsim/keys/aes-key/generated", test_aes_key_generated);
+  g_test_add_func ("/authsim/keys/aes-key/known-answer", test_aes_known_answer);
+  g_test_add_func ("/authsim/keys/aes-key/decrypt-rejects", test_aes_decrypt_rejects);
+  g_test_add_func ("/authsim/keys/aes-key/invalid", test_aes_key_invalid);
+  g_test_add_func ("/authsim/keys/app-public-key/check", test_check_app_public_key);
 
   return g_test_run ();
 }
