@@ -10,7 +10,7 @@
 
 #define TEST_DEADLINE_USEC (10 * G_USEC_PER_SEC)
 
-/* The stores of the engine tests draw from the kernel (the app hands in OpenSSL's CSPRNG). */
+/* The stores of the tests draw from the kernel (the app hands in OpenSSL's CSPRNG). */
 static inline gboolean
 test_random_bytes (guint8 *buffer,
                    gsize   length)
@@ -222,15 +222,28 @@ test_count_kind (AuthsimLog *log,
   return n;
 }
 
-/* An engine over an inline profile and the default users, in memory. */
+/* A store in memory, drawing from the kernel. */
+static inline AuthsimStore *
+test_store_new (void)
+{
+  return authsim_store_new (NULL, test_random_bytes);
+}
+
+/*
+ * An engine over an inline profile (NULL: the default one) and the default users, on @store
+ * and @log: the test keeps them to see what the engine did (the engine hands them out to
+ * nobody). Either may be NULL for a fresh one the test does not look at.
+ */
 static inline AuthsimEngine *
-test_engine_new (const char *profile_json)
+test_engine_new_with (const char   *profile_json,
+                      AuthsimStore *store,
+                      AuthsimLog   *log)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimProfile) profile = NULL;
   g_autoptr(GListModel) users = authsim_users_new_default ();
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
-  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimStore) own_store = store == NULL ? test_store_new () : NULL;
+  g_autoptr(AuthsimLog) own_log = log == NULL ? authsim_log_new () : NULL;
   AuthsimEngine *engine;
 
   profile = profile_json != NULL
@@ -239,7 +252,16 @@ test_engine_new (const char *profile_json)
   g_assert_no_error (error);
   g_assert_nonnull (profile);
 
-  engine = authsim_engine_new (profile, users, store, log);
+  engine = authsim_engine_new (profile, users,
+                               store != NULL ? store : own_store,
+                               log != NULL ? log : own_log);
   authsim_engine_set_toast_duration (engine, 20);
   return engine;
+}
+
+/* The same on a fresh store and log, for a test that looks only at the engine. */
+static inline AuthsimEngine *
+test_engine_new (const char *profile_json)
+{
+  return test_engine_new_with (profile_json, NULL, NULL);
 }

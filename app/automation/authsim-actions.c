@@ -2,182 +2,45 @@
 #include "config.h"
 
 #include "authsim-actions.h"
+#include "authsim-duration.h"
 #include "authsim-enums.h"
+#include "authsim-json.h"
 
 /* Engine log strings are not translated (BRIEF): these messages go into "error" events. */
 
-#define STANDING_KEY "authsim-standing-answer"
-
+/* What the actions act on: shared by the actions of one map, each holding a reference. */
 typedef struct
 {
-  AuthsimEngine *engine;   /* unowned: the watcher is data of the engine */
-  int            decision; /* AuthsimDecision, -1 when none */
-  gulong         handler;
-  guint          idle;
-} Standing;
+  AuthsimEngine    *engine;
+  AuthsimStore     *store;
+  AuthsimResponder *responder;
+} Actions;
 
-gboolean
-authsim_parse_duration (const char *text,
-                        gint64     *seconds)
+static void
+actions_clear (Actions *actions)
 {
-  const char *p = text;
-  gint64 sign = 1, unit;
-  guint64 value;
-  g_autofree char *digits = NULL;
-  gsize n;
-
-  if (text == NULL)
-    return FALSE;
-
-  if (*p == '+' || *p == '-')
-    {
-      sign = *p == '-' ? -1 : 1;
-      p++;
-    }
-
-  n = strspn (p, "0123456789");
-  if (n == 0 || n > 9)
-    return FALSE;
-
-  switch (p[n])
-    {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    default: return FALSE;
-    }
-  if (p[n + 1] != '\0')
-    return FALSE;
-
-  digits = g_strndup (p, n);
-  if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT32, &value, NULL))
-    return FALSE;
-
-  if (seconds != NULL)
-    *seconds = sign * (gint64) value * unit;
-  return TRUE;
-}
-
-/* The standing answer. */
-
-static gboolean
-standing_idle_cb (gpointer user_data)
-{
-  Standing *standing = user_data;
-  AuthsimRequest *request;
-
-  standing->idle = 0;
-
-  if (standing->decision < 0)
-    return G_SOURCE_REMOVE;
-
-  request = authsim_engine_get_request (standing->engine);
-  /* A scenario's scripted answer or a D-Bus respond may have come first. */
-  if (request != NULL && !authsim_request_get_answered (request))
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!authsim_engine_respond_from (standing->engine, standing->decision, "standing", &error))
-        authsim_engine_log_error (standing->engine, "state", error->message);
-    }
-
-  return G_SOURCE_REMOVE;
+  g_clear_object (&actions->engine);
+  g_clear_object (&actions->store);
+  g_clear_object (&actions->responder);
 }
 
 static void
-standing_check (Standing *standing)
+actions_release (gpointer  data,
+                 GClosure *closure)
 {
-  AuthsimRequest *request = authsim_engine_get_request (standing->engine);
-
-  if (standing->decision < 0 || standing->idle != 0)
-    return;
-  if (request == NULL || authsim_request_get_answered (request))
-    return;
-
-  /* Answered from an idle, not from inside the engine's notify: the engine finishes opening
-   * the popup (and logs it) first, and a scripted answer (higher priority) wins. */
-  standing->idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, standing_idle_cb, standing, NULL);
-}
-
-static void
-standing_request_notify_cb (AuthsimEngine *engine,
-                            GParamSpec    *pspec,
-                            Standing      *standing)
-{
-  standing_check (standing);
-}
-
-static void
-standing_free (gpointer data)
-{
-  Standing *standing = data;
-
-  g_clear_handle_id (&standing->idle, g_source_remove);
-  /* The engine is being finalized (or the data replaced): its handlers go with it. */
-  g_free (standing);
-}
-
-static Standing *
-standing_get (AuthsimEngine *engine,
-              gboolean       create)
-{
-  Standing *standing = g_object_get_data (G_OBJECT (engine), STANDING_KEY);
-
-  if (standing == NULL && create)
-    {
-      standing = g_new0 (Standing, 1);
-      standing->engine = engine;
-      standing->decision = -1;
-      g_object_set_data_full (G_OBJECT (engine), STANDING_KEY, standing, standing_free);
-      standing->handler = g_signal_connect (engine, "notify::request",
-                                            G_CALLBACK (standing_request_notify_cb), standing);
-    }
-
-  return standing;
-}
-
-void
-authsim_actions_set_standing_answer (AuthsimEngine *engine,
-                                     int            decision)
-{
-  Standing *standing;
-
-  g_return_if_fail (AUTHSIM_IS_ENGINE (engine));
-  g_return_if_fail (decision >= -1 && decision <= AUTHSIM_DECISION_CLOSE);
-
-  standing = standing_get (engine, decision >= 0);
-  if (standing == NULL)
-    return;
-
-  standing->decision = decision;
-  if (decision < 0)
-    g_clear_handle_id (&standing->idle, g_source_remove);
-  else
-    standing_check (standing);
-}
-
-int
-authsim_actions_get_standing_answer (AuthsimEngine *engine)
-{
-  Standing *standing;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (engine), -1);
-
-  standing = standing_get (engine, FALSE);
-  return standing != NULL ? standing->decision : -1;
+  g_rc_box_release_full (data, (GDestroyNotify) actions_clear);
 }
 
 /* The actions. */
 
 static void
-log_bad (AuthsimEngine *engine,
-         const char    *action,
-         const char    *reason)
+log_bad (Actions    *actions,
+         const char *action,
+         const char *reason)
 {
   g_autofree char *message = g_strdup_printf ("%s: %s", action, reason);
 
-  authsim_engine_log_error (engine, "dbus", message);
+  authsim_engine_log_error (actions->engine, "dbus", message);
 }
 
 static char *
@@ -193,11 +56,11 @@ call_cb (GSimpleAction *action,
          GVariant      *parameter,
          gpointer       user_data)
 {
-  AuthsimEngine *engine = user_data;
+  Actions *actions = user_data;
   g_autoptr(GError) error = NULL;
 
   /* call_json logs a malformed string as an error event itself. */
-  authsim_engine_call_json (engine, g_variant_get_string (parameter, NULL), &error);
+  authsim_engine_call_json (actions->engine, g_variant_get_string (parameter, NULL), &error);
 }
 
 static void
@@ -205,7 +68,7 @@ respond_cb (GSimpleAction *action,
             GVariant      *parameter,
             gpointer       user_data)
 {
-  AuthsimEngine *engine = user_data;
+  Actions *actions = user_data;
   const char *text = g_variant_get_string (parameter, NULL);
   g_autoptr(GError) error = NULL;
   int decision;
@@ -215,12 +78,12 @@ respond_cb (GSimpleAction *action,
       g_autofree char *q = quoted (text);
       g_autofree char *reason = g_strdup_printf ("expected allow, reject or close, got %s", q);
 
-      log_bad (engine, "respond", reason);
+      log_bad (actions, "respond", reason);
       return;
     }
 
-  if (!authsim_engine_respond_from (engine, decision, "dbus", &error))
-    log_bad (engine, "respond", error->message);
+  if (!authsim_responder_respond (actions->responder, decision, &error))
+    log_bad (actions, "respond", error->message);
 }
 
 static void
@@ -228,14 +91,14 @@ navigate_cb (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  AuthsimEngine *engine = user_data;
+  Actions *actions = user_data;
   const char *path = g_variant_get_string (parameter, NULL);
   g_autoptr(GError) error = NULL;
 
   if (*path == '\0')
-    log_bad (engine, "navigate", "expected a page path, got \"\"");
-  else if (!authsim_engine_navigate (engine, path, &error))
-    log_bad (engine, "navigate", error->message);
+    log_bad (actions, "navigate", "expected a page path, got \"\"");
+  else if (!authsim_engine_navigate (actions->engine, path, &error))
+    log_bad (actions, "navigate", error->message);
 }
 
 static void
@@ -243,7 +106,9 @@ relaunch_cb (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  authsim_engine_launch (AUTHSIM_ENGINE (user_data));
+  Actions *actions = user_data;
+
+  authsim_engine_launch (actions->engine);
 }
 
 static void
@@ -251,7 +116,9 @@ clear_grants_cb (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  authsim_engine_clear_grants (AUTHSIM_ENGINE (user_data));
+  Actions *actions = user_data;
+
+  authsim_engine_clear_grants (actions->engine);
 }
 
 static void
@@ -259,14 +126,14 @@ set_user_cb (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  AuthsimEngine *engine = user_data;
+  Actions *actions = user_data;
   const char *user_id = g_variant_get_string (parameter, NULL);
   g_autoptr(GError) error = NULL;
 
   if (*user_id == '\0')
-    log_bad (engine, "set-user", "expected a userId, got \"\"");
-  else if (!authsim_engine_set_active_user_id (engine, user_id, &error))
-    log_bad (engine, "set-user", error->message);
+    log_bad (actions, "set-user", "expected a userId, got \"\"");
+  else if (!authsim_engine_set_active_user_id (actions->engine, user_id, &error))
+    log_bad (actions, "set-user", error->message);
 }
 
 static void
@@ -274,7 +141,7 @@ advance_clock_cb (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  AuthsimEngine *engine = user_data;
+  Actions *actions = user_data;
   const char *text = g_variant_get_string (parameter, NULL);
   gint64 seconds;
 
@@ -284,11 +151,99 @@ advance_clock_cb (GSimpleAction *action,
       g_autofree char *reason =
         g_strdup_printf ("expected a duration such as +3m, +15d, +90s or +2h, got %s", q);
 
-      log_bad (engine, "advance-clock", reason);
+      log_bad (actions, "advance-clock", reason);
       return;
     }
 
-  authsim_store_advance_clock (authsim_engine_get_store (engine), seconds);
+  authsim_store_advance_clock (actions->store, seconds);
+}
+
+static void
+tap_authorize_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  Actions *actions = user_data;
+  g_autoptr(JsonNode) scope = json_node_init_string (json_node_alloc (),
+                                                     g_variant_get_string (parameter, NULL));
+
+  authsim_engine_tap_authorize (actions->engine, scope);
+}
+
+/* {"scope": "userInfo", "enabled": false}: the scope and the state, or FALSE with @reason. */
+static gboolean
+parse_setting (const char  *text,
+               char       **scope,
+               gboolean    *enabled,
+               char       **reason)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *member;
+
+  if (!json_parser_load_from_data (parser, text, -1, &error))
+    {
+      *reason = g_strdup_printf ("not JSON: %s", error->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      json_object_get_size (object = json_node_get_object (root)) != 2 ||
+      (member = json_object_get_member (object, "scope")) == NULL ||
+      !authsim_json_is_string (member) ||
+      (member = json_object_get_member (object, "enabled")) == NULL ||
+      !authsim_json_is_boolean (member))
+    {
+      *reason = g_strdup ("expected {\"scope\": \"userInfo\"|\"phoneNumber\"|…, "
+                          "\"enabled\": true|false}");
+      return FALSE;
+    }
+  *scope = g_strdup (json_object_get_string_member (object, "scope"));
+  *enabled = json_object_get_boolean_member (object, "enabled");
+  return TRUE;
+}
+
+static void
+set_setting_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  Actions *actions = user_data;
+  g_autofree char *scope = NULL;
+  g_autofree char *reason = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean enabled = FALSE;
+
+  if (!parse_setting (g_variant_get_string (parameter, NULL), &scope, &enabled, &reason))
+    log_bad (actions, "set-setting", reason);
+  else if (!authsim_engine_set_setting (actions->engine, scope, enabled, &error))
+    log_bad (actions, "set-setting", error->message);
+}
+
+static void
+open_settings_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  Actions *actions = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!authsim_engine_open_settings (actions->engine, &error))
+    log_bad (actions, "open-settings", error->message);
+}
+
+static void
+close_settings_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  Actions *actions = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!authsim_engine_close_settings (actions->engine, &error))
+    log_bad (actions, "close-settings", error->message);
 }
 
 static void
@@ -296,7 +251,7 @@ answer_cb (GSimpleAction *action,
            GVariant      *parameter,
            gpointer       user_data)
 {
-  AuthsimEngine *engine = user_data;
+  Actions *actions = user_data;
   const char *text = g_variant_get_string (parameter, NULL);
   int decision;
 
@@ -308,23 +263,25 @@ answer_cb (GSimpleAction *action,
       g_autofree char *reason =
         g_strdup_printf ("expected allow, reject, close or none, got %s", q);
 
-      log_bad (engine, "answer", reason);
+      log_bad (actions, "answer", reason);
       return;
     }
 
-  authsim_actions_set_standing_answer (engine, decision);
+  authsim_responder_set_standing_answer (actions->responder, decision);
 }
 
 void
-authsim_actions_install (GActionMap    *map,
-                         AuthsimEngine *engine)
+authsim_actions_install (GActionMap       *map,
+                         AuthsimEngine    *engine,
+                         AuthsimStore     *store,
+                         AuthsimResponder *responder)
 {
   static const struct
   {
     const char *name;
     const char *parameter_type;
     GCallback   activate;
-  } actions[] = {
+  } entries[] = {
     { "call", "s", G_CALLBACK (call_cb) },
     { "respond", "s", G_CALLBACK (respond_cb) },
     { "navigate", "s", G_CALLBACK (navigate_cb) },
@@ -333,20 +290,34 @@ authsim_actions_install (GActionMap    *map,
     { "set-user", "s", G_CALLBACK (set_user_cb) },
     { "advance-clock", "s", G_CALLBACK (advance_clock_cb) },
     { "answer", "s", G_CALLBACK (answer_cb) },
+    { "tap-authorize", "s", G_CALLBACK (tap_authorize_cb) },
+    { "set-setting", "s", G_CALLBACK (set_setting_cb) },
+    { "open-settings", NULL, G_CALLBACK (open_settings_cb) },
+    { "close-settings", NULL, G_CALLBACK (close_settings_cb) },
   };
+  Actions *actions;
 
   g_return_if_fail (G_IS_ACTION_MAP (map));
   g_return_if_fail (AUTHSIM_IS_ENGINE (engine));
+  g_return_if_fail (AUTHSIM_IS_STORE (store));
+  g_return_if_fail (AUTHSIM_IS_RESPONDER (responder));
 
-  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+  actions = g_rc_box_new0 (Actions);
+  actions->engine = g_object_ref (engine);
+  actions->store = g_object_ref (store);
+  actions->responder = g_object_ref (responder);
+
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
     {
       g_autoptr(GSimpleAction) action = NULL;
-      const GVariantType *type = actions[i].parameter_type != NULL
-                                 ? G_VARIANT_TYPE (actions[i].parameter_type) : NULL;
+      const GVariantType *type = entries[i].parameter_type != NULL
+                                 ? G_VARIANT_TYPE (entries[i].parameter_type) : NULL;
 
-      action = g_simple_action_new (actions[i].name, type);
-      /* Disconnected automatically when the engine goes away before the map. */
-      g_signal_connect_object (action, "activate", actions[i].activate, engine, 0);
+      action = g_simple_action_new (entries[i].name, type);
+      g_signal_connect_data (action, "activate", entries[i].activate,
+                             g_rc_box_acquire (actions), actions_release, 0);
       g_action_map_add_action (map, G_ACTION (action));
     }
+
+  g_rc_box_release_full (actions, (GDestroyNotify) actions_clear);
 }

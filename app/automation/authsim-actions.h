@@ -7,14 +7,23 @@
 #include <gio/gio.h>
 
 #include "authsim-engine.h"
+#include "authsim-responder.h"
 
 G_BEGIN_DECLS
 
 /*
- * Adds these actions to @map, each acting on @engine (not referenced: the actions do nothing
- * once it is gone):
- *   call (s)          JSON {"params": …, "trigger": "tap"|"lifecycle", "container": …}
- *   respond (s)       allow | reject | close: answers the open popup (source "dbus")
+ * Adds these actions to @map, acting on @engine, @store (the clock) and @responder (the
+ * automatic answers); the actions keep references to them:
+ *   call (s)          JSON {"api": "getAuthCode" (default)|"getOpenUserInfo"|"getPhoneNumber"|
+ *                     "getSetting"|"openSetting", "params": …, "trigger": "tap"|"lifecycle",
+ *                     "container": …}
+ *   respond (s)       allow | reject | close: answers the open popup, whatever asked for it
+ *                     (source "dbus")
+ *   tap-authorize (s) a scope: taps the current page's getAuthorize button with that scope, or a
+ *                     virtual one (SPEC §10.2)
+ *   set-setting (s)   JSON {"scope": "userInfo", "enabled": false}: flips a settings switch
+ *   open-settings     opens the settings page (the capsule's "…" → 设置)
+ *   close-settings    leaves it (back): answers the my.openSetting that opened it
  *   navigate (s)      a page path
  *   relaunch          back to the launch page, first screen again
  *   clear-grants      Clear authorization data
@@ -24,22 +33,9 @@ G_BEGIN_DECLS
  * A malformed parameter is logged as an "error" event (source "dbus", message
  * "<action>: <reason>") and changes nothing else.
  */
-void     authsim_actions_install             (GActionMap    *map,
-                                              AuthsimEngine *engine);
-
-/*
- * The standing answer: every popup of @engine is answered with @decision (an AuthsimDecision)
- * as soon as it opens, the decision logged with source "standing"; -1 clears it.
- * A popup already open when it is set is answered too.
- */
-void     authsim_actions_set_standing_answer (AuthsimEngine *engine,
-                                              int            decision);
-/* The standing answer of @engine, -1 when none. */
-int      authsim_actions_get_standing_answer (AuthsimEngine *engine);
-
-/* Parses a clock step such as "+3m", "-1h" or "90s" (units s, m, h, d; the sign is optional
- * and defaults to +) into seconds. FALSE for anything else. */
-gboolean authsim_parse_duration              (const char    *text,
-                                              gint64        *seconds);
+void authsim_actions_install (GActionMap       *map,
+                              AuthsimEngine    *engine,
+                              AuthsimStore     *store,
+                              AuthsimResponder *responder);
 
 G_END_DECLS

@@ -6,16 +6,18 @@
 
 #include "authsim-backend.h"
 #include "authsim-crypto.h"
-
-#define DEFAULT_GATEWAY_PORT 8930
+#include "authsim-keys-sealer.h"
 
 struct _AuthsimBackend
 {
   GObject         parent_instance;
 
-  AuthsimEngine  *engine;
-  AuthsimKeys    *keys;
-  AuthsimGateway *gateway;
+  AuthsimStore     *store;
+  AuthsimLog       *log;
+  AuthsimEngine    *engine;
+  AuthsimResponder *responder;
+  AuthsimKeys      *keys;
+  AuthsimGateway   *gateway;
 
   char           *keys_dir;
   char           *app_public_key;
@@ -62,86 +64,126 @@ flush_deferred (AuthsimBackend *self)
   g_ptr_array_set_size (self->deferred, 0);
 }
 
+/* The log file: --log, or the default in the user's state directory. */
+static gboolean
+open_log (AuthsimBackend        *self,
+          const AuthsimOptions  *options,
+          GError               **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *log_path = options->log != NULL
+    ? g_strdup (options->log)
+    : g_build_filename (g_get_user_state_dir (), "authsim", "log.jsonl", NULL);
+
+  self->log = authsim_log_new ();
+  if (!authsim_log_set_file (self->log, log_path, &local_error))
+    {
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   _("Cannot write the log file %s: %s"), log_path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The grants, codes and tokens of @data_dir; a corrupt state file is only a warning. */
+static gboolean
+open_store (AuthsimBackend  *self,
+            const char      *data_dir,
+            GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *warning = NULL;
+
+  self->store = authsim_store_new (data_dir, authsim_crypto_random_bytes);
+  if (!authsim_store_load (self->store, &warning, &local_error))
+    {
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   _("Cannot use the data directory %s: %s"), data_dir, local_error->message);
+      return FALSE;
+    }
+  if (warning != NULL)
+    add_warning (self, "state", warning);
+  return TRUE;
+}
+
+/* (transfer full): --profile, or the built-in demo when it is absent or malformed. */
+static AuthsimProfile *
+load_profile (AuthsimBackend       *self,
+              const AuthsimOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  AuthsimProfile *profile;
+
+  if (options->profile == NULL)
+    return authsim_profile_new_default ();
+
+  profile = authsim_profile_new_from_file (options->profile, &error);
+  if (profile == NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("%s (running on the built-in demo profile)", error->message);
+
+      add_warning (self, "profile", message);
+      return authsim_profile_new_default ();
+    }
+  return profile;
+}
+
+/* (transfer full): --users, or the built-in test users when absent or malformed. */
+static GListModel *
+load_users (AuthsimBackend       *self,
+            const AuthsimOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  GListModel *users;
+
+  if (options->users == NULL)
+    return authsim_users_new_default ();
+
+  users = authsim_users_new_from_file (options->users, &error);
+  if (users == NULL)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("%s (running on the built-in test users)", error->message);
+
+      add_warning (self, "users", message);
+      return authsim_users_new_default ();
+    }
+  return users;
+}
+
 AuthsimBackend *
 authsim_backend_new (const AuthsimOptions  *options,
                      GError               **error)
 {
   g_autoptr(AuthsimBackend) self = g_object_new (AUTHSIM_TYPE_BACKEND, NULL);
   g_autofree char *data_dir = NULL;
-  g_autofree char *log_path = NULL;
-  g_autofree char *warning = NULL;
   g_autoptr(AuthsimProfile) profile = NULL;
   g_autoptr(GListModel) users = NULL;
-  g_autoptr(AuthsimStore) store = NULL;
-  g_autoptr(AuthsimLog) log = authsim_log_new ();
-  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (options != NULL, NULL);
 
   data_dir = options->data_dir != NULL
              ? g_strdup (options->data_dir)
              : g_build_filename (g_get_user_data_dir (), "authsim", NULL);
-  log_path = options->log != NULL
-             ? g_strdup (options->log)
-             : g_build_filename (g_get_user_state_dir (), "authsim", "log.jsonl", NULL);
+  if (!open_log (self, options, error) || !open_store (self, data_dir, error))
+    return NULL;
+  profile = load_profile (self, options);
+  users = load_users (self, options);
 
-  if (!authsim_log_set_file (log, log_path, &local_error))
-    {
-      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
-                   _("Cannot write the log file %s: %s"), log_path, local_error->message);
-      return NULL;
-    }
-
-  store = authsim_store_new (data_dir, authsim_crypto_random_bytes);
-  if (!authsim_store_load (store, &warning, &local_error))
-    {
-      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
-                   _("Cannot use the data directory %s: %s"), data_dir, local_error->message);
-      return NULL;
-    }
-  if (warning != NULL)
-    add_warning (self, "state", warning);
-
-  if (options->profile != NULL)
-    {
-      profile = authsim_profile_new_from_file (options->profile, &local_error);
-      if (profile == NULL)
-        {
-          g_autofree char *message =
-            g_strdup_printf ("%s (running on the built-in demo profile)", local_error->message);
-
-          add_warning (self, "profile", message);
-          g_clear_error (&local_error);
-        }
-    }
-  if (profile == NULL)
-    profile = authsim_profile_new_default ();
-
-  if (options->users != NULL)
-    {
-      users = authsim_users_new_from_file (options->users, &local_error);
-      if (users == NULL)
-        {
-          g_autofree char *message =
-            g_strdup_printf ("%s (running on the built-in test users)", local_error->message);
-
-          add_warning (self, "users", message);
-          g_clear_error (&local_error);
-        }
-    }
-  if (users == NULL)
-    users = authsim_users_new_default ();
-
-  self->engine = authsim_engine_new (profile, users, store, log);
+  self->engine = authsim_engine_new (profile, users, self->store, self->log);
   if (options->first_screen_rule >= 0)
     authsim_engine_set_first_screen_rule (self->engine, options->first_screen_rule);
+  self->responder = authsim_responder_new (self->engine);
+  if (options->answer >= 0)
+    authsim_responder_set_standing_answer (self->responder, options->answer);
 
   self->keys_dir = g_build_filename (data_dir, "keys", NULL);
   self->app_public_key = g_strdup (options->app_public_key);
   self->gateway_address = g_strdup (options->gateway_address != NULL ? options->gateway_address
-                                                                     : "127.0.0.1");
+                                                                     : AUTHSIM_GATEWAY_DEFAULT_ADDRESS);
   self->gateway_port = options->gateway_port >= 0 ? (guint) options->gateway_port
-                                                  : DEFAULT_GATEWAY_PORT;
+                                                  : AUTHSIM_GATEWAY_DEFAULT_PORT;
   self->no_gateway = options->no_gateway;
 
   return g_steal_pointer (&self);
@@ -174,6 +216,7 @@ keys_loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimKeys) keys = authsim_keys_load_finish (result, &error);
   g_autoptr(AuthsimGateway) gateway = NULL;
+  g_autoptr(AuthsimSealer) sealer = NULL;
 
   if (keys == NULL)
     {
@@ -184,8 +227,11 @@ keys_loaded_cb (GObject      *source,
 
   g_set_object (&self->keys, keys);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYS]);
+  /* my.getPhoneNumber seals its answers with them (SPEC §11.2). */
+  sealer = authsim_keys_sealer_new (keys);
+  authsim_engine_set_sealer (self->engine, sealer);
 
-  gateway = authsim_gateway_new (self->engine, authsim_engine_get_store (self->engine), authsim_engine_get_log (self->engine), keys);
+  gateway = authsim_gateway_new (self->engine, self->store, self->log, keys);
   if (!authsim_gateway_start (gateway, self->gateway_address, self->gateway_port, &error))
     {
       g_autofree char *message =
@@ -238,6 +284,29 @@ authsim_backend_start_finish (AuthsimBackend  *self,
 }
 
 void
+authsim_backend_run_scenario_async (AuthsimBackend      *self,
+                                    AuthsimScenario     *scenario,
+                                    guint                step_delay_ms,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  AuthsimScenarioTarget target = {
+    .engine = self->engine,
+    .store = self->store,
+    .log = self->log,
+    .responder = self->responder,
+    .gateway = self->gateway,
+    .keys = self->keys,
+  };
+
+  g_return_if_fail (AUTHSIM_IS_BACKEND (self));
+
+  authsim_scenario_run_async (scenario, &target, step_delay_ms, cancellable, callback,
+                              user_data);
+}
+
+void
 authsim_backend_shutdown (AuthsimBackend *self)
 {
   g_autoptr(GError) error = NULL;
@@ -246,7 +315,7 @@ authsim_backend_shutdown (AuthsimBackend *self)
 
   if (self->gateway != NULL)
     authsim_gateway_stop (self->gateway);
-  if (!authsim_store_save (authsim_engine_get_store (self->engine), &error))
+  if (!authsim_store_save (self->store, &error))
     g_warning ("Could not save the state: %s", error->message);
 }
 
@@ -255,6 +324,27 @@ authsim_backend_get_engine (AuthsimBackend *self)
 {
   g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
   return self->engine;
+}
+
+AuthsimStore *
+authsim_backend_get_store (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return self->store;
+}
+
+AuthsimLog *
+authsim_backend_get_log (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return self->log;
+}
+
+AuthsimResponder *
+authsim_backend_get_responder (AuthsimBackend *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (self), NULL);
+  return self->responder;
 }
 
 AuthsimGateway *
@@ -287,7 +377,10 @@ authsim_backend_dispose (GObject *object)
     authsim_gateway_stop (self->gateway);
   g_clear_object (&self->gateway);
   g_clear_object (&self->keys);
+  g_clear_object (&self->responder);
   g_clear_object (&self->engine);
+  g_clear_object (&self->log);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (authsim_backend_parent_class)->dispose (object);
 }

@@ -143,11 +143,8 @@ run_application (Headless *self)
     {
       g_signal_connect (self->scenario, "step-finished", G_CALLBACK (step_finished_cb), self);
       self->pending++;
-      authsim_scenario_run_async (self->scenario,
-                                  authsim_backend_get_engine (self->backend),
-                                  gateway,
-                                  authsim_backend_get_keys (self->backend),
-                                  0, self->cancellable, scenario_done_cb, self);
+      authsim_backend_run_scenario_async (self->backend, self->scenario, 0, self->cancellable,
+                                          scenario_done_cb, self);
     }
   else
     {
@@ -192,8 +189,7 @@ authsim_headless_run (const AuthsimOptions *options)
   Headless self = { 0 };
   g_autoptr(AuthsimOptions) effective = NULL;
   g_autoptr(GError) error = NULL;
-  AuthsimEngine *engine;
-  guint sigterm_id, sigint_id;
+  guint sigterm_id, sigint_id, sighup_id;
 
   g_return_val_if_fail (options != NULL, 1);
 
@@ -217,20 +213,19 @@ authsim_headless_run (const AuthsimOptions *options)
       g_clear_object (&self.scenario);
       return 1;
     }
-  engine = authsim_backend_get_engine (self.backend);
 
   /* A scenario run needs no bus name: several may run at once, beside a running AuthSim. */
   self.app = g_application_new (APP_ID, self.scenario != NULL ? G_APPLICATION_NON_UNIQUE
                                                                : G_APPLICATION_DEFAULT_FLAGS);
-  authsim_actions_install (G_ACTION_MAP (self.app), engine);
+  authsim_actions_install (G_ACTION_MAP (self.app), authsim_backend_get_engine (self.backend),
+                           authsim_backend_get_store (self.backend),
+                           authsim_backend_get_responder (self.backend));
   g_signal_connect (self.app, "activate", G_CALLBACK (activate_cb), &self);
-
-  if (options->answer >= 0)
-    authsim_actions_set_standing_answer (engine, options->answer);
 
   self.cancellable = g_cancellable_new ();
   sigterm_id = g_unix_signal_add (SIGTERM, signal_cb, &self);
   sigint_id = g_unix_signal_add (SIGINT, signal_cb, &self);
+  sighup_id = g_unix_signal_add (SIGHUP, signal_cb, &self);
 
   /* Start first, register second: when the bus name appears, the gateway listens and the mini
    * program has launched, so a script that waits for the name finds everything ready. */
@@ -251,6 +246,7 @@ authsim_headless_run (const AuthsimOptions *options)
 
   g_source_remove (sigterm_id);
   g_source_remove (sigint_id);
+  g_source_remove (sighup_id);
 
   authsim_backend_shutdown (self.backend);
   if (self.scenario != NULL)

@@ -8,7 +8,7 @@
 G_BEGIN_DECLS
 
 /*
- * Runs until SIGTERM/SIGINT (server mode) or until the --scenario ends. Returns the exit
+ * Runs until SIGTERM, SIGINT or SIGHUP (server mode) or until the --scenario ends. Returns the exit
  * status: 0, 1 when something failed (start-up, a scenario step), 2 for an invalid scenario.
  * Server mode registers io.github.authsim.AuthSim on the session bus and fails when another
  * instance owns it; scenario runs do not register (several can run side by side).

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "authsim-enums.h"
+#include "authsim-gateway.h"
 #include "authsim-options.h"
 
-#define DEFAULT_GATEWAY_ADDRESS "127.0.0.1"
 
 AuthsimOptions *
 authsim_options_new (void)
@@ -18,7 +18,7 @@ authsim_options_new (void)
   AuthsimOptions *options = g_new0 (AuthsimOptions, 1);
 
   options->gateway_port = -1;
-  options->gateway_address = g_strdup (DEFAULT_GATEWAY_ADDRESS);
+  options->gateway_address = g_strdup (AUTHSIM_GATEWAY_DEFAULT_ADDRESS);
   options->first_screen_rule = -1;
   options->answer = -1;
   options->speed = 1.0;
@@ -152,10 +152,12 @@ parse_enum (const char  *option,
   return TRUE;
 }
 
+/* The files and directories: --profile, --users, --scenario, --app-public-key, --log,
+ * --data-dir. */
 static gboolean
-validate (const RawOptions *raw,
-          AuthsimOptions   *options,
-          GError          **error)
+validate_paths (const RawOptions *raw,
+                AuthsimOptions   *options,
+                GError          **error)
 {
   if (!check_readable_file ("--profile", raw->profile, &options->profile, error) ||
       !check_readable_file ("--users", raw->users, &options->users, error) ||
@@ -185,6 +187,14 @@ validate (const RawOptions *raw,
       options->data_dir = g_canonicalize_filename (raw->data_dir, NULL);
     }
 
+  return TRUE;
+}
+
+static gboolean
+validate_gateway (const RawOptions *raw,
+                  AuthsimOptions   *options,
+                  GError          **error)
+{
   if (raw->gateway_port != NULL)
     {
       guint64 port;
@@ -205,8 +215,18 @@ validate (const RawOptions *raw,
                           "--gateway-address", raw->gateway_address);
       g_free (options->gateway_address);
       options->gateway_address = g_strdup (raw->gateway_address);
+      options->gateway_address_given = TRUE;
     }
 
+  return TRUE;
+}
+
+/* --first-screen-rule, --answer (headless only) and --speed. */
+static gboolean
+validate_behaviour (const RawOptions *raw,
+                    AuthsimOptions   *options,
+                    GError          **error)
+{
   if (!parse_enum ("--first-screen-rule", AUTHSIM_TYPE_FIRST_SCREEN_RULE,
                    raw->first_screen_rule, _("enforce, warn or off"),
                    &options->first_screen_rule, error) ||
@@ -230,6 +250,19 @@ validate (const RawOptions *raw,
                           "--speed", raw->speed);
       options->speed = speed;
     }
+
+  return TRUE;
+}
+
+static gboolean
+validate (const RawOptions *raw,
+          AuthsimOptions   *options,
+          GError          **error)
+{
+  if (!validate_paths (raw, options, error) ||
+      !validate_gateway (raw, options, error) ||
+      !validate_behaviour (raw, options, error))
+    return FALSE;
 
   options->no_gateway = raw->no_gateway;
   options->headless = raw->headless;

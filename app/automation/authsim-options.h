@@ -15,6 +15,8 @@ typedef struct
   char    *log;                /* --log FILE (nullable: $XDG_STATE_HOME/authsim/log.jsonl) */
   int      gateway_port;       /* --gateway-port N, 0..65535; -1 when not given (default 8930) */
   char    *gateway_address;    /* default 127.0.0.1 */
+  gboolean gateway_address_given; /* --gateway-address was on the command line: it wins over
+                                   * the settings even when it names the default */
   gboolean no_gateway;         /* --no-gateway */
   char    *app_public_key;     /* --app-public-key FILE (nullable) */
   int      first_screen_rule;  /* AuthsimFirstScreenRule, -1 when not given */

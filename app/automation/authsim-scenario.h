@@ -10,6 +10,7 @@
 #include "authsim-keys.h"
 #include "authsim-log.h"
 #include "authsim-options.h"
+#include "authsim-responder.h"
 
 G_BEGIN_DECLS
 
@@ -53,25 +54,35 @@ const char         *authsim_scenario_get_step_description (AuthsimScenario *self
 void                authsim_scenario_apply_options   (AuthsimScenario *self,
                                                       AuthsimOptions  *options);
 
+/* What a run acts on (borrowed: the run takes its own references). */
+typedef struct
+{
+  AuthsimEngine    *engine;
+  AuthsimStore     *store;      /* the engine's: grant and advanceClock steps, exchange codes */
+  AuthsimLog       *log;        /* the engine's: what expectations look at */
+  AuthsimResponder *responder;  /* takes the answer steps, in order */
+  AuthsimGateway   *gateway;    /* (nullable): serves the exchange steps */
+  AuthsimKeys      *keys;       /* (nullable): signs the exchange requests */
+} AuthsimScenarioTarget;
+
 /*
- * Runs the steps on @engine, one at a time, each waiting (event-driven, no sleeping) for what
+ * Runs the steps on @target, one at a time, each waiting (event-driven, no sleeping) for what
  * it expects, up to its timeout (default AUTHSIM_SCENARIO_STEP_TIMEOUT_MS). Expectations look
- * at the events logged from the start of the run. @gateway and @keys (nullable) serve the
- * "exchange" steps. @step_delay_ms pauses before each step (demos in the window; 0 headless).
+ * at the events logged from the start of the run. Answer steps are queued on the responder
+ * (dropped when the run ends). @step_delay_ms pauses before each step (demos in the window;
+ * 0 headless).
  * Signals, for a view or a printer:
  *   "step-started"  (guint index, const char *description)
  *   "step-finished" (guint index, const char *description, gboolean ok, const char *detail)
  *     @detail (nullable) says why a step failed.
  * A failing step does not stop the run. One run at a time per scenario object.
  */
-void                authsim_scenario_run_async       (AuthsimScenario     *self,
-                                                      AuthsimEngine       *engine,
-                                                      AuthsimGateway      *gateway,
-                                                      AuthsimKeys         *keys,
-                                                      guint                step_delay_ms,
-                                                      GCancellable        *cancellable,
-                                                      GAsyncReadyCallback  callback,
-                                                      gpointer             user_data);
+void                authsim_scenario_run_async       (AuthsimScenario             *self,
+                                                      const AuthsimScenarioTarget *target,
+                                                      guint                        step_delay_ms,
+                                                      GCancellable                *cancellable,
+                                                      GAsyncReadyCallback          callback,
+                                                      gpointer                     user_data);
 /* TRUE when the run went to its end (steps may have failed: see the counts). */
 gboolean            authsim_scenario_run_finish      (AuthsimScenario     *self,
                                                       GAsyncResult        *result,

@@ -1,96 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* authsim-engine.c: the my.getAuthCode pipeline of SPEC §2.2, the first-screen rule of §4 and
- * the preview's page stack. Every outcome is an event in the log; views only observe. */
+/* authsim-engine.c: the calls and their queue, the my.getAuthCode pipeline of SPEC §2.2 with
+ * the first-screen rule of §4, the popup, the toast, grants, and the GObject. The page stack is
+ * in authsim-engine-pages.c, the other APIs in authsim-engine-consent.c and
+ * authsim-engine-settings.c. Every outcome is an event in the log; views only observe. */
 #include "config.h"
 
-#include "authsim-engine.h"
+#include "authsim-engine-private.h"
 #include "authsim-enums.h"
 #include "authsim-scopes.h"
 
-/* Payload texts are Alipay's own, whatever the UI language (SPEC §9). */
-#define MSG_NO_API       "接口不存在"
-#define MSG_NO_RESULT    "未找到授权结果"
-#define MSG_NO_RIGHT     "无权调用"
-#define MSG_CANCELLED    "用户取消授权"
-#define MSG_BAD_PARAM    "invalid parameter!"
-#define MSG_NETWORK      "Network Error"
-#define MSG_BUSY_TOAST   "服务正忙，请稍后再试"
 #define NOT_ENTITLED     "40006"
 
-/* How many popups an onShow call may reopen in a row before the engine stops the loop. */
-#define ONSHOW_LOOP_LIMIT 3
-
-typedef struct
-{
-  guint             id;
-  JsonNode         *params;       /* nullable: the raw parameter object */
-  AuthsimTrigger    trigger;
-  AuthsimContainer  container;
-  char             *page;
-  char             *user_id;
-  char             *app_id;       /* the authorising app: the host's in plugin context */
-  char             *app_name;
-  char             *app_icon;
-  gboolean          first_screen;
-  gboolean          loop_risk;
-  /* Decided while processing. */
-  GPtrArray        *ok_scopes;    /* requested scopes that can succeed, in order */
-  JsonObject       *error_scopes; /* requested scopes not entitled → "40006" */
-} Call;
-
-struct _AuthsimEngine
-{
-  GObject                 parent_instance;
-
-  AuthsimProfile         *profile;
-  GListModel             *users;
-  AuthsimUser            *active_user;
-  AuthsimStore           *store;
-  AuthsimLog             *log;
-
-  AuthsimFirstScreenRule  rule;
-  gboolean                network_fault;
-  AuthsimContainer        container;
-  guint                   toast_duration;
-
-  /* Preview state. Pages are owned by the profile; the stack is reset when it changes. */
-  GPtrArray              *stack;
-  gboolean                first_screen;
-  char                   *toast;
-  char                   *banner;
-
-  guint                   next_call;
-  GQueue                  pending;        /* Call*, waiting behind the active one */
-  Call                   *active;         /* the call that owns the popup or the toast */
-  AuthsimRequest         *request;
-  const char             *respond_source; /* static string, for the next decision event */
-  guint                   toast_source;
-  guint                   onshow_chain;
-  gboolean                draining;
-};
-
 G_DEFINE_FINAL_TYPE (AuthsimEngine, authsim_engine, G_TYPE_OBJECT)
-
-enum {
-  PROP_0,
-  PROP_PROFILE,
-  PROP_USERS,
-  PROP_ACTIVE_USER,
-  PROP_STORE,
-  PROP_LOG,
-  PROP_PAGE_PATH,
-  PROP_CAN_GO_BACK,
-  PROP_FIRST_SCREEN,
-  PROP_FIRST_SCREEN_RULE,
-  PROP_NETWORK_FAULT,
-  PROP_CONTAINER,
-  PROP_REQUEST,
-  PROP_TOAST,
-  PROP_BANNER,
-  PROP_TOAST_DURATION,
-  PROP_PENDING,
-  N_PROPS
-};
 
 static GParamSpec *properties[N_PROPS];
 
@@ -102,12 +23,11 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void drain_queue (AuthsimEngine *self);
-static void fire_lifecycle_call (AuthsimEngine *self, JsonNode *params, const char *hook);
 
 /* Calls */
 
-static void
-call_free (Call *call)
+void
+authsim_engine_call_free (Call *call)
 {
   g_clear_pointer (&call->params, json_node_unref);
   g_free (call->page);
@@ -117,10 +37,14 @@ call_free (Call *call)
   g_free (call->app_icon);
   g_clear_pointer (&call->ok_scopes, g_ptr_array_unref);
   g_clear_pointer (&call->error_scopes, json_object_unref);
+  g_clear_pointer (&call->scope, json_node_unref);
+  g_free (call->label);
+  g_strfreev (call->asking);
+  g_clear_pointer (&call->then_params, json_node_unref);
   g_free (call);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
+#define call_free authsim_engine_call_free
 
 /* Helpers for building events */
 
@@ -137,35 +61,6 @@ strv_to_node (const char * const *strv)
 }
 
 static void
-log_event (AuthsimEngine *self,
-           guint          call,
-           const char    *kind,
-           JsonObject    *fields)
-{
-  authsim_log_append (self->log, call, kind, fields);
-}
-
-static void
-log_lifecycle (AuthsimEngine *self,
-               const char    *event,
-               const char    *page)
-{
-  JsonObject *fields = json_object_new ();
-
-  json_object_set_string_member (fields, "event", event);
-  json_object_set_string_member (fields, "page", page);
-  log_event (self, 0, "lifecycle", fields);
-}
-
-static const AuthsimPage *
-current_page (AuthsimEngine *self)
-{
-  if (self->stack == NULL || self->stack->len == 0)
-    return NULL;
-  return g_ptr_array_index (self->stack, self->stack->len - 1);
-}
-
-static void
 set_string (AuthsimEngine *self,
             char         **field,
             const char    *value,
@@ -178,27 +73,24 @@ set_string (AuthsimEngine *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
-static void
-set_first_screen (AuthsimEngine *self,
-                  gboolean       first_screen)
+void
+authsim_engine_notify (AuthsimEngine *self,
+                       guint          prop)
 {
-  if (self->first_screen == first_screen)
-    return;
-  self->first_screen = first_screen;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FIRST_SCREEN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
 
 static void
 notify_pending (AuthsimEngine *self)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+  authsim_engine_notify (self, PROP_PENDING);
 }
 
 /* Outcomes */
 
-static JsonObject *
-error_payload (int         code,
-               const char *message)
+JsonObject *
+authsim_engine_error_payload (int         code,
+                              const char *message)
 {
   JsonObject *payload = json_object_new ();
 
@@ -207,8 +99,10 @@ error_payload (int         code,
   return payload;
 }
 
-static JsonObject *
-no_permission_payload (void)
+#define error_payload authsim_engine_error_payload
+
+JsonObject *
+authsim_engine_no_permission_payload (void)
 {
   JsonObject *payload = error_payload (4, MSG_NO_RIGHT);
 
@@ -217,29 +111,40 @@ no_permission_payload (void)
   return payload;
 }
 
+#define no_permission_payload authsim_engine_no_permission_payload
+
 /* Logs @callback then complete with the same payload, tells listeners, and releases the
- * engine for the next call when @call was the active one. Takes ownership of both. */
-static void
-finish_call (AuthsimEngine *self,
-             Call          *call,
-             gboolean       success,
-             JsonObject    *payload,
-             const char    *note)
+ * engine for the next call when @call was the active one. Takes ownership of @call, @payload
+ * and @extra (nullable: members the success/fail event gets after the payload). */
+void
+authsim_engine_finish_call_with (AuthsimEngine *self,
+                                 Call          *call,
+                                 gboolean       success,
+                                 JsonObject    *payload,
+                                 JsonObject    *extra)
 {
   g_autoptr(Call) owned = call;
   g_autoptr(JsonObject) owned_payload = payload;
+  g_autoptr(JsonObject) owned_extra = extra;
   const char *names[] = { success ? "success" : "fail", "complete" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       JsonObject *fields = json_object_new ();
       JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *value;
 
       json_node_set_object (node, payload);
       json_object_set_string_member (fields, "callback", names[i]);
       json_object_set_member (fields, "payload", node);
-      if (note != NULL && i == 0)
-        json_object_set_string_member (fields, "note", note);
+      if (extra != NULL && i == 0)
+        {
+          json_object_iter_init_ordered (&iter, extra);
+          while (json_object_iter_next_ordered (&iter, &key, &value))
+            json_object_set_member (fields, key, json_node_copy (value));
+        }
       log_event (self, call->id, "callback", fields);
     }
 
@@ -248,6 +153,48 @@ finish_call (AuthsimEngine *self,
 
   g_signal_emit (self, signals[CALL_FINISHED], 0, call->id, success, payload);
 }
+
+void
+authsim_engine_finish_call (AuthsimEngine *self,
+                            Call          *call,
+                            gboolean       success,
+                            JsonObject    *payload,
+                            const char    *note)
+{
+  JsonObject *extra = NULL;
+
+  if (note != NULL)
+    {
+      extra = json_object_new ();
+      json_object_set_string_member (extra, "note", note);
+    }
+  authsim_engine_finish_call_with (self, call, success, payload, extra);
+}
+
+/* A button callback event (onGetAuthorize, onError) with its event object, for a tap. */
+void
+authsim_engine_log_button_callback (AuthsimEngine *self,
+                                    Call          *call,
+                                    const char    *callback,
+                                    JsonObject    *event,
+                                    const char    *note)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "callback", callback);
+  json_object_set_object_member (fields, "payload", json_object_ref (event));
+  if (note != NULL)
+    json_object_set_string_member (fields, "note", note);
+  log_event (self, call->id, "callback", fields);
+
+  if (self->active == call)
+    self->active = NULL;
+
+  g_signal_emit (self, signals[CALL_FINISHED], 0, call->id,
+                 g_str_equal (callback, "onGetAuthorize"), event);
+}
+
+#define finish_call authsim_engine_finish_call
 
 static void
 fail_call (AuthsimEngine *self,
@@ -295,6 +242,26 @@ succeed_call (AuthsimEngine *self,
   finish_call (self, call, TRUE, payload, NULL);
 }
 
+void
+authsim_engine_log_grant (AuthsimEngine      *self,
+                          guint               call,
+                          const char         *event,
+                          const char         *user_id,
+                          const char         *app_id,
+                          const char * const *scopes,
+                          const char         *source)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "event", event);
+  json_object_set_string_member (fields, "userId", user_id);
+  json_object_set_string_member (fields, "appId", app_id);
+  json_object_set_member (fields, "scopes", strv_to_node (scopes));
+  if (source != NULL)
+    json_object_set_string_member (fields, "source", source);
+  log_event (self, call, "grant", fields);
+}
+
 /* The popup */
 
 static GStrv
@@ -316,9 +283,28 @@ missing_consent_scopes (AuthsimEngine *self,
 }
 
 static void
-on_request_responded (AuthsimRequest  *request,
-                      AuthsimDecision  decision,
-                      AuthsimEngine   *self);
+request_responded_cb (AuthsimRequest      *request,
+                     AuthsimDecision      decision,
+                     AuthsimAnswerSource  source,
+                     AuthsimEngine       *self);
+
+/* The popup's "scope" (userInfo, phoneNumber) in its events; getAuthCode's have none. */
+static void
+set_request_scope (JsonObject     *fields,
+                   AuthsimRequest *request)
+{
+  const char *scope = authsim_request_get_scope (request);
+
+  if (scope != NULL)
+    json_object_set_string_member (fields, "scope", scope);
+}
+
+/* Whether a popup or the settings page would cover the mini program's page now. */
+static gboolean
+covers_page (AuthsimEngine *self)
+{
+  return current_page (self) != NULL && !self->settings_open;
+}
 
 static void
 close_popup (AuthsimEngine *self,
@@ -326,61 +312,40 @@ close_popup (AuthsimEngine *self,
 {
   g_autoptr(AuthsimRequest) request = g_steal_pointer (&self->request);
   JsonObject *fields = json_object_new ();
-  const AuthsimPage *page = current_page (self);
 
-  g_signal_handlers_disconnect_by_func (request, on_request_responded, self);
+  g_signal_handlers_disconnect_by_func (request, request_responded_cb, self);
+  self->popup_call = NULL;
 
   json_object_set_string_member (fields, "event", "close");
   json_object_set_string_member (fields, "appId", authsim_request_get_app_id (request));
+  set_request_scope (fields, request);
   if (reason != NULL)
     json_object_set_string_member (fields, "reason", reason);
   log_event (self, authsim_request_get_call (request), "popup", fields);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
 
   /* The sheet covered the page: closing it shows the page again (source: triggers onShow). */
-  if (page != NULL && reason == NULL)
-    log_lifecycle (self, "onShow", authsim_page_get_path (page));
+  if (covers_page (self) && reason == NULL)
+    log_lifecycle (self, "onShow", authsim_page_get_path (current_page (self)));
 }
 
+/* getAuthCode's popup was answered (and closed). */
 static void
-on_request_responded (AuthsimRequest  *request,
-                      AuthsimDecision  decision,
-                      AuthsimEngine   *self)
+answer_auth_code (AuthsimEngine   *self,
+                  Call            *call,
+                  AuthsimDecision  decision)
 {
-  Call *call = self->active;
-  const AuthsimPage *page = current_page (self);
-  JsonObject *fields = json_object_new ();
-  gboolean from_onshow;
-
-  g_assert (call != NULL && request == self->request);
-
-  json_object_set_string_member (fields, "decision",
-                                 authsim_enum_to_nick (AUTHSIM_TYPE_DECISION, decision));
-  json_object_set_string_member (fields, "source",
-                                 self->respond_source != NULL ? self->respond_source : "ui");
-  self->respond_source = NULL;
-  log_event (self, call->id, "decision", fields);
-
-  /* A tap on the popup is a user interaction: the first screen is over. */
-  set_first_screen (self, FALSE);
-  close_popup (self, NULL);
-  from_onshow = call->loop_risk;
-
   switch (decision)
     {
     case AUTHSIM_DECISION_ALLOW:
       {
         /* Only consent scopes are remembered: auth_base never asks. */
         g_auto(GStrv) consent = call_scopes (call, TRUE);
-        JsonObject *grant = json_object_new ();
 
         authsim_store_grant (self->store, call->user_id, call->app_id,
                              (const char * const *) consent);
-        json_object_set_string_member (grant, "event", "granted");
-        json_object_set_string_member (grant, "userId", call->user_id);
-        json_object_set_string_member (grant, "appId", call->app_id);
-        json_object_set_member (grant, "scopes", strv_to_node ((const char * const *) consent));
-        log_event (self, call->id, "grant", grant);
+        authsim_engine_log_grant (self, call->id, "granted", call->user_id, call->app_id,
+                                  (const char * const *) consent, NULL);
         succeed_call (self, call);
       }
       break;
@@ -394,30 +359,103 @@ on_request_responded (AuthsimRequest  *request,
       fail_call (self, call, error_payload (3, MSG_NO_RESULT), NULL);
       break;
     }
+}
 
-  /* Closing the popup fires the page's onShow: a getAuthCode there reopens it (a loop). */
-  if (page != NULL && authsim_page_get_on_show (page) != NULL)
+/* Closing the popup fired the page's onShow: a getAuthCode there reopens it (a loop). */
+static void
+fire_onshow_after_popup (AuthsimEngine     *self,
+                         const AuthsimPage *page,
+                         gboolean           from_onshow)
+{
+  JsonObject *violation;
+
+  if (page == NULL || !authsim_page_get_hook (page, "onShow", NULL, NULL))
+    return;
+
+  self->onshow_chain = from_onshow ? self->onshow_chain + 1 : 1;
+  if (self->onshow_chain <= ONSHOW_LOOP_LIMIT)
     {
-      self->onshow_chain = from_onshow ? self->onshow_chain + 1 : 1;
-      if (self->onshow_chain <= ONSHOW_LOOP_LIMIT)
-        fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
-      else
-        {
-          JsonObject *violation = json_object_new ();
-
-          json_object_set_string_member (violation, "rule", "onshow-loop");
-          json_object_set_string_member (violation, "mode", "stop");
-          json_object_set_string_member (violation, "explanation",
-                                         "onShow reopened the authorization popup "
-                                         G_STRINGIFY (ONSHOW_LOOP_LIMIT)
-                                         " times in a row; AuthSim stopped firing it to "
-                                         "break the loop (a real client would loop)");
-          log_event (self, 0, "violation", violation);
-          self->onshow_chain = 0;
-        }
+      fire_lifecycle_call (self, page, "onShow");
+      return;
     }
 
+  violation = json_object_new ();
+  json_object_set_string_member (violation, "rule", "onshow-loop");
+  json_object_set_string_member (violation, "mode", "stop");
+  json_object_set_string_member (violation, "explanation",
+                                 "onShow reopened the authorization popup "
+                                 G_STRINGIFY (ONSHOW_LOOP_LIMIT)
+                                 " times in a row; AuthSim stopped firing it to "
+                                 "break the loop (a real client would loop)");
+  log_event (self, 0, "violation", violation);
+  self->onshow_chain = 0;
+}
+
+static void
+request_responded_cb (AuthsimRequest      *request,
+                     AuthsimDecision      decision,
+                     AuthsimAnswerSource  source,
+                     AuthsimEngine       *self)
+{
+  Call *call = self->popup_call;
+  const AuthsimPage *page = current_page (self);
+  gboolean over_page = covers_page (self);
+  JsonObject *fields = json_object_new ();
+  gboolean from_onshow;
+
+  g_assert (call != NULL && request == self->request);
+
+  json_object_set_string_member (fields, "decision",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_DECISION, decision));
+  json_object_set_string_member (fields, "source",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_ANSWER_SOURCE, source));
+  set_request_scope (fields, request);
+  log_event (self, call->id, "decision", fields);
+
+  /* A tap on the popup is a user interaction: the first screen is over. */
+  set_first_screen (self, FALSE);
+  close_popup (self, NULL);
+  from_onshow = call->loop_risk;
+  if (call == self->switch_call)
+    self->switch_call = NULL;
+
+  if (call->api == AUTHSIM_API_GET_AUTHORIZE)
+    authsim_engine_answer_authorize (self, call, decision);
+  else
+    answer_auth_code (self, call, decision);
+
+  /* No onShow when the popup was over the settings page, or another one opened already. */
+  if (over_page && self->request == NULL)
+    fire_onshow_after_popup (self, page, from_onshow);
+
   drain_queue (self);
+}
+
+void
+authsim_engine_open_request (AuthsimEngine  *self,
+                             Call           *call,
+                             AuthsimRequest *request,
+                             JsonObject     *fields)
+{
+  g_assert (self->request == NULL);
+
+  self->popup_call = call;
+  self->request = request;
+  g_signal_connect (self->request, "responded", G_CALLBACK (request_responded_cb), self);
+
+  json_object_set_string_member (fields, "event", "open");
+  json_object_set_string_member (fields, "appId", call->app_id);
+  json_object_set_string_member (fields, "appName", call->app_name);
+  json_object_set_member (fields, "scopes",
+                          strv_to_node (authsim_request_get_scopes (request)));
+  json_object_set_member (fields, "fields",
+                          strv_to_node (authsim_request_get_fields (request)));
+  set_request_scope (fields, request);
+  log_event (self, call->id, "popup", fields);
+  if (covers_page (self))
+    log_lifecycle (self, "onHide", authsim_page_get_path (current_page (self)));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
 }
 
 static void
@@ -427,8 +465,6 @@ open_popup (AuthsimEngine *self,
 {
   const char * const *fields_list = NULL;
   const char * const empty[] = { NULL };
-  JsonObject *fields = json_object_new ();
-  const AuthsimPage *page = current_page (self);
 
   if (g_strv_contains ((const char * const *) missing, "auth_user"))
     fields_list = authsim_profile_get_user_info_fields (self->profile);
@@ -436,20 +472,12 @@ open_popup (AuthsimEngine *self,
     fields_list = empty;
 
   self->active = call;
-  self->request = authsim_request_new (call->id, call->app_id, call->app_name, call->app_icon,
-                                       (const char * const *) missing, fields_list);
-  g_signal_connect (self->request, "responded", G_CALLBACK (on_request_responded), self);
-
-  json_object_set_string_member (fields, "event", "open");
-  json_object_set_string_member (fields, "appId", call->app_id);
-  json_object_set_string_member (fields, "appName", call->app_name);
-  json_object_set_member (fields, "scopes", strv_to_node ((const char * const *) missing));
-  json_object_set_member (fields, "fields", strv_to_node (fields_list));
-  log_event (self, call->id, "popup", fields);
-  if (page != NULL)
-    log_lifecycle (self, "onHide", authsim_page_get_path (page));
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REQUEST]);
+  authsim_engine_open_request (self, call,
+                               authsim_request_new (call->id, call->app_id, call->app_name,
+                                                    call->app_icon,
+                                                    (const char * const *) missing,
+                                                    fields_list),
+                               json_object_new ());
 }
 
 /* The toast */
@@ -462,15 +490,18 @@ toast_done_cb (gpointer user_data)
 
   self->toast_source = 0;
   set_string (self, &self->toast, NULL, PROP_TOAST);
-  fail_call (self, call, error_payload (3, MSG_NO_RESULT), NULL);
+  if (call->api == AUTHSIM_API_GET_AUTHORIZE)
+    authsim_engine_tap_not_found (self, call);
+  else
+    fail_call (self, call, error_payload (3, MSG_NO_RESULT), NULL);
   drain_queue (self);
   return G_SOURCE_REMOVE;
 }
 
-static void
-show_toast (AuthsimEngine *self,
-            Call          *call,
-            const char    *reason)
+void
+authsim_engine_show_toast (AuthsimEngine *self,
+                           Call          *call,
+                           const char    *reason)
 {
   JsonObject *fields = json_object_new ();
 
@@ -484,63 +515,56 @@ show_toast (AuthsimEngine *self,
   self->toast_source = g_timeout_add (self->toast_duration, toast_done_cb, self);
 }
 
-/* The checks of SPEC §2.2, in order. Finishes @call, or makes it the active one. */
-static void
-process_call (AuthsimEngine *self,
-              Call          *call)
+/* The checks of SPEC §2.2, in order. Each returns TRUE when @call goes on to the next one,
+ * FALSE when it has finished @call (and freed it) or made it the active one (the toast). */
+
+/* 1. web-view: the API does not exist there. */
+gboolean
+authsim_engine_check_container (AuthsimEngine *self,
+                                Call          *call)
 {
-  JsonNode *scopes_node = NULL;
-  g_auto(GStrv) scopes = NULL;
-  g_autofree char *reason = NULL;
-  gboolean consent = FALSE;
+  g_autofree char *note = NULL;
 
-  /* 1. web-view: the API does not exist there. */
-  if (call->container == AUTHSIM_CONTAINER_WEB_VIEW)
-    {
-      fail_call (self, call, error_payload (1, MSG_NO_API),
-                 "my.getAuthCode is not available in web-view; get the code in the mini program "
-                 "and pass it with postMessage");
-      return;
-    }
+  if (call->container != AUTHSIM_CONTAINER_WEB_VIEW)
+    return TRUE;
 
-  /* 2. No permission: no JSAPI base package, or a third party without it. */
+  if (call->api == AUTHSIM_API_GET_AUTH_CODE)
+    note = g_strdup ("my.getAuthCode is not available in web-view; get the code in the mini "
+                     "program and pass it with postMessage");
+  else
+    note = g_strdup_printf ("my.%s is not available in web-view; call it in the mini program",
+                            authsim_enum_to_nick (AUTHSIM_TYPE_API, call->api));
+  fail_call (self, call, error_payload (1, MSG_NO_API), note);
+  return FALSE;
+}
+
+/* 2. No permission: no JSAPI base package, or a third party without it. */
+gboolean
+authsim_engine_check_permission (AuthsimEngine *self,
+                                 Call          *call)
+{
   if (!authsim_profile_get_jsapi_base_package (self->profile))
     {
       fail_call (self, call, no_permission_payload (),
                  "the app has no JSAPI base package (jsapiBasePackage is false)");
-      return;
+      return FALSE;
     }
   if (authsim_profile_get_third_party (self->profile) == AUTHSIM_THIRD_PARTY_WITHOUT_PACKAGE)
     {
       fail_call (self, call, no_permission_payload (),
                  "the app is authorised to a third party without the JSAPI base package");
-      return;
+      return FALSE;
     }
-
-  /* 3. Scopes: the parameter object, then the scopes member. */
-  if (call->params != NULL && !JSON_NODE_HOLDS_NULL (call->params))
-    {
-      if (!JSON_NODE_HOLDS_OBJECT (call->params))
-        {
-          fail_call (self, call, error_payload (2, MSG_BAD_PARAM),
-                     "the parameter of my.getAuthCode must be an object");
-          return;
-        }
-      scopes_node = json_object_get_member (json_node_get_object (call->params), "scopes");
-    }
-
-  switch (authsim_scopes_parse (scopes_node, &scopes, &reason))
-    {
-    case AUTHSIM_SCOPES_INVALID_TYPE:
-      fail_call (self, call, error_payload (2, MSG_BAD_PARAM), reason);
-      return;
-    case AUTHSIM_SCOPES_UNKNOWN:
-      show_toast (self, call, reason);
-      return;
-    case AUTHSIM_SCOPES_OK:
-    default:
-      break;
-    }
+  return TRUE;
+}
+/* Sorts @scopes into the call's entitled ones (ok_scopes) and the others (error_scopes, as
+ * "40006"). Returns whether an entitled one needs consent. */
+static gboolean
+sort_scopes (AuthsimEngine      *self,
+             Call               *call,
+             const char * const *scopes)
+{
+  gboolean consent = FALSE;
 
   for (guint i = 0; scopes[i] != NULL; i++)
     {
@@ -552,47 +576,114 @@ process_call (AuthsimEngine *self,
       else
         json_object_set_string_member (call->error_scopes, scopes[i], NOT_ENTITLED);
     }
+  return consent;
+}
 
+/* 3. Scopes: the parameter object, then the scopes member, then the app's entitlements.
+ * Sets @consent when an entitled scope needs the user's consent. */
+static gboolean
+check_scopes (AuthsimEngine *self,
+              Call          *call,
+              gboolean      *consent)
+{
+  JsonNode *scopes_node = NULL;
+  g_auto(GStrv) scopes = NULL;
+  g_autofree char *reason = NULL;
+
+  if (call->params != NULL && !JSON_NODE_HOLDS_NULL (call->params))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (call->params))
+        {
+          fail_call (self, call, error_payload (2, MSG_BAD_PARAM),
+                     "the parameter of my.getAuthCode must be an object");
+          return FALSE;
+        }
+      scopes_node = json_object_get_member (json_node_get_object (call->params), "scopes");
+    }
+
+  switch (authsim_scopes_parse (scopes_node, &scopes, &reason))
+    {
+    case AUTHSIM_SCOPES_INVALID_TYPE:
+      fail_call (self, call, error_payload (2, MSG_BAD_PARAM), reason);
+      return FALSE;
+    case AUTHSIM_SCOPES_UNKNOWN:
+      authsim_engine_show_toast (self, call, reason);
+      return FALSE;
+    case AUTHSIM_SCOPES_OK:
+    default:
+      break;
+    }
+
+  *consent = sort_scopes (self, call, (const char * const *) scopes);
   if (call->ok_scopes->len == 0)
     {
       fail_call (self, call, no_permission_payload (),
                  "none of the requested scopes is entitled to this app (entitledScopes)");
-      return;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  /* 4. Network fault switched on. */
-  if (self->network_fault)
-    {
-      fail_call (self, call, error_payload (12, MSG_NETWORK), "the network fault is switched on");
-      return;
-    }
+/* 4. Network fault switched on. */
+gboolean
+authsim_engine_check_network (AuthsimEngine *self,
+                              Call          *call)
+{
+  if (!self->network_fault)
+    return TRUE;
 
-  /* 5. The first-screen rule: a lifecycle call asking for consent before any interaction. */
-  if (consent && call->first_screen && call->trigger == AUTHSIM_TRIGGER_LIFECYCLE &&
-      self->rule != AUTHSIM_FIRST_SCREEN_RULE_OFF)
-    {
-      JsonObject *fields = json_object_new ();
-      gboolean enforce = self->rule == AUTHSIM_FIRST_SCREEN_RULE_ENFORCE;
+  fail_call (self, call, error_payload (12, MSG_NETWORK), "the network fault is switched on");
+  return FALSE;
+}
 
-      json_object_set_string_member (fields, "rule", "first-screen");
-      json_object_set_string_member (fields, "mode",
-                                     authsim_enum_to_nick (AUTHSIM_TYPE_FIRST_SCREEN_RULE,
-                                                           self->rule));
-      json_object_set_string_member (fields, "explanation",
-                                     "my.getAuthCode asked for consent on the first screen (from "
-                                     "launch until the user's first tap or navigation); Alipay "
-                                     "review rejects popups shown before any interaction. "
-                                     "Silent auth_base is allowed.");
-      log_event (self, call->id, "violation", fields);
-      set_string (self, &self->banner, "first-screen", PROP_BANNER);
+/* 5. The first-screen rule: a lifecycle call asking for consent before any interaction is a
+ * violation (logged, with the banner); under "enforce" it fails without a popup. */
+static gboolean
+check_first_screen (AuthsimEngine *self,
+                    Call          *call,
+                    gboolean       consent)
+{
+  JsonObject *fields;
 
-      if (enforce)
-        {
-          fail_call (self, call, error_payload (3, MSG_NO_RESULT),
-                     "blocked by the first-screen rule (enforce): no popup was shown");
-          return;
-        }
-    }
+  if (!consent || !call->first_screen || call->trigger != AUTHSIM_TRIGGER_LIFECYCLE ||
+      self->rule == AUTHSIM_FIRST_SCREEN_RULE_OFF)
+    return TRUE;
+
+  fields = json_object_new ();
+  json_object_set_string_member (fields, "rule", "first-screen");
+  json_object_set_string_member (fields, "mode",
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_FIRST_SCREEN_RULE,
+                                                       self->rule));
+  json_object_set_string_member (fields, "explanation",
+                                 "my.getAuthCode asked for consent on the first screen (from "
+                                 "launch until the user's first tap or navigation); Alipay "
+                                 "review rejects popups shown before any interaction. "
+                                 "Silent auth_base is allowed.");
+  log_event (self, call->id, "violation", fields);
+  authsim_engine_set_banner (self, "first-screen");
+
+  if (self->rule != AUTHSIM_FIRST_SCREEN_RULE_ENFORCE)
+    return TRUE;
+
+  fail_call (self, call, error_payload (3, MSG_NO_RESULT),
+             "blocked by the first-screen rule (enforce): no popup was shown");
+  return FALSE;
+}
+
+/* my.getAuthCode: finishes @call, or makes it the active one (the popup, the toast). */
+static void
+process_auth_code (AuthsimEngine *self,
+                   Call          *call)
+{
+  gboolean consent = FALSE;
+  g_auto(GStrv) missing = NULL;
+
+  if (!authsim_engine_check_container (self, call) ||
+      !authsim_engine_check_permission (self, call) ||
+      !check_scopes (self, call, &consent) ||
+      !authsim_engine_check_network (self, call) ||
+      !check_first_screen (self, call, consent))
+    return;
 
   /* 6. Only silent scopes: success at once. */
   if (!consent)
@@ -602,14 +693,18 @@ process_call (AuthsimEngine *self,
     }
 
   /* 7. Every consent scope already granted: success at once. 8. Otherwise the popup. */
-  {
-    g_auto(GStrv) missing = missing_consent_scopes (self, call);
+  missing = missing_consent_scopes (self, call);
+  if (missing[0] == NULL)
+    succeed_call (self, call);
+  else
+    open_popup (self, call, missing);
+}
 
-    if (missing[0] == NULL)
-      succeed_call (self, call);
-    else
-      open_popup (self, call, missing);
-  }
+/* Whether the next queued call may start: nothing active, no popup, no settings page. */
+static gboolean
+may_start (AuthsimEngine *self)
+{
+  return self->active == NULL && self->request == NULL && !self->settings_open;
 }
 
 static void
@@ -619,38 +714,43 @@ drain_queue (AuthsimEngine *self)
     return;
 
   self->draining = TRUE;
-  while (self->active == NULL && !g_queue_is_empty (&self->pending))
+  while (may_start (self) && !g_queue_is_empty (&self->pending))
     {
-      process_call (self, g_queue_pop_head (&self->pending));
+      Call *call = g_queue_pop_head (&self->pending);
+
+      if (call->api == AUTHSIM_API_GET_AUTH_CODE)
+        process_auth_code (self, call);
+      else
+        authsim_engine_process_member_call (self, call);
       notify_pending (self);
     }
   self->draining = FALSE;
 }
 
+void
+authsim_engine_drain (AuthsimEngine *self)
+{
+  drain_queue (self);
+}
+
 /* Making calls */
 
-/* @hook (nullable): "onLoad"/"onShow" when a page hook fires the call; onShow calls are a
- * loop risk (closing the popup fires onShow again). */
-static guint
-make_call (AuthsimEngine    *self,
-           JsonNode         *params,
-           AuthsimTrigger    trigger,
-           AuthsimContainer  container,
-           const char       *hook)
+/* A new call on the current page, by the active user. In a plugin the subject of the
+ * authorisation is the host mini program. */
+Call *
+authsim_engine_new_call (AuthsimEngine    *self,
+                         AuthsimApi        api,
+                         JsonNode         *params,
+                         AuthsimTrigger    trigger,
+                         AuthsimContainer  container,
+                         gboolean          loop_risk)
 {
-  gboolean loop_risk = g_strcmp0 (hook, "onShow") == 0;
   Call *call = g_new0 (Call, 1);
-  JsonObject *fields = json_object_new ();
   const AuthsimPage *page = current_page (self);
-  gboolean busy = self->active != NULL || !g_queue_is_empty (&self->pending);
   const char *host = authsim_profile_get_host_app_id (self->profile);
-  guint id;
-
-  /* The tap that triggers a call ends the first screen before the call is made. */
-  if (trigger == AUTHSIM_TRIGGER_TAP)
-    set_first_screen (self, FALSE);
 
   call->id = ++self->next_call;
+  call->api = api;
   call->params = params != NULL ? json_node_copy (params) : NULL;
   call->trigger = trigger;
   call->container = container;
@@ -661,7 +761,6 @@ make_call (AuthsimEngine    *self,
   call->ok_scopes = g_ptr_array_new_with_free_func (g_free);
   call->error_scopes = json_object_new ();
 
-  /* In a plugin the subject of the authorisation is the host mini program. */
   if (container == AUTHSIM_CONTAINER_PLUGIN && host != NULL)
     {
       call->app_id = g_strdup (host);
@@ -674,42 +773,87 @@ make_call (AuthsimEngine    *self,
       call->app_name = g_strdup (authsim_profile_get_name (self->profile));
       call->app_icon = g_strdup (authsim_profile_get_icon (self->profile));
     }
+  return call;
+}
 
-  if (params != NULL)
-    json_object_set_member (fields, "params", json_node_copy (params));
+/* What a call event says of a getAuthorize tap instead of params: the scope attribute as
+ * written (absent when missing), the button, and where the tap came from. */
+static void
+log_tap_fields (JsonObject *fields,
+                Call       *call)
+{
+  if (call->scope != NULL)
+    json_object_set_member (fields, "scope", json_node_copy (call->scope));
+  if (call->label != NULL)
+    json_object_set_string_member (fields, "button", call->label);
+  if (call->from_settings)
+    json_object_set_string_member (fields, "source", "settings");
+}
+
+/* The "call" event; @queued: it waits behind an open popup, toast or settings page. */
+void
+authsim_engine_log_call (AuthsimEngine *self,
+          Call          *call,
+          const char    *hook,
+          gboolean       queued)
+{
+  JsonObject *fields = json_object_new ();
+  gboolean no_host = authsim_profile_get_host_app_id (self->profile) == NULL;
+
+  json_object_set_string_member (fields, "api", authsim_enum_to_nick (AUTHSIM_TYPE_API,
+                                                                      call->api));
+  if (call->api == AUTHSIM_API_GET_AUTHORIZE)
+    log_tap_fields (fields, call);
+  else if (call->params != NULL)
+    json_object_set_member (fields, "params", json_node_copy (call->params));
   else
     json_object_set_null_member (fields, "params");
   json_object_set_string_member (fields, "trigger",
-                                 authsim_enum_to_nick (AUTHSIM_TYPE_TRIGGER, trigger));
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_TRIGGER, call->trigger));
   json_object_set_string_member (fields, "container",
-                                 authsim_enum_to_nick (AUTHSIM_TYPE_CONTAINER, container));
+                                 authsim_enum_to_nick (AUTHSIM_TYPE_CONTAINER, call->container));
   json_object_set_string_member (fields, "page", call->page);
   json_object_set_string_member (fields, "appId", call->app_id);
   json_object_set_string_member (fields, "userId", call->user_id);
   json_object_set_boolean_member (fields, "firstScreen", call->first_screen);
   if (hook != NULL)
     json_object_set_string_member (fields, "hook", hook);
-  if (loop_risk)
+  if (call->loop_risk)
     json_object_set_boolean_member (fields, "loopRisk", TRUE);
-  if (busy)
+  if (queued)
     json_object_set_boolean_member (fields, "queued", TRUE);
-  if (container == AUTHSIM_CONTAINER_PLUGIN && host == NULL)
+  if (call->container == AUTHSIM_CONTAINER_PLUGIN && no_host)
     json_object_set_string_member (fields, "note",
                                    "the profile names no host: the plugin's own app authorises");
   log_event (self, call->id, "call", fields);
+}
 
-  if (loop_risk)
-    {
-      JsonObject *violation = json_object_new ();
+static void
+warn_onshow_loop (AuthsimEngine *self,
+                  guint          call)
+{
+  JsonObject *violation = json_object_new ();
 
-      json_object_set_string_member (violation, "rule", "onshow-loop");
-      json_object_set_string_member (violation, "mode", "warn");
-      json_object_set_string_member (violation, "explanation",
-                                     "my.getAuthCode called from onShow: closing the "
-                                     "authorization popup fires onShow again, which calls it "
-                                     "again (a loop risk)");
-      log_event (self, call->id, "violation", violation);
-    }
+  json_object_set_string_member (violation, "rule", "onshow-loop");
+  json_object_set_string_member (violation, "mode", "warn");
+  json_object_set_string_member (violation, "explanation",
+                                 "my.getAuthCode called from onShow: closing the "
+                                 "authorization popup fires onShow again, which calls it "
+                                 "again (a loop risk)");
+  log_event (self, call, "violation", violation);
+}
+
+guint
+authsim_engine_queue_call (AuthsimEngine *self,
+                           Call          *call,
+                           const char    *hook)
+{
+  gboolean queued = !may_start (self) || !g_queue_is_empty (&self->pending);
+  guint id;
+
+  authsim_engine_log_call (self, call, hook, queued);
+  if (call->loop_risk)
+    warn_onshow_loop (self, call->id);
 
   /* The call may finish, and be freed, while the queue drains. */
   id = call->id;
@@ -719,14 +863,24 @@ make_call (AuthsimEngine    *self,
   return id;
 }
 
-static void
-fire_lifecycle_call (AuthsimEngine *self,
-                     JsonNode      *params,
-                     const char    *hook)
+/* onShow calls of getAuthCode are a loop risk: closing the popup fires onShow again. */
+guint
+authsim_engine_make_call (AuthsimEngine    *self,
+                          AuthsimApi        api,
+                          JsonNode         *params,
+                          AuthsimTrigger    trigger,
+                          AuthsimContainer  container,
+                          const char       *hook)
 {
-  if (params == NULL)
-    return;
-  make_call (self, params, AUTHSIM_TRIGGER_LIFECYCLE, self->container, hook);
+  gboolean loop_risk = g_strcmp0 (hook, "onShow") == 0 && api == AUTHSIM_API_GET_AUTH_CODE;
+
+  /* The tap that triggers a call ends the first screen before the call is made. */
+  if (trigger == AUTHSIM_TRIGGER_TAP)
+    set_first_screen (self, FALSE);
+
+  return authsim_engine_queue_call (self, authsim_engine_new_call (self, api, params, trigger,
+                                                                   container, loop_risk),
+                                    hook);
 }
 
 guint
@@ -737,7 +891,21 @@ authsim_engine_call (AuthsimEngine    *self,
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
 
-  return make_call (self, params, trigger, container, NULL);
+  return authsim_engine_make_call (self, AUTHSIM_API_GET_AUTH_CODE, params, trigger, container,
+                                   NULL);
+}
+
+guint
+authsim_engine_call_api (AuthsimEngine    *self,
+                         AuthsimApi        api,
+                         JsonNode         *params,
+                         AuthsimTrigger    trigger,
+                         AuthsimContainer  container)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+  g_return_val_if_fail ((int) api >= 0 && api < AUTHSIM_API_N_CALLABLE, 0);
+
+  return authsim_engine_make_call (self, api, params, trigger, container, NULL);
 }
 
 void
@@ -780,6 +948,34 @@ fail_json (AuthsimEngine  *self,
   return FALSE;
 }
 
+/* One of "api", "trigger", "container" of the D-Bus form into *@value, as its enum nick. */
+static gboolean
+read_call_option (AuthsimEngine  *self,
+                  const char     *key,
+                  JsonNode       *node,
+                  int            *value,
+                  GError        **error)
+{
+  const char *nick = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+                     ? json_node_get_string (node) : NULL;
+  GType type;
+  const char *expected;
+
+  if (g_str_equal (key, "trigger"))
+    type = AUTHSIM_TYPE_TRIGGER, expected = "\"tap\" or \"lifecycle\"";
+  else if (g_str_equal (key, "container"))
+    type = AUTHSIM_TYPE_CONTAINER, expected = "\"mini-program\", \"plugin\" or \"web-view\"";
+  else
+    type = AUTHSIM_TYPE_API, expected = "\"getAuthCode\", \"getOpenUserInfo\", "
+                                        "\"getPhoneNumber\", \"getSetting\" or \"openSetting\"";
+
+  if (!authsim_enum_from_nick (type, nick, value) ||
+      (type == AUTHSIM_TYPE_API && *value >= AUTHSIM_API_N_CALLABLE))
+    return fail_json (self, error, "$.%s: expected %s, got %s", key, expected,
+                      nick != NULL ? nick : json_node_type_name (node));
+  return TRUE;
+}
+
 guint
 authsim_engine_call_json (AuthsimEngine  *self,
                           const char     *json,
@@ -789,8 +985,8 @@ authsim_engine_call_json (AuthsimEngine  *self,
   g_autoptr(GError) local_error = NULL;
   JsonObject *object;
   JsonNode *root;
-  int trigger = AUTHSIM_TRIGGER_TAP;
-  int container = self->container;
+  int values[3] = { AUTHSIM_API_GET_AUTH_CODE, AUTHSIM_TRIGGER_TAP, self->container };
+  const char * const options[] = { "api", "trigger", "container", NULL };
   g_autoptr(JsonNode) params = NULL;
   g_autoptr(GList) members = NULL;
 
@@ -802,8 +998,8 @@ authsim_engine_call_json (AuthsimEngine  *self,
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return fail_json (self, error, "expected an object {\"params\": …, \"trigger\": …, "
-                                   "\"container\": …}");
+    return fail_json (self, error, "expected an object {\"api\": …, \"params\": …, "
+                                   "\"trigger\": …, \"container\": …}");
   object = json_node_get_object (root);
 
   members = json_object_get_members (object);
@@ -814,35 +1010,26 @@ authsim_engine_call_json (AuthsimEngine  *self,
 
       if (g_str_equal (key, "params"))
         params = json_node_copy (node);
-      else if (g_str_equal (key, "trigger") || g_str_equal (key, "container"))
+      else if (g_strv_contains (options, key))
         {
-          GType type = g_str_equal (key, "trigger") ? AUTHSIM_TYPE_TRIGGER
-                                                    : AUTHSIM_TYPE_CONTAINER;
-          int *value = g_str_equal (key, "trigger") ? &trigger : &container;
-          const char *nick = JSON_NODE_HOLDS_VALUE (node) &&
-                             json_node_get_value_type (node) == G_TYPE_STRING
-                             ? json_node_get_string (node) : NULL;
-
-          if (!authsim_enum_from_nick (type, nick, value))
-            return fail_json (self, error, "$.%s: expected %s, got %s", key,
-                              type == AUTHSIM_TYPE_TRIGGER ? "\"tap\" or \"lifecycle\""
-                                                           : "\"mini-program\", \"plugin\" or "
-                                                             "\"web-view\"",
-                              nick != NULL ? nick : json_node_type_name (node));
+          for (guint i = 0; options[i] != NULL; i++)
+            if (g_str_equal (key, options[i]) &&
+                !read_call_option (self, key, node, &values[i], error))
+              return 0;
         }
       else
-        return fail_json (self, error, "$.%s: unknown key (expected params, trigger, container)",
-                          key);
+        return fail_json (self, error, "$.%s: unknown key (expected api, params, trigger, "
+                                       "container)", key);
     }
 
-  return make_call (self, params, trigger, container, NULL);
+  return authsim_engine_make_call (self, values[0], params, values[1], values[2], NULL);
 }
 
 gboolean
-authsim_engine_respond_from (AuthsimEngine   *self,
-                             AuthsimDecision  decision,
-                             const char      *source,
-                             GError         **error)
+authsim_engine_respond (AuthsimEngine        *self,
+                        AuthsimDecision       decision,
+                        AuthsimAnswerSource   source,
+                        GError              **error)
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
 
@@ -853,29 +1040,15 @@ authsim_engine_respond_from (AuthsimEngine   *self,
       return FALSE;
     }
 
-  self->respond_source = g_intern_string (source != NULL ? source : "api");
-  if (!authsim_request_respond (self->request, decision, error))
-    {
-      self->respond_source = NULL;
-      return FALSE;
-    }
-  return TRUE;
+  /* The request carries @source to request_responded_cb(), which logs the decision. */
+  return authsim_request_respond (self->request, decision, source, error);
 }
 
-gboolean
-authsim_engine_respond (AuthsimEngine   *self,
-                        AuthsimDecision  decision,
-                        GError         **error)
-{
-  return authsim_engine_respond_from (self, decision, "api", error);
-}
+/* The mini program is gone */
 
-/* Pages and the first screen */
-
-/* Drops the popup, the toast and every queued call: the mini program is gone. */
-static void
-abandon_calls (AuthsimEngine *self,
-               const char    *why)
+void
+authsim_engine_abandon_calls (AuthsimEngine *self,
+                              const char    *why)
 {
   Call *call;
 
@@ -883,6 +1056,8 @@ abandon_calls (AuthsimEngine *self,
   set_string (self, &self->toast, NULL, PROP_TOAST);
   if (self->request != NULL)
     close_popup (self, why);
+  g_clear_pointer (&self->switch_call, call_free);
+  authsim_engine_abandon_settings (self, why);
 
   if (self->active != NULL)
     g_queue_push_head (&self->pending, g_steal_pointer (&self->active));
@@ -898,160 +1073,6 @@ abandon_calls (AuthsimEngine *self,
   notify_pending (self);
 }
 
-static void
-show_page (AuthsimEngine     *self,
-           const AuthsimPage *page)
-{
-  const char *path = authsim_page_get_path (page);
-
-  log_lifecycle (self, "onLoad", path);
-  log_lifecycle (self, "onShow", path);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_PATH]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
-  fire_lifecycle_call (self, authsim_page_get_on_load (page), "onLoad");
-  fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
-}
-
-static void
-launch_at (AuthsimEngine     *self,
-           const AuthsimPage *page)
-{
-  abandon_calls (self, "the mini program was relaunched");
-  set_string (self, &self->banner, NULL, PROP_BANNER);
-
-  g_ptr_array_set_size (self->stack, 0);
-  g_ptr_array_add (self->stack, (gpointer) page);
-  set_first_screen (self, TRUE);
-
-  log_lifecycle (self, "onLaunch", authsim_page_get_path (page));
-  show_page (self, page);
-}
-
-void
-authsim_engine_launch (AuthsimEngine *self)
-{
-  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
-
-  launch_at (self, authsim_profile_get_page (self->profile, 0));
-}
-
-static const AuthsimPage *
-find_page (AuthsimEngine  *self,
-           const char     *path,
-           GError        **error)
-{
-  const AuthsimPage *page = path != NULL ? authsim_profile_find_page (self->profile, path) : NULL;
-
-  if (page == NULL)
-    g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
-                 "no page has path \"%s\"", path != NULL ? path : "");
-  return page;
-}
-
-gboolean
-authsim_engine_navigate (AuthsimEngine  *self,
-                         const char     *path,
-                         GError        **error)
-{
-  const AuthsimPage *page;
-  const AuthsimPage *previous;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
-
-  if ((page = find_page (self, path, error)) == NULL)
-    return FALSE;
-
-  set_first_screen (self, FALSE);
-  set_string (self, &self->banner, NULL, PROP_BANNER);
-  previous = current_page (self);
-  if (previous != NULL)
-    log_lifecycle (self, "onHide", authsim_page_get_path (previous));
-  g_ptr_array_add (self->stack, (gpointer) page);
-  show_page (self, page);
-  return TRUE;
-}
-
-gboolean
-authsim_engine_navigate_back (AuthsimEngine  *self,
-                              GError        **error)
-{
-  const AuthsimPage *page;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
-
-  if (self->stack->len < 2)
-    {
-      g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
-                           "the launch page has nothing to go back to");
-      return FALSE;
-    }
-
-  set_first_screen (self, FALSE);
-  set_string (self, &self->banner, NULL, PROP_BANNER);
-  log_lifecycle (self, "onUnload", authsim_page_get_path (current_page (self)));
-  g_ptr_array_remove_index (self->stack, self->stack->len - 1);
-  page = current_page (self);
-  log_lifecycle (self, "onShow", authsim_page_get_path (page));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_PATH]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_GO_BACK]);
-  fire_lifecycle_call (self, authsim_page_get_on_show (page), "onShow");
-  return TRUE;
-}
-
-gboolean
-authsim_engine_tap (AuthsimEngine  *self,
-                    const char     *label,
-                    GError        **error)
-{
-  const AuthsimPage *page;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
-
-  page = current_page (self);
-  for (guint i = 0; page != NULL && i < authsim_page_get_n_buttons (page); i++)
-    {
-      JsonNode *params;
-      const char *target;
-      AuthsimContainer container = self->container;
-
-      if (g_strcmp0 (authsim_page_get_button_label (page, i), label) != 0)
-        continue;
-
-      set_first_screen (self, FALSE);
-      if ((params = authsim_page_get_button_params (page, i)) != NULL)
-        {
-          authsim_page_get_button_container (page, i, &container);
-          make_call (self, params, AUTHSIM_TRIGGER_TAP, container, NULL);
-          return TRUE;
-        }
-      if ((target = authsim_page_get_button_navigate_to (page, i)) != NULL)
-        return authsim_engine_navigate (self, target, error);
-      if ((target = authsim_page_get_button_relaunch (page, i)) != NULL)
-        {
-          const AuthsimPage *root = find_page (self, target, error);
-
-          if (root == NULL)
-            return FALSE;
-          launch_at (self, root);
-          return TRUE;
-        }
-      return TRUE;
-    }
-
-  g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
-               "page \"%s\" has no button labelled \"%s\"",
-               page != NULL ? authsim_page_get_path (page) : "", label != NULL ? label : "");
-  return FALSE;
-}
-
-void
-authsim_engine_dismiss_banner (AuthsimEngine *self)
-{
-  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
-
-  set_string (self, &self->banner, NULL, PROP_BANNER);
-}
-
 /* Grants and users */
 
 void
@@ -1064,6 +1085,7 @@ authsim_engine_clear_grants (AuthsimEngine *self)
   authsim_store_clear_grants (self->store);
   json_object_set_string_member (fields, "event", "cleared");
   log_event (self, 0, "grant", fields);
+  authsim_engine_refresh_settings (self);
 }
 
 gboolean
@@ -1072,7 +1094,6 @@ authsim_engine_revoke (AuthsimEngine *self,
                        const char    *app_id)
 {
   g_auto(GStrv) scopes = NULL;
-  JsonObject *fields;
 
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
 
@@ -1080,12 +1101,9 @@ authsim_engine_revoke (AuthsimEngine *self,
   if (!authsim_store_revoke (self->store, user_id, app_id))
     return FALSE;
 
-  fields = json_object_new ();
-  json_object_set_string_member (fields, "event", "revoked");
-  json_object_set_string_member (fields, "userId", user_id);
-  json_object_set_string_member (fields, "appId", app_id);
-  json_object_set_member (fields, "scopes", strv_to_node ((const char * const *) scopes));
-  log_event (self, 0, "grant", fields);
+  authsim_engine_log_grant (self, 0, "revoked", user_id, app_id,
+                            (const char * const *) scopes, NULL);
+  authsim_engine_refresh_settings (self);
   return TRUE;
 }
 
@@ -1107,88 +1125,93 @@ authsim_engine_set_active_user_id (AuthsimEngine  *self,
     }
 
   if (g_set_object (&self->active_user, user))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_USER]);
-  return TRUE;
-}
-
-/* Profile */
-
-void
-authsim_engine_set_profile (AuthsimEngine  *self,
-                            AuthsimProfile *profile)
-{
-  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
-  g_return_if_fail (AUTHSIM_IS_PROFILE (profile));
-
-  if (self->profile == profile)
-    return;
-
-  /* The page stack points into the old profile: drop it before the profile goes. */
-  abandon_calls (self, "the profile was replaced");
-  g_ptr_array_set_size (self->stack, 0);
-  g_set_object (&self->profile, profile);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE]);
-  authsim_engine_launch (self);
-}
-
-gboolean
-authsim_engine_load_profile (AuthsimEngine  *self,
-                             const char     *path,
-                             GError        **error)
-{
-  g_autoptr(AuthsimProfile) profile = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
-
-  profile = authsim_profile_new_from_file (path, &local_error);
-  if (profile == NULL)
     {
-      authsim_engine_log_error (self, "profile", local_error->message);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_USER]);
+      authsim_engine_refresh_settings (self);
     }
-
-  authsim_engine_set_profile (self, profile);
   return TRUE;
 }
 
 /* Accessors */
 
-#define DEFINE_GETTER(type, name, expr)                    \
-  type                                                     \
-  authsim_engine_get_##name (AuthsimEngine *self)          \
-  {                                                        \
-    g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);    \
-    return (expr);                                         \
-  }
-
-DEFINE_GETTER (AuthsimProfile *, profile, self->profile)
-DEFINE_GETTER (GListModel *, users, self->users)
-DEFINE_GETTER (AuthsimUser *, active_user, self->active_user)
-DEFINE_GETTER (AuthsimStore *, store, self->store)
-DEFINE_GETTER (AuthsimLog *, log, self->log)
-DEFINE_GETTER (AuthsimFirstScreenRule, first_screen_rule, self->rule)
-DEFINE_GETTER (gboolean, network_fault, self->network_fault)
-DEFINE_GETTER (AuthsimContainer, container, self->container)
-DEFINE_GETTER (guint, toast_duration, self->toast_duration)
-DEFINE_GETTER (const AuthsimPage *, page, current_page (self))
-DEFINE_GETTER (gboolean, can_go_back, self->stack->len > 1)
-DEFINE_GETTER (gboolean, first_screen, self->first_screen)
-DEFINE_GETTER (AuthsimRequest *, request, self->request)
-DEFINE_GETTER (const char *, toast, self->toast)
-DEFINE_GETTER (const char *, banner, self->banner)
-DEFINE_GETTER (guint, pending, g_queue_get_length (&self->pending))
-
-const char *
-authsim_engine_get_page_path (AuthsimEngine *self)
+AuthsimProfile *
+authsim_engine_get_profile (AuthsimEngine *self)
 {
-  const AuthsimPage *page;
-
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
 
-  page = current_page (self);
-  return page != NULL ? authsim_page_get_path (page) : NULL;
+  return self->profile;
+}
+
+GListModel *
+authsim_engine_get_users (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->users;
+}
+
+AuthsimUser *
+authsim_engine_get_active_user (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->active_user;
+}
+
+AuthsimFirstScreenRule
+authsim_engine_get_first_screen_rule (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  return self->rule;
+}
+
+gboolean
+authsim_engine_get_network_fault (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  return self->network_fault;
+}
+
+AuthsimContainer
+authsim_engine_get_container (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  return self->container;
+}
+
+guint
+authsim_engine_get_toast_duration (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  return self->toast_duration;
+}
+
+AuthsimRequest *
+authsim_engine_get_request (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->request;
+}
+
+const char *
+authsim_engine_get_toast (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->toast;
+}
+
+guint
+authsim_engine_get_pending (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  return g_queue_get_length (&self->pending);
 }
 
 void
@@ -1226,6 +1249,8 @@ authsim_engine_set_container (AuthsimEngine    *self,
     return;
   self->container = container;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTAINER]);
+  /* In a plugin the settings page is the host's. */
+  authsim_engine_refresh_settings (self);
 }
 
 void
@@ -1240,6 +1265,46 @@ authsim_engine_set_toast_duration (AuthsimEngine *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOAST_DURATION]);
 }
 
+AuthsimSealer *
+authsim_engine_get_sealer (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), NULL);
+
+  return self->sealer;
+}
+
+void
+authsim_engine_set_sealer (AuthsimEngine *self,
+                           AuthsimSealer *sealer)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+  g_return_if_fail (sealer == NULL || AUTHSIM_IS_SEALER (sealer));
+
+  if (g_set_object (&self->sealer, sealer))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEALER]);
+}
+
+gboolean
+authsim_engine_get_service_busy (AuthsimEngine *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), FALSE);
+
+  return self->service_busy;
+}
+
+void
+authsim_engine_set_service_busy (AuthsimEngine *self,
+                                 gboolean       busy)
+{
+  g_return_if_fail (AUTHSIM_IS_ENGINE (self));
+
+  busy = !!busy;
+  if (self->service_busy == busy)
+    return;
+  self->service_busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE_BUSY]);
+}
+
 /* GObject */
 
 static void
@@ -1251,14 +1316,22 @@ authsim_engine_dispose (GObject *object)
   g_clear_handle_id (&self->toast_source, g_source_remove);
   if (self->request != NULL)
     {
-      g_signal_handlers_disconnect_by_func (self->request, on_request_responded, self);
+      g_signal_handlers_disconnect_by_func (self->request, request_responded_cb, self);
       g_clear_object (&self->request);
     }
   g_clear_pointer (&self->active, call_free);
+  g_clear_pointer (&self->switch_call, call_free);
+  g_clear_pointer (&self->settings_call, call_free);
   while ((call = g_queue_pop_head (&self->pending)) != NULL)
     call_free (call);
+  if (self->grants != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->grants, self);
+      g_clear_object (&self->grants);
+    }
 
   g_clear_pointer (&self->stack, g_ptr_array_unref);
+  g_clear_object (&self->sealer);
   g_clear_object (&self->active_user);
   g_clear_object (&self->users);
   g_clear_object (&self->profile);
@@ -1275,6 +1348,11 @@ authsim_engine_finalize (GObject *object)
 
   g_free (self->toast);
   g_free (self->banner);
+  g_free (self->page_nickname);
+  g_free (self->page_avatar);
+  g_free (self->page_avatar_image);
+  g_clear_pointer (&self->device_settings, json_object_unref);
+  g_clear_pointer (&self->auth_setting, json_object_unref);
 
   G_OBJECT_CLASS (authsim_engine_parent_class)->finalize (object);
 }
@@ -1297,12 +1375,6 @@ authsim_engine_get_property (GObject    *object,
       break;
     case PROP_ACTIVE_USER:
       g_value_set_object (value, self->active_user);
-      break;
-    case PROP_STORE:
-      g_value_set_object (value, self->store);
-      break;
-    case PROP_LOG:
-      g_value_set_object (value, self->log);
       break;
     case PROP_PAGE_PATH:
       g_value_set_string (value, authsim_engine_get_page_path (self));
@@ -1337,6 +1409,30 @@ authsim_engine_get_property (GObject    *object,
     case PROP_PENDING:
       g_value_set_uint (value, g_queue_get_length (&self->pending));
       break;
+    case PROP_SEALER:
+      g_value_set_object (value, self->sealer);
+      break;
+    case PROP_SERVICE_BUSY:
+      g_value_set_boolean (value, self->service_busy);
+      break;
+    case PROP_SETTINGS_OPEN:
+      g_value_set_boolean (value, self->settings_open);
+      break;
+    case PROP_AUTH_SETTING:
+      g_value_set_boxed (value, self->auth_setting);
+      break;
+    case PROP_USER_INFO_AUTHORIZED:
+      g_value_set_boolean (value, self->user_info_authorized);
+      break;
+    case PROP_PAGE_NICKNAME:
+      g_value_set_string (value, authsim_engine_get_page_nickname (self));
+      break;
+    case PROP_PAGE_AVATAR:
+      g_value_set_string (value, authsim_engine_get_page_avatar (self));
+      break;
+    case PROP_PAGE_AVATAR_IMAGE:
+      g_value_set_string (value, authsim_engine_get_page_avatar_image (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1353,7 +1449,7 @@ authsim_engine_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_PROFILE:
-      if (self->stack == NULL || self->stack->len == 0)
+      if (current_page (self) == NULL)
         g_set_object (&self->profile, g_value_get_object (value));
       else
         authsim_engine_set_profile (self, g_value_get_object (value));
@@ -1387,6 +1483,12 @@ authsim_engine_set_property (GObject      *object,
     case PROP_TOAST_DURATION:
       authsim_engine_set_toast_duration (self, g_value_get_uint (value));
       break;
+    case PROP_SEALER:
+      authsim_engine_set_sealer (self, g_value_get_object (value));
+      break;
+    case PROP_SERVICE_BUSY:
+      authsim_engine_set_service_busy (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1405,6 +1507,9 @@ authsim_engine_constructed (GObject *object)
 
   if (self->active_user == NULL)
     self->active_user = g_list_model_get_item (self->users, 0);
+
+  authsim_engine_reset_device_settings (self);
+  authsim_engine_watch_grants (self);
 }
 
 static void
@@ -1414,6 +1519,9 @@ authsim_engine_class_init (AuthsimEngineClass *klass)
   GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
   GParamFlags co = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  /* The store and the log are handed in, never handed out: whoever needs them gets them
+   * from whoever built the engine. */
+  GParamFlags handed_in = G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = authsim_engine_dispose;
   object_class->finalize = authsim_engine_finalize;
@@ -1428,9 +1536,9 @@ authsim_engine_class_init (AuthsimEngineClass *klass)
   properties[PROP_ACTIVE_USER] =
     g_param_spec_object ("active-user", NULL, NULL, AUTHSIM_TYPE_USER, rw);
   properties[PROP_STORE] =
-    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE, co);
+    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE, handed_in);
   properties[PROP_LOG] =
-    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG, co);
+    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG, handed_in);
   properties[PROP_PAGE_PATH] =
     g_param_spec_string ("page-path", NULL, NULL, NULL, ro);
   properties[PROP_CAN_GO_BACK] =
@@ -1455,6 +1563,22 @@ authsim_engine_class_init (AuthsimEngineClass *klass)
     g_param_spec_uint ("toast-duration", NULL, NULL, 0, 60000, 2000, rw);
   properties[PROP_PENDING] =
     g_param_spec_uint ("pending", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_SEALER] =
+    g_param_spec_object ("sealer", NULL, NULL, AUTHSIM_TYPE_SEALER, rw);
+  properties[PROP_SERVICE_BUSY] =
+    g_param_spec_boolean ("service-busy", NULL, NULL, FALSE, rw);
+  properties[PROP_SETTINGS_OPEN] =
+    g_param_spec_boolean ("settings-open", NULL, NULL, FALSE, ro);
+  properties[PROP_AUTH_SETTING] =
+    g_param_spec_boxed ("auth-setting", NULL, NULL, JSON_TYPE_OBJECT, ro);
+  properties[PROP_USER_INFO_AUTHORIZED] =
+    g_param_spec_boolean ("user-info-authorized", NULL, NULL, FALSE, ro);
+  properties[PROP_PAGE_NICKNAME] =
+    g_param_spec_string ("page-nickname", NULL, NULL, NULL, ro);
+  properties[PROP_PAGE_AVATAR] =
+    g_param_spec_string ("page-avatar", NULL, NULL, NULL, ro);
+  properties[PROP_PAGE_AVATAR_IMAGE] =
+    g_param_spec_string ("page-avatar-image", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -735,6 +735,92 @@ without_reserved_members (JsonObject *fields)
   return filtered;
 }
 
+/* A new event of @kind for @call, without its seq, time and line; @body_out gets what the
+ * line says after the header (NULL when nothing: an empty body is left out too). */
+static AuthsimEvent *
+event_new (guint        call,
+           const char  *kind,
+           JsonObject  *fields,
+           JsonNode   **body_out)
+{
+  AuthsimEvent *event = g_object_new (AUTHSIM_TYPE_EVENT, NULL);
+  g_autoptr(JsonObject) body = NULL;
+
+  event->call = call;
+  event->kind = g_strdup (kind);
+
+  if (fields != NULL)
+    body = without_reserved_members (fields);
+  if (g_str_equal (kind, "callback") && body != NULL)
+    {
+      JsonNode *node = json_object_get_member (body, "callback");
+
+      if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+          && json_node_get_value_type (node) == G_TYPE_STRING)
+        event->callback = g_strdup (json_node_get_string (node));
+    }
+  *body_out = NULL;
+  if (body != NULL && json_object_get_size (body) > 0)
+    {
+      *body_out = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (*body_out, body);
+    }
+  return event;
+}
+
+/* The event's JSON line, without a newline: the header by hand, then @body's members. */
+static GString *
+format_line_locked (AuthsimLog   *self,
+                    AuthsimEvent *event,
+                    JsonNode     *body)
+{
+  GString *line = g_string_sized_new (256);
+
+  g_string_append_printf (line, "{\"seq\":%" G_GUINT64_FORMAT ",\"time\":\"%s\",\"call\":",
+                          event->seq, event->time);
+  if (event->call != 0)
+    g_string_append_printf (line, "%u", event->call);
+  else
+    g_string_append (line, "null");
+  g_string_append (line, ",\"kind\":");
+  authsim_json_append_string (line, event->kind);
+  if (body != NULL)
+    {
+      gsize brace = line->len;
+
+      /* {"a":…} becomes ,"a":… after the header. */
+      json_generator_set_root (self->generator, body);
+      json_generator_to_gstring (self->generator, line);
+      json_generator_set_root (self->generator, NULL);
+      line->str[brace] = ',';
+    }
+  else
+    g_string_append_c (line, '}');
+  return line;
+}
+
+/* Appends @line and a newline to the file, if any; a failure is kept for the owner to log. */
+static void
+write_line_locked (AuthsimLog *self,
+                   GString    *line)
+{
+  int errsv = 0;
+
+  if (self->fd < 0)
+    return;
+
+  /* The line is in the kernel before anyone sees the event. */
+  g_string_append_c (line, '\n');
+  if (!write_all (self->fd, line->str, line->len, &errsv))
+    {
+      g_free (self->pending_write_error);
+      self->pending_write_error =
+        g_strdup_printf (_("Could not write to the log file %s: %s"),
+                         self->path, g_strerror (errsv));
+    }
+  g_string_truncate (line, line->len - 1);
+}
+
 /**
  * authsim_log_append:
  *
@@ -751,77 +837,23 @@ authsim_log_append (AuthsimLog *self,
                     JsonObject *fields)
 {
   g_autoptr(JsonObject) owned_fields = fields;
-  g_autoptr(JsonObject) body = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) body = NULL;
   GString *line;
   AuthsimEvent *event;
   guint64 seq;
-  int errsv = 0;
   gboolean other_thread;
 
   g_return_val_if_fail (AUTHSIM_IS_LOG (self), 0);
   g_return_val_if_fail (kind != NULL, 0);
 
-  event = g_object_new (AUTHSIM_TYPE_EVENT, NULL);
-  event->call = call;
-  event->kind = g_strdup (kind);
-
-  if (owned_fields != NULL)
-    body = without_reserved_members (owned_fields);
-  if (g_str_equal (kind, "callback") && body != NULL)
-    {
-      JsonNode *node = json_object_get_member (body, "callback");
-
-      if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-          && json_node_get_value_type (node) == G_TYPE_STRING)
-        event->callback = g_strdup (json_node_get_string (node));
-    }
-  if (body != NULL && json_object_get_size (body) > 0)
-    {
-      root = json_node_new (JSON_NODE_OBJECT);
-      json_node_set_object (root, body);
-    }
+  event = event_new (call, kind, owned_fields, &body);
 
   g_mutex_lock (&self->lock);
 
   event->seq = ++self->seq;
   event->time = format_now ();
-
-  line = g_string_sized_new (256);
-  g_string_append_printf (line, "{\"seq\":%" G_GUINT64_FORMAT ",\"time\":\"%s\",\"call\":",
-                          event->seq, event->time);
-  if (call != 0)
-    g_string_append_printf (line, "%u", call);
-  else
-    g_string_append (line, "null");
-  g_string_append (line, ",\"kind\":");
-  authsim_json_append_string (line, kind);
-  if (root != NULL)
-    {
-      gsize brace = line->len;
-
-      /* {"a":…} becomes ,"a":… after the header. */
-      json_generator_set_root (self->generator, root);
-      json_generator_to_gstring (self->generator, line);
-      json_generator_set_root (self->generator, NULL);
-      line->str[brace] = ',';
-    }
-  else
-    g_string_append_c (line, '}');
-
-  if (self->fd >= 0)
-    {
-      /* The line is in the kernel before anyone sees the event. */
-      g_string_append_c (line, '\n');
-      if (!write_all (self->fd, line->str, line->len, &errsv))
-        {
-          g_free (self->pending_write_error);
-          self->pending_write_error =
-            g_strdup_printf (_("Could not write to the log file %s: %s"),
-                             self->path, g_strerror (errsv));
-        }
-      g_string_truncate (line, line->len - 1);
-    }
+  line = format_line_locked (self, event, body);
+  write_line_locked (self, line);
   event->json = g_string_free (line, FALSE);
   seq = event->seq;
 

@@ -16,12 +16,23 @@
  * Pages and buttons
  * ------------------------------------------------------------------------------------------ */
 
+/* A call as a page writes it: the API and its parameter object (nullable). */
+typedef struct
+{
+  gboolean    set;
+  AuthsimApi  api;
+  JsonNode   *params;
+} PageCall;
+
 typedef struct
 {
   char             *label;
-  JsonNode         *params;      /* a call button */
-  char             *navigate_to; /* or a my.navigateTo button */
-  char             *relaunch;    /* or a my.reLaunch button */
+  PageCall          call;         /* a call button ("params" and/or "api") */
+  char             *navigate_to;  /* or a my.navigateTo button */
+  char             *relaunch;     /* or a my.reLaunch button */
+  gboolean          authorize;    /* or a <button open-type="getAuthorize"> */
+  JsonNode         *scope;        /* its scope attribute as written (nullable: missing) */
+  PageCall          on_authorize; /* what its onGetAuthorize does */
   gboolean          has_container;
   AuthsimContainer  container;
 } AuthsimButton;
@@ -31,11 +42,18 @@ struct _AuthsimPage
   char          *path;
   char          *title;
   char          *body;
-  JsonNode      *on_load;
-  JsonNode      *on_show;
+  PageCall       on_load;
+  PageCall       on_show;
   AuthsimButton *buttons;
   guint          n_buttons;
 };
+
+static void
+page_call_clear (PageCall *call)
+{
+  g_clear_pointer (&call->params, json_node_unref);
+  call->set = FALSE;
+}
 
 static void
 authsim_page_free (AuthsimPage *page)
@@ -45,17 +63,19 @@ authsim_page_free (AuthsimPage *page)
       AuthsimButton *button = &page->buttons[i];
 
       g_free (button->label);
-      g_clear_pointer (&button->params, json_node_unref);
+      page_call_clear (&button->call);
       g_free (button->navigate_to);
       g_free (button->relaunch);
+      g_clear_pointer (&button->scope, json_node_unref);
+      page_call_clear (&button->on_authorize);
     }
 
   g_free (page->buttons);
   g_free (page->path);
   g_free (page->title);
   g_free (page->body);
-  g_clear_pointer (&page->on_load, json_node_unref);
-  g_clear_pointer (&page->on_show, json_node_unref);
+  page_call_clear (&page->on_load);
+  page_call_clear (&page->on_show);
   g_free (page);
 }
 
@@ -86,14 +106,42 @@ JsonNode *
 authsim_page_get_on_load (const AuthsimPage *page)
 {
   g_return_val_if_fail (page != NULL, NULL);
-  return page->on_load;
+  return page->on_load.params;
 }
 
 JsonNode *
 authsim_page_get_on_show (const AuthsimPage *page)
 {
   g_return_val_if_fail (page != NULL, NULL);
-  return page->on_show;
+  return page->on_show.params;
+}
+
+static gboolean
+get_page_call (const PageCall  *call,
+               AuthsimApi      *api,
+               JsonNode       **params)
+{
+  if (!call->set)
+    return FALSE;
+  if (api != NULL)
+    *api = call->api;
+  if (params != NULL)
+    *params = call->params;
+  return TRUE;
+}
+
+gboolean
+authsim_page_get_hook (const AuthsimPage  *page,
+                       const char         *hook,
+                       AuthsimApi         *api,
+                       JsonNode          **params)
+{
+  g_return_val_if_fail (page != NULL, FALSE);
+
+  if (g_strcmp0 (hook, "onLoad") == 0)
+    return get_page_call (&page->on_load, api, params);
+  g_return_val_if_fail (g_strcmp0 (hook, "onShow") == 0, FALSE);
+  return get_page_call (&page->on_show, api, params);
 }
 
 guint
@@ -118,7 +166,44 @@ authsim_page_get_button_params (const AuthsimPage *page,
 {
   g_return_val_if_fail (page != NULL, NULL);
   g_return_val_if_fail (index < page->n_buttons, NULL);
-  return page->buttons[index].params;
+  return page->buttons[index].call.params;
+}
+
+gboolean
+authsim_page_get_button_call (const AuthsimPage  *page,
+                              guint               index,
+                              AuthsimApi         *api,
+                              JsonNode          **params)
+{
+  g_return_val_if_fail (page != NULL, FALSE);
+  g_return_val_if_fail (index < page->n_buttons, FALSE);
+  return get_page_call (&page->buttons[index].call, api, params);
+}
+
+gboolean
+authsim_page_get_button_authorize (const AuthsimPage  *page,
+                                   guint               index,
+                                   JsonNode          **scope)
+{
+  g_return_val_if_fail (page != NULL, FALSE);
+  g_return_val_if_fail (index < page->n_buttons, FALSE);
+
+  if (!page->buttons[index].authorize)
+    return FALSE;
+  if (scope != NULL)
+    *scope = page->buttons[index].scope;
+  return TRUE;
+}
+
+gboolean
+authsim_page_get_button_on_authorize (const AuthsimPage  *page,
+                                      guint               index,
+                                      AuthsimApi         *api,
+                                      JsonNode          **params)
+{
+  g_return_val_if_fail (page != NULL, FALSE);
+  g_return_val_if_fail (index < page->n_buttons, FALSE);
+  return get_page_call (&page->buttons[index].on_authorize, api, params);
 }
 
 const char *
@@ -175,6 +260,10 @@ struct _AuthsimProfile
   AuthsimIdMode      id_mode;
   GStrv              user_info_fields;
   GStrv              entitled_scopes;
+  GStrv              products;
+  gboolean           aes_key;
+  gboolean           sign_responses;
+  JsonObject        *device_settings; /* key → boolean, in profile order */
   GPtrArray         *pages; /* of AuthsimPage, the launch page first */
 };
 
@@ -189,6 +278,9 @@ enum {
   PROP_THIRD_PARTY,
   PROP_ID_MODE,
   PROP_USER_INFO_FIELDS,
+  PROP_PRODUCTS,
+  PROP_AES_KEY,
+  PROP_SIGN_RESPONSES,
   N_PROPS
 };
 
@@ -214,6 +306,34 @@ static const char * const default_user_info_fields[] = {
 static const char * const default_entitled_scopes[] = {
   "auth_base", "auth_user", NULL
 };
+
+/* The products a console binds that AuthSim simulates (SPEC §10.1): the authSetting keys of
+ * my.getOpenUserInfo and my.getPhoneNumber. */
+static const char * const known_products[] = { "userInfo", "phoneNumber", NULL };
+
+/* The device permissions my.getSetting may also report (SPEC §12), when the profile lists
+ * them under deviceSettings. */
+static const char * const known_device_settings[] = {
+  "album", "audioRecord", "bluetooth", "camera", "location", NULL
+};
+
+const char * const *
+authsim_products_known (void)
+{
+  return known_products;
+}
+
+gboolean
+authsim_product_is_known (const char *product)
+{
+  return product != NULL && g_strv_contains (known_products, product);
+}
+
+const char * const *
+authsim_device_settings_known (void)
+{
+  return known_device_settings;
+}
 
 const char * const *
 authsim_user_info_fields_known (void)
@@ -244,6 +364,8 @@ authsim_profile_finalize (GObject *object)
   g_free (self->host_icon);
   g_strfreev (self->user_info_fields);
   g_strfreev (self->entitled_scopes);
+  g_strfreev (self->products);
+  g_clear_pointer (&self->device_settings, json_object_unref);
   g_clear_pointer (&self->pages, g_ptr_array_unref);
 
   G_OBJECT_CLASS (authsim_profile_parent_class)->finalize (object);
@@ -280,6 +402,15 @@ authsim_profile_get_property (GObject    *object,
     case PROP_USER_INFO_FIELDS:
       g_value_set_boxed (value, self->user_info_fields);
       break;
+    case PROP_PRODUCTS:
+      g_value_set_boxed (value, self->products);
+      break;
+    case PROP_AES_KEY:
+      g_value_set_boolean (value, self->aes_key);
+      break;
+    case PROP_SIGN_RESPONSES:
+      g_value_set_boolean (value, self->sign_responses);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -309,6 +440,15 @@ authsim_profile_set_property (GObject      *object,
       break;
     case PROP_USER_INFO_FIELDS:
       authsim_profile_set_user_info_fields (self, g_value_get_boxed (value));
+      break;
+    case PROP_PRODUCTS:
+      authsim_profile_set_products (self, g_value_get_boxed (value));
+      break;
+    case PROP_AES_KEY:
+      authsim_profile_set_aes_key (self, g_value_get_boolean (value));
+      break;
+    case PROP_SIGN_RESPONSES:
+      authsim_profile_set_sign_responses (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -348,6 +488,15 @@ authsim_profile_class_init (AuthsimProfileClass *klass)
   properties[PROP_USER_INFO_FIELDS] =
     g_param_spec_boxed ("user-info-fields", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PRODUCTS] =
+    g_param_spec_boxed ("products", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AES_KEY] =
+    g_param_spec_boolean ("aes-key", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIGN_RESPONSES] =
+    g_param_spec_boolean ("sign-responses", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -359,6 +508,9 @@ authsim_profile_init (AuthsimProfile *self)
   self->jsapi_base_package = TRUE;
   self->third_party = AUTHSIM_THIRD_PARTY_NONE;
   self->id_mode = AUTHSIM_ID_MODE_USER_ID;
+  self->aes_key = TRUE;
+  self->sign_responses = TRUE;
+  self->device_settings = json_object_new ();
   self->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) authsim_page_free);
 }
 
@@ -556,29 +708,173 @@ is_known_field (const char *name)
   return authsim_user_info_field_to_key (name) != NULL;
 }
 
-/* onLoad / onShow: a getAuthCode parameter object, or null for none. Stored as-is. */
+/* "params": a parameter object, kept as written (absent: *out stays NULL). Only the shape is
+ * checked: invalid scopes and the like are what demos are for. */
 static gboolean
-read_call (const AuthsimJsonLoader  *loader,
+read_params (const AuthsimJsonLoader  *loader,
+             JsonObject               *object,
+             const char               *path,
+             JsonNode                **out,
+             GError                  **error)
+{
+  JsonNode *params = json_object_get_member (object, "params");
+
+  if (params == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (params))
+    {
+      g_autofree char *member_path = g_strdup_printf ("%s.params", path);
+      return authsim_json_fail (loader, error, member_path,
+                                "expected a parameter object, got %s",
+                                authsim_json_describe (params));
+    }
+  *out = json_node_copy (params);
+  return TRUE;
+}
+
+/* "api": one of the APIs a call can name (SPEC §13.5); *out keeps getAuthCode when absent. */
+static gboolean
+read_api (const AuthsimJsonLoader  *loader,
+          JsonObject               *object,
+          const char               *path,
+          gboolean                  required,
+          AuthsimApi               *out,
+          GError                  **error)
+{
+  const char *value;
+  int api;
+
+  if (!authsim_json_get_string (loader, object, path, "api", required, FALSE, &value, error))
+    return FALSE;
+  if (value == NULL)
+    return TRUE;
+
+  if (!authsim_enum_from_nick (AUTHSIM_TYPE_API, value, &api) || api >= AUTHSIM_API_N_CALLABLE)
+    {
+      g_autofree char *member_path = g_strdup_printf ("%s.api", path);
+      return authsim_json_fail (loader, error, member_path,
+                                "expected one of \"getAuthCode\", \"getOpenUserInfo\", "
+                                "\"getPhoneNumber\", \"getSetting\", \"openSetting\", got \"%s\"",
+                                value);
+    }
+  *out = api;
+  return TRUE;
+}
+
+/* A call written as {"api": …, "params": {…}} (onGetAuthorize, and the hooks that name an
+ * API). */
+static gboolean
+read_call_object (const AuthsimJsonLoader  *loader,
+                  JsonNode                 *node,
+                  const char               *path,
+                  PageCall                 *out,
+                  GError                  **error)
+{
+  static const char * const keys[] = { "api", "params", NULL };
+  JsonObject *object;
+
+  if (!authsim_json_expect_object (loader, node, path, error))
+    return FALSE;
+  object = json_node_get_object (node);
+
+  out->api = AUTHSIM_API_GET_AUTH_CODE;
+  if (!authsim_json_check_keys (loader, object, path, keys, error) ||
+      !read_api (loader, object, path, TRUE, &out->api, error) ||
+      !read_params (loader, object, path, &out->params, error))
+    return FALSE;
+  out->set = TRUE;
+  return TRUE;
+}
+
+/* onLoad / onShow: a getAuthCode parameter object, a call {"api": …, "params": {…}}, or null
+ * for none. Stored as-is. */
+static gboolean
+read_hook (const AuthsimJsonLoader  *loader,
            JsonObject               *object,
            const char               *path,
            const char               *key,
-           JsonNode                **out,
+           PageCall                 *out,
            GError                  **error)
 {
   JsonNode *node = json_object_get_member (object, key);
+  g_autofree char *member_path = g_strdup_printf ("%s.%s", path, key);
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
+    return authsim_json_fail (loader, error, member_path,
+                              "expected a parameter object, a call {\"api\", \"params\"} or "
+                              "null, got %s", authsim_json_describe (node));
+
+  if (json_object_has_member (json_node_get_object (node), "api"))
+    return read_call_object (loader, node, member_path, out, error);
+
+  out->api = AUTHSIM_API_GET_AUTH_CODE;
+  out->params = json_node_copy (node);
+  out->set = TRUE;
+  return TRUE;
+}
+
+/* A getAuthorize button: "openType": "getAuthorize", "scope" as written (any JSON: a missing
+ * or wrong one is what its onError demonstrates), "onGetAuthorize" a call. */
+static gboolean
+read_authorize_button (const AuthsimJsonLoader  *loader,
+                       JsonObject               *object,
+                       const char               *path,
+                       AuthsimButton            *button,
+                       GError                  **error)
+{
+  const char *open_type = NULL;
+  JsonNode *node;
+
+  if (!authsim_json_get_string (loader, object, path, "openType", TRUE, FALSE, &open_type,
+                                error))
+    return FALSE;
+  if (!g_str_equal (open_type, "getAuthorize"))
     {
-      g_autofree char *member_path = g_strdup_printf ("%s.%s", path, key);
+      g_autofree char *member_path = g_strdup_printf ("%s.openType", path);
       return authsim_json_fail (loader, error, member_path,
-                                "expected a parameter object or null, got %s",
-                                authsim_json_describe (node));
+                                "expected \"getAuthorize\", got \"%s\"", open_type);
     }
 
-  *out = json_node_copy (node);
+  button->authorize = TRUE;
+  if ((node = json_object_get_member (object, "scope")) != NULL)
+    button->scope = json_node_copy (node);
+  if ((node = json_object_get_member (object, "onGetAuthorize")) != NULL)
+    {
+      g_autofree char *member_path = g_strdup_printf ("%s.onGetAuthorize", path);
+
+      return read_call_object (loader, node, member_path, &button->on_authorize, error);
+    }
+  return TRUE;
+}
+
+/* The members that only some kinds of button may have. */
+static gboolean
+check_button_members (const AuthsimJsonLoader  *loader,
+                      JsonObject               *object,
+                      const char               *path,
+                      const AuthsimButton      *button,
+                      GError                  **error)
+{
+  static const char * const authorize_only[] = { "scope", "onGetAuthorize", NULL };
+
+  for (guint i = 0; authorize_only[i] != NULL; i++)
+    if (!button->authorize && json_object_has_member (object, authorize_only[i]))
+      {
+        g_autofree char *member_path = g_strdup_printf ("%s.%s", path, authorize_only[i]);
+        return authsim_json_fail (loader, error, member_path,
+                                  "only a button with \"openType\": \"getAuthorize\" may set "
+                                  "\"%s\"", authorize_only[i]);
+      }
+
+  if (json_object_has_member (object, "container") && !button->call.set)
+    {
+      g_autofree char *member_path = g_strdup_printf ("%s.container", path);
+      return authsim_json_fail (loader, error, member_path,
+                                "only a button with \"params\" or \"api\" may set a container");
+    }
   return TRUE;
 }
 
@@ -590,38 +886,34 @@ read_button (const AuthsimJsonLoader  *loader,
              GError                  **error)
 {
   static const char * const keys[] = {
-    "label", "params", "navigateTo", "reLaunch", "container", NULL
+    "label", "params", "api", "navigateTo", "reLaunch", "container", "openType", "scope",
+    "onGetAuthorize", NULL
   };
-  static const char * const actions[] = { "params", "navigateTo", "reLaunch", NULL };
   const char *value = NULL;
-  guint n_actions = 0;
+  gboolean is_call = json_object_has_member (object, "params") ||
+                     json_object_has_member (object, "api");
+  guint n_actions = is_call;
   int container;
 
   if (!authsim_json_check_keys (loader, object, path, keys, error) ||
       !authsim_json_get_localised (loader, object, path, "label", TRUE, &button->label, error))
     return FALSE;
 
-  for (guint i = 0; actions[i] != NULL; i++)
-    if (json_object_has_member (object, actions[i]))
-      n_actions++;
+  n_actions += json_object_has_member (object, "navigateTo") +
+               json_object_has_member (object, "reLaunch") +
+               json_object_has_member (object, "openType");
   if (n_actions != 1)
     return authsim_json_fail (loader, error, path,
-                              "expected exactly one of \"params\", \"navigateTo\" or "
-                              "\"reLaunch\", got %u", n_actions);
+                              "expected exactly one of \"params\" or \"api\", \"navigateTo\", "
+                              "\"reLaunch\" or \"openType\", got %u", n_actions);
 
-  if (json_object_has_member (object, "params"))
+  if (is_call)
     {
-      JsonNode *params = json_object_get_member (object, "params");
-
-      /* Only the shape is checked: invalid scopes and the like are what demos are for. */
-      if (!JSON_NODE_HOLDS_OBJECT (params))
-        {
-          g_autofree char *member_path = g_strdup_printf ("%s.params", path);
-          return authsim_json_fail (loader, error, member_path,
-                                    "expected a parameter object, got %s",
-                                    authsim_json_describe (params));
-        }
-      button->params = json_node_copy (params);
+      button->call.api = AUTHSIM_API_GET_AUTH_CODE;
+      if (!read_api (loader, object, path, FALSE, &button->call.api, error) ||
+          !read_params (loader, object, path, &button->call.params, error))
+        return FALSE;
+      button->call.set = TRUE;
     }
   else if (json_object_has_member (object, "navigateTo"))
     {
@@ -630,23 +922,21 @@ read_button (const AuthsimJsonLoader  *loader,
         return FALSE;
       button->navigate_to = g_strdup (value);
     }
-  else
+  else if (json_object_has_member (object, "reLaunch"))
     {
       if (!authsim_json_get_string (loader, object, path, "reLaunch", TRUE, TRUE,
                                     &value, error))
         return FALSE;
       button->relaunch = g_strdup (value);
     }
+  else if (!read_authorize_button (loader, object, path, button, error))
+    return FALSE;
+
+  if (!check_button_members (loader, object, path, button, error))
+    return FALSE;
 
   if (json_object_has_member (object, "container"))
     {
-      if (button->params == NULL)
-        {
-          g_autofree char *member_path = g_strdup_printf ("%s.container", path);
-          return authsim_json_fail (loader, error, member_path,
-                                    "only a button with \"params\" may set a container");
-        }
-
       container = AUTHSIM_CONTAINER_MINI_PROGRAM;
       if (!read_enum (loader, object, path, "container", AUTHSIM_TYPE_CONTAINER,
                       &container, error))
@@ -683,8 +973,8 @@ read_page (const AuthsimJsonLoader  *loader,
 
   if (!authsim_json_get_localised (loader, object, path, "title", TRUE, &page->title, error) ||
       !authsim_json_get_localised (loader, object, path, "body", FALSE, &page->body, error) ||
-      !read_call (loader, object, path, "onLoad", &page->on_load, error) ||
-      !read_call (loader, object, path, "onShow", &page->on_show, error))
+      !read_hook (loader, object, path, "onLoad", &page->on_load, error) ||
+      !read_hook (loader, object, path, "onShow", &page->on_show, error))
     return NULL;
 
   buttons = json_object_get_member (object, "buttons");
@@ -717,6 +1007,44 @@ read_page (const AuthsimJsonLoader  *loader,
     }
 
   return g_steal_pointer (&page);
+}
+
+/* "deviceSettings": {"location": true, …}: the device permissions my.getSetting reports beside
+ * userInfo and phoneNumber, with their initial state. */
+static gboolean
+read_device_settings (const AuthsimJsonLoader  *loader,
+                      JsonObject               *object,
+                      AuthsimProfile           *self,
+                      GError                  **error)
+{
+  JsonNode *node = json_object_get_member (object, "deviceSettings");
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  if (node == NULL)
+    return TRUE;
+  if (!authsim_json_expect_object (loader, node, "$.deviceSettings", error))
+    return FALSE;
+
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  while (json_object_iter_next_ordered (&iter, &key, &value))
+    {
+      g_autofree char *member_path = g_strdup_printf ("$.deviceSettings.%s", key);
+
+      if (authsim_product_is_known (key))
+        return authsim_json_fail (loader, error, "$.deviceSettings",
+                                  "\"%s\" is simulated by AuthSim, not a device setting", key);
+      if (!g_strv_contains (known_device_settings, key))
+        return authsim_json_fail (loader, error, "$.deviceSettings",
+                                  "unknown setting \"%s\" (expected album, audioRecord, "
+                                  "bluetooth, camera or location)", key);
+      if (!authsim_json_is_boolean (value))
+        return authsim_json_fail (loader, error, member_path, "expected a boolean, got %s",
+                                  authsim_json_describe (value));
+      json_object_set_boolean_member (self->device_settings, key, json_node_get_boolean (value));
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -824,7 +1152,8 @@ read_profile (const AuthsimJsonLoader  *loader,
 {
   static const char * const keys[] = {
     "appId", "name", "icon", "type", "host", "jsapiBasePackage", "thirdParty", "idMode",
-    "userInfoFields", "entitledScopes", "pages", NULL
+    "userInfoFields", "entitledScopes", "products", "aesKey", "signResponses", "deviceSettings",
+    "pages", NULL
   };
   int app_type = AUTHSIM_APP_TYPE_PERSONAL;
   int third_party = AUTHSIM_THIRD_PARTY_NONE;
@@ -846,6 +1175,11 @@ read_profile (const AuthsimJsonLoader  *loader,
                        &self->user_info_fields, error) ||
       !read_name_list (loader, object, "$", "entitledScopes", authsim_scope_is_known,
                        "scope", default_entitled_scopes, &self->entitled_scopes, error) ||
+      !read_name_list (loader, object, "$", "products", authsim_product_is_known, "product",
+                       known_products, &self->products, error) ||
+      !read_boolean (loader, object, "$", "aesKey", &self->aes_key, error) ||
+      !read_boolean (loader, object, "$", "signResponses", &self->sign_responses, error) ||
+      !read_device_settings (loader, object, self, error) ||
       !read_pages (loader, object, self, error))
     return FALSE;
 
@@ -1143,6 +1477,90 @@ authsim_profile_is_entitled (AuthsimProfile *self,
 {
   g_return_val_if_fail (AUTHSIM_IS_PROFILE (self), FALSE);
   return scope != NULL && g_strv_contains ((const char * const *) self->entitled_scopes, scope);
+}
+
+const char * const *
+authsim_profile_get_products (AuthsimProfile *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_PROFILE (self), NULL);
+  return (const char * const *) self->products;
+}
+
+gboolean
+authsim_profile_has_product (AuthsimProfile *self,
+                             const char     *product)
+{
+  g_return_val_if_fail (AUTHSIM_IS_PROFILE (self), FALSE);
+  return product != NULL && g_strv_contains ((const char * const *) self->products, product);
+}
+
+/* @products: known products (authsim_products_known()); NULL means none. */
+void
+authsim_profile_set_products (AuthsimProfile     *self,
+                              const char * const *products)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_if_fail (AUTHSIM_IS_PROFILE (self));
+
+  if (products == NULL)
+    products = none;
+  for (guint i = 0; products[i] != NULL; i++)
+    g_return_if_fail (authsim_product_is_known (products[i]));
+
+  if (g_strv_equal ((const char * const *) self->products, products))
+    return;
+
+  g_strfreev (self->products);
+  self->products = g_strdupv ((GStrv) products);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRODUCTS]);
+}
+
+gboolean
+authsim_profile_get_aes_key (AuthsimProfile *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_PROFILE (self), FALSE);
+  return self->aes_key;
+}
+
+void
+authsim_profile_set_aes_key (AuthsimProfile *self,
+                             gboolean        value)
+{
+  g_return_if_fail (AUTHSIM_IS_PROFILE (self));
+
+  value = !!value;
+  if (self->aes_key == value)
+    return;
+  self->aes_key = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AES_KEY]);
+}
+
+gboolean
+authsim_profile_get_sign_responses (AuthsimProfile *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_PROFILE (self), FALSE);
+  return self->sign_responses;
+}
+
+void
+authsim_profile_set_sign_responses (AuthsimProfile *self,
+                                    gboolean        value)
+{
+  g_return_if_fail (AUTHSIM_IS_PROFILE (self));
+
+  value = !!value;
+  if (self->sign_responses == value)
+    return;
+  self->sign_responses = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGN_RESPONSES]);
+}
+
+JsonObject *
+authsim_profile_get_device_settings (AuthsimProfile *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_PROFILE (self), NULL);
+  return self->device_settings;
 }
 
 guint

@@ -15,15 +15,37 @@ const char *authsim_page_get_path               (const AuthsimPage *page);
 const char *authsim_page_get_title              (const AuthsimPage *page);
 /* (nullable): a paragraph of page content shown in the preview. */
 const char *authsim_page_get_body               (const AuthsimPage *page);
-/* (nullable) (transfer none): the getAuthCode parameter object fired on load / show. */
+/* (nullable) (transfer none): the parameter object of the call fired on load / show. */
 JsonNode   *authsim_page_get_on_load            (const AuthsimPage *page);
 JsonNode   *authsim_page_get_on_show            (const AuthsimPage *page);
+/* Whether the page has the hook @hook ("onLoad" or "onShow"), and the call it makes: its API
+ * and (nullable, transfer none) parameter object. */
+gboolean    authsim_page_get_hook               (const AuthsimPage  *page,
+                                                 const char         *hook,
+                                                 AuthsimApi         *api,
+                                                 JsonNode          **params);
 guint       authsim_page_get_n_buttons          (const AuthsimPage *page);
 const char *authsim_page_get_button_label       (const AuthsimPage *page,
                                                  guint              index);
 /* (nullable) (transfer none): parameters of a call button, NULL for a navigation button. */
 JsonNode   *authsim_page_get_button_params      (const AuthsimPage *page,
                                                  guint              index);
+/* Whether button @index makes a call ("params" and/or "api"), and which: its API
+ * (getAuthCode unless "api" names another) and (nullable, transfer none) parameter object. */
+gboolean    authsim_page_get_button_call        (const AuthsimPage  *page,
+                                                 guint               index,
+                                                 AuthsimApi         *api,
+                                                 JsonNode          **params);
+/* Whether button @index is a <button open-type="getAuthorize">, and (nullable, transfer none)
+ * its scope attribute as written (NULL: missing; any JSON value). */
+gboolean    authsim_page_get_button_authorize   (const AuthsimPage  *page,
+                                                 guint               index,
+                                                 JsonNode          **scope);
+/* Whether that button's onGetAuthorize makes a call, and which. */
+gboolean    authsim_page_get_button_on_authorize (const AuthsimPage *page,
+                                                  guint              index,
+                                                  AuthsimApi        *api,
+                                                  JsonNode         **params);
 /* (nullable): the target path of a navigation button (my.navigateTo). */
 const char *authsim_page_get_button_navigate_to (const AuthsimPage *page,
                                                  guint              index);
@@ -84,6 +106,24 @@ const char * const *authsim_profile_get_entitled_scopes (AuthsimProfile *self);
 gboolean            authsim_profile_is_entitled        (AuthsimProfile  *self,
                                                         const char      *scope);
 
+/* The products bound in the console (SPEC §10.1): "userInfo", "phoneNumber" (the default). */
+const char * const *authsim_profile_get_products       (AuthsimProfile  *self);
+gboolean            authsim_profile_has_product        (AuthsimProfile  *self,
+                                                        const char      *product);
+void                authsim_profile_set_products       (AuthsimProfile     *self,
+                                                        const char * const *products);
+/* An AES key is configured (接口内容加密方式; default TRUE, SPEC §11.1). */
+gboolean            authsim_profile_get_aes_key        (AuthsimProfile  *self);
+void                authsim_profile_set_aes_key        (AuthsimProfile  *self,
+                                                        gboolean         value);
+/* my.getPhoneNumber's envelope carries a sign (default TRUE). */
+gboolean            authsim_profile_get_sign_responses (AuthsimProfile  *self);
+void                authsim_profile_set_sign_responses (AuthsimProfile  *self,
+                                                        gboolean         value);
+/* (transfer none): deviceSettings, key → boolean in profile order; empty when none. Do not
+ * modify. */
+JsonObject         *authsim_profile_get_device_settings (AuthsimProfile *self);
+
 guint               authsim_profile_get_n_pages        (AuthsimProfile  *self);
 /* The launch page is page 0. */
 const AuthsimPage  *authsim_profile_get_page           (AuthsimProfile  *self,
@@ -95,5 +135,10 @@ const AuthsimPage  *authsim_profile_find_page          (AuthsimProfile  *self,
  * (snake_case: nickName → nick_name). NULL for an unknown field. */
 const char * const *authsim_user_info_fields_known     (void);
 const char         *authsim_user_info_field_to_key     (const char      *field);
+/* The products AuthSim knows (the authSetting keys it simulates): userInfo, phoneNumber. */
+const char * const *authsim_products_known             (void);
+gboolean            authsim_product_is_known           (const char      *product);
+/* The device settings a profile may list: album, audioRecord, bluetooth, camera, location. */
+const char * const *authsim_device_settings_known      (void);
 
 G_END_DECLS

@@ -14,6 +14,7 @@ struct _AuthsimRequest
   char     *app_icon;
   char    **scopes;
   char    **fields;
+  char     *scope;
   gboolean  answered;
 };
 
@@ -27,6 +28,7 @@ enum {
   PROP_APP_ICON,
   PROP_SCOPES,
   PROP_FIELDS,
+  PROP_SCOPE,
   PROP_ANSWERED,
   N_PROPS
 };
@@ -49,6 +51,7 @@ authsim_request_finalize (GObject *object)
   g_clear_pointer (&self->app_icon, g_free);
   g_clear_pointer (&self->scopes, g_strfreev);
   g_clear_pointer (&self->fields, g_strfreev);
+  g_clear_pointer (&self->scope, g_free);
 
   G_OBJECT_CLASS (authsim_request_parent_class)->finalize (object);
 }
@@ -95,6 +98,9 @@ authsim_request_get_property (GObject    *object,
     case PROP_FIELDS:
       g_value_set_boxed (value, self->fields);
       break;
+    case PROP_SCOPE:
+      g_value_set_string (value, self->scope);
+      break;
     case PROP_ANSWERED:
       g_value_set_boolean (value, self->answered);
       break;
@@ -136,6 +142,10 @@ authsim_request_set_property (GObject      *object,
       g_strfreev (self->fields);
       self->fields = g_value_dup_boxed (value);
       break;
+    case PROP_SCOPE:
+      g_free (self->scope);
+      self->scope = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -165,6 +175,8 @@ authsim_request_class_init (AuthsimRequestClass *klass)
     g_param_spec_boxed ("scopes", NULL, NULL, G_TYPE_STRV, construct_flags);
   properties[PROP_FIELDS] =
     g_param_spec_boxed ("fields", NULL, NULL, G_TYPE_STRV, construct_flags);
+  properties[PROP_SCOPE] =
+    g_param_spec_string ("scope", NULL, NULL, NULL, construct_flags);
   properties[PROP_ANSWERED] =
     g_param_spec_boolean ("answered", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -174,6 +186,7 @@ authsim_request_class_init (AuthsimRequestClass *klass)
   /**
    * AuthsimRequest::responded:
    * @decision: an #AuthsimDecision
+   * @source: an #AuthsimAnswerSource: who answered
    *
    * Emitted once, after #AuthsimRequest:answered became TRUE.
    */
@@ -182,7 +195,7 @@ authsim_request_class_init (AuthsimRequestClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, AUTHSIM_TYPE_DECISION);
+                  G_TYPE_NONE, 2, AUTHSIM_TYPE_DECISION, AUTHSIM_TYPE_ANSWER_SOURCE);
 }
 
 static void
@@ -210,6 +223,34 @@ authsim_request_new (guint               call,
                        "app-icon", app_icon,
                        "scopes", scopes,
                        "fields", fields,
+                       NULL);
+}
+
+/**
+ * authsim_request_new_for_scope:
+ *
+ * Creates an unanswered request for one authSetting scope (SPEC §10.4): the popup of a
+ * getAuthorize button or a settings switch, asking for @scope ("userInfo" or "phoneNumber")
+ * alone. Its scopes are { @scope }, its fields empty.
+ */
+AuthsimRequest *
+authsim_request_new_for_scope (guint       call,
+                               const char *app_id,
+                               const char *app_name,
+                               const char *app_icon,
+                               const char *scope)
+{
+  const char * const scopes[] = { scope, NULL };
+
+  g_return_val_if_fail (scope != NULL, NULL);
+
+  return g_object_new (AUTHSIM_TYPE_REQUEST,
+                       "call", call,
+                       "app-id", app_id,
+                       "app-name", app_name,
+                       "app-icon", app_icon,
+                       "scopes", scopes,
+                       "scope", scope,
                        NULL);
 }
 
@@ -255,6 +296,13 @@ authsim_request_get_fields (AuthsimRequest *self)
   return (const char * const *) self->fields;
 }
 
+const char *
+authsim_request_get_scope (AuthsimRequest *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_REQUEST (self), NULL);
+  return self->scope;
+}
+
 gboolean
 authsim_request_get_answered (AuthsimRequest *self)
 {
@@ -265,13 +313,15 @@ authsim_request_get_answered (AuthsimRequest *self)
 /**
  * authsim_request_respond:
  *
- * Answers the popup: sets #AuthsimRequest:answered, then emits #AuthsimRequest::responded.
+ * Answers the popup on behalf of @source: sets #AuthsimRequest:answered, then emits
+ * #AuthsimRequest::responded with @decision and @source.
  * Returns FALSE with AUTHSIM_ERROR_NO_REQUEST when it was already answered.
  */
 gboolean
-authsim_request_respond (AuthsimRequest  *self,
-                         AuthsimDecision  decision,
-                         GError         **error)
+authsim_request_respond (AuthsimRequest      *self,
+                         AuthsimDecision      decision,
+                         AuthsimAnswerSource  source,
+                         GError             **error)
 {
   g_autoptr(AuthsimRequest) hold = NULL;
 
@@ -290,7 +340,7 @@ authsim_request_respond (AuthsimRequest  *self,
   hold = g_object_ref (self);
   self->answered = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ANSWERED]);
-  g_signal_emit (self, signals[RESPONDED], 0, decision);
+  g_signal_emit (self, signals[RESPONDED], 0, decision, source);
 
   return TRUE;
 }

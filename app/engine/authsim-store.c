@@ -428,6 +428,7 @@ struct _AuthsimStore
   AuthsimRandomFunc random_bytes; /* the cryptographic source @random is filled from */
   RandomPool    random;        /* for codes and tokens */
   GPtrArray    *grant_list;    /* mirror of @grants, same order */
+  GHashTable   *decided;       /* "user\x1fapp" → GPtrArray of scopes, first decision first */
   GHashTable   *codes;         /* code → CodeRecord (a reference) */
   GHashTable   *spent_calls;   /* spent code → its call, the newest SPENT_CODES_MAX */
   GQueue        spent_order;   /* the keys of @spent_calls, oldest first */
@@ -692,6 +693,7 @@ authsim_store_finalize (GObject *object)
   g_queue_clear (&self->spent_order);
   g_clear_pointer (&self->spent_calls, g_hash_table_unref);
   g_clear_pointer (&self->grant_list, g_ptr_array_unref);
+  g_clear_pointer (&self->decided, g_hash_table_unref);
   g_clear_object (&self->grants);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->state_dir, g_free);
@@ -780,6 +782,8 @@ authsim_store_init (AuthsimStore *self)
   self->random.pos = RANDOM_POOL_SIZE;
   self->grants = g_list_store_new (AUTHSIM_TYPE_GRANT);
   self->grant_list = g_ptr_array_new_with_free_func (g_object_unref);
+  self->decided = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_ptr_array_unref);
   self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, code_record_release);
   self->spent_calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->spent_order);
@@ -941,27 +945,10 @@ end_array (GString *out,
   g_string_append_c (out, ']');
 }
 
-/*
- * The state file: members in the loader's order, one grant, code or token per line. Expired
- * codes and tokens whose refresh token has expired are left out (pruned from the file; memory
- * keeps them so that, within a session, they keep answering "expired" rather than "unknown").
- * Appends to @out; returns the number of codes and tokens written in @n_codes and @n_tokens.
- */
 static void
-serialise_snapshot (Snapshot *snapshot,
-                    GString  *out,
-                    guint    *n_codes,
-                    guint    *n_tokens)
+serialise_grants (Snapshot *snapshot,
+                  GString  *out)
 {
-  guint n;
-
-  append_literal (out, "{\n  \"version\": ");
-  authsim_json_append_int (out, STATE_VERSION);
-  append_literal (out, ",\n  \"clockOffset\": ");
-  authsim_json_append_int (out, snapshot->clock_offset);
-  append_literal (out, ",\n  \"codeLifetime\": ");
-  authsim_json_append_int (out, snapshot->code_lifetime);
-
   append_literal (out, ",\n  \"grants\": [");
   for (guint i = 0; i < snapshot->grants->len; i++)
     {
@@ -979,9 +966,16 @@ serialise_snapshot (Snapshot *snapshot,
       g_string_append_c (out, '}');
     }
   end_array (out, snapshot->grants->len);
+}
+
+/* The codes that have not expired; returns how many. */
+static guint
+serialise_codes (Snapshot *snapshot,
+                 GString  *out)
+{
+  guint n = 0;
 
   append_literal (out, ",\n  \"codes\": [");
-  n = 0;
   for (guint i = 0; i < snapshot->codes->len; i++)
     {
       CodeRecord *code = g_ptr_array_index (snapshot->codes, i);
@@ -1006,10 +1000,17 @@ serialise_snapshot (Snapshot *snapshot,
       g_string_append_c (out, '}');
     }
   end_array (out, n);
-  *n_codes = n;
+  return n;
+}
+
+/* The tokens whose refresh token has not expired; returns how many. */
+static guint
+serialise_tokens (Snapshot *snapshot,
+                  GString  *out)
+{
+  guint n = 0;
 
   append_literal (out, ",\n  \"tokens\": [");
-  n = 0;
   for (guint i = 0; i < snapshot->tokens->len; i++)
     {
       TokenRecord *token = g_ptr_array_index (snapshot->tokens, i);
@@ -1038,7 +1039,31 @@ serialise_snapshot (Snapshot *snapshot,
       g_string_append_c (out, '}');
     }
   end_array (out, n);
-  *n_tokens = n;
+  return n;
+}
+
+/*
+ * The state file: members in the loader's order, one grant, code or token per line. Expired
+ * codes and tokens whose refresh token has expired are left out (pruned from the file; memory
+ * keeps them so that, within a session, they keep answering "expired" rather than "unknown").
+ * Appends to @out; returns the number of codes and tokens written in @n_codes and @n_tokens.
+ */
+static void
+serialise_snapshot (Snapshot *snapshot,
+                    GString  *out,
+                    guint    *n_codes,
+                    guint    *n_tokens)
+{
+  append_literal (out, "{\n  \"version\": ");
+  authsim_json_append_int (out, STATE_VERSION);
+  append_literal (out, ",\n  \"clockOffset\": ");
+  authsim_json_append_int (out, snapshot->clock_offset);
+  append_literal (out, ",\n  \"codeLifetime\": ");
+  authsim_json_append_int (out, snapshot->code_lifetime);
+
+  serialise_grants (snapshot, out);
+  *n_codes = serialise_codes (snapshot, out);
+  *n_tokens = serialise_tokens (snapshot, out);
 
   append_literal (out, "\n}\n");
 }
@@ -1777,6 +1802,35 @@ find_grant_locked (AuthsimStore *self,
   return -1;
 }
 
+/* Remembers that (user, app) decided on @scope, keeping the order of first decisions. */
+static void
+note_decision_locked (AuthsimStore *self,
+                      const char   *user_id,
+                      const char   *app_id,
+                      const char   *scope)
+{
+  g_autofree char *key = g_strconcat (user_id, "\x1f", app_id, NULL);
+  GPtrArray *scopes = g_hash_table_lookup (self->decided, key);
+
+  if (scopes == NULL)
+    {
+      scopes = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (self->decided, g_steal_pointer (&key), scopes);
+    }
+  if (!g_ptr_array_find_with_equal_func (scopes, scope, g_str_equal, NULL))
+    g_ptr_array_add (scopes, g_strdup (scope));
+}
+
+static void
+forget_decisions_locked (AuthsimStore *self,
+                         const char   *user_id,
+                         const char   *app_id)
+{
+  g_autofree char *key = g_strconcat (user_id, "\x1f", app_id, NULL);
+
+  g_hash_table_remove (self->decided, key);
+}
+
 GStrv
 authsim_store_dup_granted_scopes (AuthsimStore *self,
                                   const char   *user_id,
@@ -1840,6 +1894,8 @@ authsim_store_grant (AuthsimStore       *self,
         g_strv_builder_add (builder, scopes[i]);
       }
 
+  for (guint i = 0; scopes != NULL && scopes[i] != NULL; i++)
+    note_decision_locked (self, user_id, app_id, scopes[i]);
   grant = authsim_grant_new_take (user_id, app_id, g_strv_builder_end (builder),
                                   now_locked (self));
   if (pos >= 0)
@@ -1891,6 +1947,94 @@ remove_tokens_locked (AuthsimStore *self,
     }
 }
 
+AuthsimScopeState
+authsim_store_get_scope_state (AuthsimStore *self,
+                               const char   *user_id,
+                               const char   *app_id,
+                               const char   *scope)
+{
+  g_auto(GStrv) granted = NULL;
+  g_auto(GStrv) decided = NULL;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), AUTHSIM_SCOPE_STATE_NONE);
+  g_return_val_if_fail (scope != NULL, AUTHSIM_SCOPE_STATE_NONE);
+
+  granted = authsim_store_dup_granted_scopes (self, user_id, app_id);
+  if (g_strv_contains ((const char * const *) granted, scope))
+    return AUTHSIM_SCOPE_STATE_GRANTED;
+  decided = authsim_store_dup_decided_scopes (self, user_id, app_id);
+  if (g_strv_contains ((const char * const *) decided, scope))
+    return AUTHSIM_SCOPE_STATE_REFUSED;
+  return AUTHSIM_SCOPE_STATE_NONE;
+}
+
+GStrv
+authsim_store_dup_decided_scopes (AuthsimStore *self,
+                                  const char   *user_id,
+                                  const char   *app_id)
+{
+  g_autofree char *key = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  GPtrArray *scopes;
+
+  g_return_val_if_fail (AUTHSIM_IS_STORE (self), NULL);
+  g_return_val_if_fail (user_id != NULL, NULL);
+  g_return_val_if_fail (app_id != NULL, NULL);
+
+  key = g_strconcat (user_id, "\x1f", app_id, NULL);
+  builder = g_strv_builder_new ();
+  g_mutex_lock (&self->mutex);
+  scopes = g_hash_table_lookup (self->decided, key);
+  for (guint i = 0; scopes != NULL && i < scopes->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (scopes, i));
+  g_mutex_unlock (&self->mutex);
+  return g_strv_builder_end (builder);
+}
+
+void
+authsim_store_refuse (AuthsimStore *self,
+                      const char   *user_id,
+                      const char   *app_id,
+                      const char   *scope)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(AuthsimGrant) grant = NULL;
+  gint pos;
+
+  g_return_if_fail (AUTHSIM_IS_STORE (self));
+  g_return_if_fail (user_id != NULL && app_id != NULL && scope != NULL);
+
+  g_mutex_lock (&self->mutex);
+  note_decision_locked (self, user_id, app_id, scope);
+  pos = find_grant_locked (self, user_id, app_id);
+  if (pos >= 0)
+    {
+      AuthsimGrant *old = g_ptr_array_index (self->grant_list, pos);
+
+      for (guint i = 0; old->scopes[i] != NULL; i++)
+        if (!g_str_equal (old->scopes[i], scope))
+          g_strv_builder_add (builder, old->scopes[i]);
+      grant = authsim_grant_new_take (user_id, app_id, g_strv_builder_end (builder),
+                                      old->granted_at);
+      if (grant->scopes[0] == NULL)
+        g_ptr_array_remove_index (self->grant_list, (guint) pos);
+      else
+        {
+          g_object_unref (g_ptr_array_index (self->grant_list, pos));
+          g_ptr_array_index (self->grant_list, pos) = g_object_ref (grant);
+        }
+    }
+  schedule_save_locked (self);
+  g_mutex_unlock (&self->mutex);
+
+  if (pos < 0)
+    return;
+  if (grant->scopes[0] == NULL)
+    g_list_store_remove (self->grants, (guint) pos);
+  else
+    g_list_store_splice (self->grants, (guint) pos, 1, (gpointer *) &grant, 1);
+}
+
 gboolean
 authsim_store_revoke (AuthsimStore *self,
                       const char   *user_id,
@@ -1906,6 +2050,7 @@ authsim_store_revoke (AuthsimStore *self,
   pos = find_grant_locked (self, user_id, app_id);
   if (pos >= 0)
     g_ptr_array_remove_index (self->grant_list, (guint) pos);
+  forget_decisions_locked (self, user_id, app_id);
   /* Tokens go even without a grant: auth_base-only chains never created one. */
   remove_tokens_locked (self, user_id, app_id);
   schedule_save_locked (self);
@@ -1926,6 +2071,7 @@ authsim_store_clear_grants (AuthsimStore *self)
 
   g_mutex_lock (&self->mutex);
   g_ptr_array_set_size (self->grant_list, 0);
+  g_hash_table_remove_all (self->decided);
   remove_tokens_locked (self, NULL, NULL);
   schedule_save_locked (self);
   g_mutex_unlock (&self->mutex);

@@ -132,11 +132,39 @@ void          authsim_store_grant               (AuthsimStore  *self,
                                                  const char    *user_id,
                                                  const char    *app_id,
                                                  const char * const *scopes);
+/*
+ * The consent state of one (user, app, scope): what my.getSetting reports as authSetting
+ * (SPEC §12). GRANTED: in the grant. REFUSED: the user rejected the popup or switched the
+ * scope off in the settings page. NONE: never decided (or cleared).
+ */
+typedef enum
+{
+  AUTHSIM_SCOPE_STATE_NONE,
+  AUTHSIM_SCOPE_STATE_GRANTED,
+  AUTHSIM_SCOPE_STATE_REFUSED,
+} AuthsimScopeState;
+
+AuthsimScopeState authsim_store_get_scope_state (AuthsimStore *self,
+                                                 const char   *user_id,
+                                                 const char   *app_id,
+                                                 const char   *scope);
+/* (transfer full): every scope of (user, app) granted or refused, in the order each was first
+ * decided; empty when none. */
+GStrv         authsim_store_dup_decided_scopes  (AuthsimStore  *self,
+                                                 const char    *user_id,
+                                                 const char    *app_id);
+/* Records a refusal of @scope: it leaves the grant (the grant goes when it was its last scope)
+ * and its state becomes REFUSED. Tokens and codes are not touched (the authSetting scopes
+ * userInfo and phoneNumber never issue any). */
+void          authsim_store_refuse              (AuthsimStore  *self,
+                                                 const char    *user_id,
+                                                 const char    *app_id,
+                                                 const char    *scope);
 /* Removes the grant and invalidates that user's tokens for that app. FALSE if there was none. */
 gboolean      authsim_store_revoke              (AuthsimStore  *self,
                                                  const char    *user_id,
                                                  const char    *app_id);
-/* Removes every grant of every user, and every token. */
+/* Removes every grant and every refusal of every user, and every token. */
 void          authsim_store_clear_grants        (AuthsimStore  *self);
 
 /* Auth codes: 32 characters [0-9a-zA-Z] from OpenSSL's RAND_bytes, never repeated. */

@@ -53,6 +53,38 @@ typedef enum /*< prefix=AUTHSIM_DECISION >*/
   AUTHSIM_DECISION_CLOSE,  /*< nick=close >*/
 } AuthsimDecision;
 
+/*
+ * Who answered a consent popup: the "source" of its decision event. UI: a person in the
+ * window; DBUS: the D-Bus `respond` action; SCENARIO: a scenario's scripted answer; STANDING:
+ * the standing answer (`answer` action, --answer); API: a direct call (tests, tools).
+ */
+typedef enum /*< prefix=AUTHSIM_ANSWER_SOURCE >*/
+{
+  AUTHSIM_ANSWER_SOURCE_UI,       /*< nick=ui >*/
+  AUTHSIM_ANSWER_SOURCE_DBUS,     /*< nick=dbus >*/
+  AUTHSIM_ANSWER_SOURCE_SCENARIO, /*< nick=scenario >*/
+  AUTHSIM_ANSWER_SOURCE_STANDING, /*< nick=standing >*/
+  AUTHSIM_ANSWER_SOURCE_API,      /*< nick=api >*/
+} AuthsimAnswerSource;
+
+/*
+ * The mini-program APIs AuthSim simulates (SPEC §2, §10–§12): the "api" of a call. The last
+ * one is not called: it names the tap of a <button open-type="getAuthorize"> in the log
+ * (authsim_engine_tap_authorize()).
+ */
+typedef enum /*< prefix=AUTHSIM_API >*/
+{
+  AUTHSIM_API_GET_AUTH_CODE,      /*< nick=getAuthCode >*/
+  AUTHSIM_API_GET_OPEN_USER_INFO, /*< nick=getOpenUserInfo >*/
+  AUTHSIM_API_GET_PHONE_NUMBER,   /*< nick=getPhoneNumber >*/
+  AUTHSIM_API_GET_SETTING,        /*< nick=getSetting >*/
+  AUTHSIM_API_OPEN_SETTING,       /*< nick=openSetting >*/
+  AUTHSIM_API_GET_AUTHORIZE,      /*< nick=getAuthorize >*/
+} AuthsimApi;
+
+/* The APIs a call can name (all but AUTHSIM_API_GET_AUTHORIZE). */
+#define AUTHSIM_API_N_CALLABLE 5
+
 typedef enum /*< prefix=AUTHSIM_ID_MODE >*/
 {
   AUTHSIM_ID_MODE_USER_ID, /*< nick=user_id >*/

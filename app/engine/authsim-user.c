@@ -14,6 +14,7 @@ struct _AuthsimUser
 
   char       *user_id;
   char       *display_name;
+  char       *avatar_image; /* nullable: a picture of the avatar the preview can draw */
   JsonObject *info; /* mutable: string members only */
 };
 
@@ -42,6 +43,7 @@ authsim_user_finalize (GObject *object)
 
   g_free (self->user_id);
   g_free (self->display_name);
+  g_free (self->avatar_image);
   g_clear_pointer (&self->info, json_object_unref);
 
   G_OBJECT_CLASS (authsim_user_parent_class)->finalize (object);
@@ -180,6 +182,26 @@ authsim_user_get_display_name (AuthsimUser *self)
   return self->display_name;
 }
 
+const char *
+authsim_user_get_avatar_image (AuthsimUser *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_USER (self), NULL);
+  return self->avatar_image;
+}
+
+void
+authsim_user_set_avatar_image (AuthsimUser *self,
+                               const char  *image)
+{
+  g_return_if_fail (AUTHSIM_IS_USER (self));
+
+  if (g_strcmp0 (self->avatar_image, image) == 0)
+    return;
+  g_free (self->avatar_image);
+  self->avatar_image = g_strdup (image);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
 JsonObject *
 authsim_user_get_info (AuthsimUser *self)
 {
@@ -304,14 +326,51 @@ read_info (const AuthsimJsonLoader  *loader,
   return TRUE;
 }
 
+/* "avatarImage": "resource:///…" as is, a file: URI or a path relative to the users file. */
+static gboolean
+read_avatar_image (const AuthsimJsonLoader  *loader,
+                   JsonObject               *object,
+                   const char               *path,
+                   char                    **out,
+                   GError                  **error)
+{
+  const char *value;
+
+  if (!authsim_json_get_string (loader, object, path, "avatarImage", FALSE, TRUE, &value, error))
+    return FALSE;
+  if (value == NULL)
+    return TRUE;
+
+  if (g_str_has_prefix (value, "resource:///"))
+    *out = g_strdup (value);
+  else if (g_str_has_prefix (value, "file:"))
+    {
+      *out = g_filename_from_uri (value, NULL, NULL);
+      if (*out == NULL)
+        {
+          g_autofree char *member_path = g_strdup_printf ("%s.avatarImage", path);
+          return authsim_json_fail (loader, error, member_path,
+                                    "expected a resource:/// URI, a file: URI or a path, "
+                                    "got \"%s\"", value);
+        }
+    }
+  else if (loader->base_dir != NULL)
+    *out = g_canonicalize_filename (value, loader->base_dir);
+  else
+    *out = g_strdup (value);
+  return TRUE;
+}
+
 static AuthsimUser *
 read_user (const AuthsimJsonLoader  *loader,
            JsonNode                 *node,
            const char               *path,
            GError                  **error)
 {
-  static const char * const keys[] = { "userId", "displayName", "info", NULL };
+  static const char * const keys[] = { "userId", "displayName", "avatarImage", "info", NULL };
   g_autofree char *display_name = NULL;
+  g_autofree char *avatar_image = NULL;
+  AuthsimUser *user;
   JsonObject *object;
   JsonObject *info;
   const char *user_id;
@@ -334,23 +393,27 @@ read_user (const AuthsimJsonLoader  *loader,
 
   if (!authsim_json_get_localised (loader, object, path, "displayName", TRUE,
                                    &display_name, error) ||
+      !read_avatar_image (loader, object, path, &avatar_image, error) ||
       !read_info (loader, object, path, &info, error))
     return NULL;
 
-  return authsim_user_new (user_id, display_name, info);
+  user = authsim_user_new (user_id, display_name, info);
+  user->avatar_image = g_steal_pointer (&avatar_image);
+  return user;
 }
 
 static GListModel *
 load_users (const char          *data,
             gssize               length,
             const char          *source,
+            const char          *base_dir,
             const char * const  *languages,
             GError             **error)
 {
   static const char * const keys[] = { "users", NULL };
   g_autoptr(GListStore) store = g_list_store_new (AUTHSIM_TYPE_USER);
   g_autoptr(JsonNode) root = NULL;
-  AuthsimJsonLoader loader = { source, NULL, languages };
+  AuthsimJsonLoader loader = { source, base_dir, languages };
   JsonObject *object;
   JsonNode *node;
   JsonArray *array;
@@ -424,6 +487,8 @@ authsim_users_new_from_file (const char  *path,
 {
   g_autofree char *contents = NULL;
   g_autofree char *basename = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *base_dir = NULL;
   gsize length;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -433,7 +498,9 @@ authsim_users_new_from_file (const char  *path,
     return NULL;
 
   basename = g_path_get_basename (path);
-  return load_users (contents, length, basename, g_get_language_names (), error);
+  absolute = g_canonicalize_filename (path, NULL);
+  base_dir = g_path_get_dirname (absolute);
+  return load_users (contents, length, basename, base_dir, g_get_language_names (), error);
 }
 
 /**
@@ -460,7 +527,7 @@ authsim_users_new_from_data_for_languages (const char          *data,
 {
   g_return_val_if_fail (data != NULL, NULL);
 
-  return load_users (data, length, source_name != NULL ? source_name : "<data>",
+  return load_users (data, length, source_name != NULL ? source_name : "<data>", NULL,
                      languages, error);
 }
 
@@ -484,7 +551,7 @@ authsim_users_new_default (void)
     g_error ("The built-in users are missing: %s", error->message);
 
   data = g_bytes_get_data (bytes, &length);
-  users = load_users (data, length, "demo-users.json", g_get_language_names (), &error);
+  users = load_users (data, length, "demo-users.json", NULL, g_get_language_names (), &error);
   if (users == NULL)
     g_error ("The built-in users are invalid: %s", error->message);
 

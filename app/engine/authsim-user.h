@@ -17,6 +17,11 @@ AuthsimUser *authsim_user_new              (const char  *user_id,
                                             JsonObject  *info);
 const char  *authsim_user_get_user_id      (AuthsimUser *self);
 const char  *authsim_user_get_display_name (AuthsimUser *self);
+/* (nullable): a picture of the user's avatar for the preview to draw ("resource:///…" or a
+ * file path): the avatar values are URLs of Alipay's CDN, which AuthSim does not fetch. */
+const char  *authsim_user_get_avatar_image (AuthsimUser *self);
+void         authsim_user_set_avatar_image (AuthsimUser *self,
+                                            const char  *image);
 /* (transfer none): user.info.share values keyed in snake_case (nick_name, avatar, gender, …). */
 JsonObject  *authsim_user_get_info         (AuthsimUser *self);
 /* (nullable) */
@@ -27,7 +32,8 @@ void         authsim_user_set_info_value   (AuthsimUser *self,
                                             const char  *value);
 
 /*
- * A users file: {"users": [{"userId": "2088…", "displayName": "…", "info": {"nick_name": …}}]}.
+ * A users file: {"users": [{"userId": "2088…", "displayName": "…", "avatarImage": "…",
+ * "info": {"nick_name": …}}]}; "avatarImage" (optional) is resolved against the file's folder.
  * Returns a GListModel of AuthsimUser (at least one), or NULL with an AUTHSIM_ERROR naming the
  * file, the JSON path and the problem. Duplicate userIds are an error.
  */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "authsim-resources.h"
 #include "authsim-actions.h"
@@ -10,8 +11,6 @@
 #include "authsim-preferences-dialog.h"
 #include "authsim-scenario.h"
 #include "authsim-window.h"
-
-#define DEFAULT_GATEWAY_ADDRESS "127.0.0.1"
 
 struct _AuthsimApplication
 {
@@ -25,6 +24,7 @@ struct _AuthsimApplication
   /* Set when startup failed: handle_local_options makes g_application_run return it. */
   int             exit_status;
   gboolean        started;
+  guint           signal_sources[3]; /* SIGTERM, SIGINT, SIGHUP */
 };
 
 G_DEFINE_FINAL_TYPE (AuthsimApplication, authsim_application, GTK_TYPE_APPLICATION)
@@ -97,8 +97,7 @@ load_settings (AuthsimApplication *self)
   /* The gateway: the command line wins, then the settings. */
   if (self->options->gateway_port < 0)
     self->options->gateway_port = g_settings_get_int (self->settings, "gateway-port");
-  if (g_strcmp0 (self->options->gateway_address, DEFAULT_GATEWAY_ADDRESS) == 0 ||
-      self->options->gateway_address == NULL)
+  if (!self->options->gateway_address_given)
     {
       g_autofree char *address = g_settings_get_string (self->settings, "gateway-address");
 
@@ -141,9 +140,9 @@ bind_settings (AuthsimApplication *self)
 /* App actions (the scripting ones come from authsim_actions_install). */
 
 static void
-preferences_activated (GSimpleAction *action,
-                       GVariant      *parameter,
-                       gpointer       user_data)
+preferences_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
 {
   AuthsimApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -151,14 +150,15 @@ preferences_activated (GSimpleAction *action,
 
   if (self->backend == NULL)
     return;
-  dialog = authsim_preferences_dialog_new (authsim_backend_get_engine (self->backend), parent);
+  dialog = authsim_preferences_dialog_new (authsim_backend_get_engine (self->backend),
+                                           authsim_backend_get_store (self->backend), parent);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
-about_activated (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
+about_cb (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
 {
   AuthsimApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -179,9 +179,9 @@ about_activated (GSimpleAction *action,
 }
 
 static void
-quit_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
+quit_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
 {
   AuthsimApplication *self = user_data;
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
@@ -198,9 +198,9 @@ quit_activated (GSimpleAction *action,
 }
 
 static const GActionEntry app_entries[] = {
-  { .name = "preferences", .activate = preferences_activated },
-  { .name = "about", .activate = about_activated },
-  { .name = "quit", .activate = quit_activated },
+  { .name = "preferences", .activate = preferences_cb },
+  { .name = "about", .activate = about_cb },
+  { .name = "quit", .activate = quit_cb },
 };
 
 static void
@@ -247,14 +247,11 @@ backend_started_cb (GObject      *source,
         authsim_window_follow_scenario (AUTHSIM_WINDOW (window), self->scenario);
 
       /* A demo pace in the window; --speed scales it. */
-      authsim_scenario_run_async (self->scenario,
-                                  authsim_backend_get_engine (backend),
-                                  authsim_backend_get_gateway (backend),
-                                  authsim_backend_get_keys (backend),
-                                  (guint) (800.0 / speed),
-                                  self->cancellable,
-                                  scenario_finished_cb,
-                                  g_object_ref (self));
+      authsim_backend_run_scenario_async (backend, self->scenario,
+                                          (guint) (800.0 / speed),
+                                          self->cancellable,
+                                          scenario_finished_cb,
+                                          g_object_ref (self));
     }
 }
 
@@ -271,6 +268,25 @@ load_css (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+/* SIGTERM, SIGINT (Ctrl-C) and SIGHUP end the app as its Quit action does: the windows close
+ * and shutdown stops the gateway and closes the store and the log, so the exit status is 0. */
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_quit_signals (AuthsimApplication *self)
+{
+  const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (signals) == G_N_ELEMENTS (self->signal_sources));
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    self->signal_sources[i] = g_unix_signal_add (signals[i], quit_signal_cb, self);
+}
+
 static void
 authsim_application_startup (GApplication *app)
 {
@@ -283,6 +299,7 @@ authsim_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (authsim_application_parent_class)->startup (app);
 
+  watch_quit_signals (self);
   load_css ();
 
   if (self->options->scenario != NULL)
@@ -307,10 +324,9 @@ authsim_application_startup (GApplication *app)
       return;
     }
 
-  authsim_actions_install (G_ACTION_MAP (app), authsim_backend_get_engine (self->backend));
-  if (self->options->answer >= 0)
-    authsim_actions_set_standing_answer (authsim_backend_get_engine (self->backend),
-                                         self->options->answer);
+  authsim_actions_install (G_ACTION_MAP (app), authsim_backend_get_engine (self->backend),
+                           authsim_backend_get_store (self->backend),
+                           authsim_backend_get_responder (self->backend));
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries,
                                    G_N_ELEMENTS (app_entries), app);
 
@@ -349,7 +365,8 @@ authsim_application_activate (GApplication *app)
     }
 
   if (window == NULL)
-    window = GTK_WINDOW (authsim_window_new (self));
+    window = GTK_WINDOW (authsim_window_new (GTK_APPLICATION (self), self->backend,
+                                             self->settings));
   gtk_window_present (window);
 
   if (!self->started)
@@ -367,6 +384,8 @@ authsim_application_shutdown (GApplication *app)
 {
   AuthsimApplication *self = AUTHSIM_APPLICATION (app);
 
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
+    g_clear_handle_id (&self->signal_sources[i], g_source_remove);
   g_cancellable_cancel (self->cancellable);
   if (self->backend != NULL)
     authsim_backend_shutdown (self->backend);
@@ -434,23 +453,9 @@ authsim_application_new (AuthsimOptions *options)
   return self;
 }
 
-AuthsimEngine *
-authsim_application_get_engine (AuthsimApplication *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_APPLICATION (self), NULL);
-  return self->backend != NULL ? authsim_backend_get_engine (self->backend) : NULL;
-}
-
 AuthsimBackend *
 authsim_application_get_backend (AuthsimApplication *self)
 {
   g_return_val_if_fail (AUTHSIM_IS_APPLICATION (self), NULL);
   return self->backend;
-}
-
-GSettings *
-authsim_application_get_settings (AuthsimApplication *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_APPLICATION (self), NULL);
-  return self->settings;
 }

@@ -6,7 +6,6 @@
 #include <gtk/gtk.h>
 
 #include "authsim-backend.h"
-#include "authsim-engine.h"
 #include "authsim-options.h"
 
 G_BEGIN_DECLS
@@ -17,9 +16,6 @@ G_DECLARE_FINAL_TYPE (AuthsimApplication, authsim_application, AUTHSIM, APPLICAT
 /* @options (transfer full): the parsed command line. Application id io.github.authsim.AuthSim. */
 AuthsimApplication *authsim_application_new         (AuthsimOptions     *options);
 /* (nullable) (transfer none): NULL before startup or when the backend could not be built. */
-AuthsimEngine      *authsim_application_get_engine  (AuthsimApplication *self);
 AuthsimBackend     *authsim_application_get_backend (AuthsimApplication *self);
-/* (nullable) (transfer none): the application's settings, NULL when the schema is missing. */
-GSettings          *authsim_application_get_settings (AuthsimApplication *self);
 
 G_END_DECLS

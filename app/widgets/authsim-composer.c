@@ -84,7 +84,7 @@ authsim_composer_update_container (AuthsimComposer *self)
 }
 
 static void
-on_engine_container_notify (AuthsimEngine   *engine,
+engine_container_notify_cb (AuthsimEngine   *engine,
                             GParamSpec      *pspec,
                             AuthsimComposer *self)
 {
@@ -185,17 +185,17 @@ authsim_composer_call (AuthsimComposer *self)
 }
 
 static void
-call_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+call_cb (GtkWidget  *widget,
+         const char *action_name,
+         GVariant   *parameter)
 {
   authsim_composer_call (AUTHSIM_COMPOSER (widget));
 }
 
 static void
-preset_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+preset_cb (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
 {
   AuthsimComposer *self = AUTHSIM_COMPOSER (widget);
   const char *name = g_variant_get_string (parameter, NULL);
@@ -210,7 +210,7 @@ preset_action (GtkWidget  *widget,
 }
 
 static void
-on_buffer_changed (GtkTextBuffer   *buffer,
+buffer_changed_cb (GtkTextBuffer   *buffer,
                    AuthsimComposer *self)
 {
   /* The error described the old text: drop it as soon as the user edits. */
@@ -218,18 +218,11 @@ on_buffer_changed (GtkTextBuffer   *buffer,
 }
 
 static void
-on_trigger_toggled (GtkToggleButton *button,
+trigger_toggled_cb (GtkToggleButton *button,
                     AuthsimComposer *self)
 {
   if (gtk_toggle_button_get_active (button))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRIGGER]);
-}
-
-AuthsimEngine *
-authsim_composer_get_engine (AuthsimComposer *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_COMPOSER (self), NULL);
-  return self->engine;
 }
 
 void
@@ -247,7 +240,7 @@ authsim_composer_set_engine (AuthsimComposer *self,
   g_set_object (&self->engine, engine);
   if (self->engine != NULL)
     g_signal_connect_object (self->engine, "notify::container",
-                             G_CALLBACK (on_engine_container_notify), self, 0);
+                             G_CALLBACK (engine_container_notify_cb), self, 0);
 
   authsim_composer_update_container (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "composer.call", self->engine != NULL);
@@ -410,11 +403,11 @@ authsim_composer_class_init (AuthsimComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, tap_toggle);
   gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, lifecycle_toggle);
   gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, container_label);
-  gtk_widget_class_bind_template_callback (widget_class, on_buffer_changed);
-  gtk_widget_class_bind_template_callback (widget_class, on_trigger_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, buffer_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, trigger_toggled_cb);
 
-  gtk_widget_class_install_action (widget_class, "composer.call", NULL, call_action);
-  gtk_widget_class_install_action (widget_class, "composer.preset", "s", preset_action);
+  gtk_widget_class_install_action (widget_class, "composer.call", NULL, call_cb);
+  gtk_widget_class_install_action (widget_class, "composer.preset", "s", preset_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "composer");

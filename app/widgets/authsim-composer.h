@@ -15,7 +15,6 @@ G_DECLARE_FINAL_TYPE (AuthsimComposer, authsim_composer, AUTHSIM, COMPOSER, GtkW
 /* Properties: "engine" AuthsimEngine (rw, nullable), "trigger" AuthsimTrigger (rw),
  * "error" string (r, nullable): the parse error shown under the editor. */
 GtkWidget      *authsim_composer_new         (AuthsimEngine   *engine);
-AuthsimEngine  *authsim_composer_get_engine  (AuthsimComposer *self);
 void            authsim_composer_set_engine  (AuthsimComposer *self,
                                               AuthsimEngine   *engine);
 /* (transfer full): the editor's text. */

@@ -3,8 +3,10 @@
 
 #include <glib/gi18n.h>
 
-#include "authsim-resources.h"
+#include "authsim-app-icon.h"
 #include "authsim-consent-sheet.h"
+#include "authsim-resources.h"
+#include "authsim-user-info-label.h"
 
 struct _AuthsimConsentSheet
 {
@@ -38,24 +40,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* What the popup lists for a user-info field of auth_user (SPEC §3: one line per field). */
-static const struct
-{
-  const char *field;
-  const char *label;
-} field_labels[] = {
-  { "nickName", N_("Nickname") },
-  { "avatar", N_("Avatar") },
-  { "gender", N_("Gender") },
-  { "province", N_("Province/region") },
-  { "city", N_("City") },
-  { "mobile", N_("Mobile number") },
-  { "userName", N_("Real name") },
-  { "certNo", N_("ID number") },
-  { "birthday", N_("Birthday") },
-  { "email", N_("Email") },
-};
-
 /* What the popup lists for a consent scope other than auth_user. */
 static const struct
 {
@@ -71,15 +55,6 @@ static const struct
   { "auth_campus", N_("Your campus identity") },
 };
 
-const char *
-authsim_consent_sheet_field_label (const char *field)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (field_labels); i++)
-    if (g_str_equal (field_labels[i].field, field))
-      return _(field_labels[i].label);
-  return field;
-}
-
 static const char *
 scope_label (const char *scope)
 {
@@ -87,55 +62,6 @@ scope_label (const char *scope)
     if (g_str_equal (scope_labels[i].scope, scope))
       return _(scope_labels[i].label);
   return scope;
-}
-
-gboolean
-authsim_app_icon_load (GtkImage   *image,
-                       const char *icon)
-{
-  g_return_val_if_fail (GTK_IS_IMAGE (image), FALSE);
-
-  gtk_image_clear (image);
-  if (icon == NULL || *icon == '\0')
-    return FALSE;
-
-  if (g_str_has_prefix (icon, "resource://"))
-    {
-      const char *path = icon + strlen ("resource://");
-
-      if (!g_resources_get_info (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL))
-        return FALSE;
-      gtk_image_set_from_resource (image, path);
-      return TRUE;
-    }
-  else
-    {
-      g_autofree char *path = NULL;
-
-      if (g_str_has_prefix (icon, "file:"))
-        path = g_filename_from_uri (icon, NULL, NULL);
-      else
-        path = g_strdup (icon);
-
-      if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return FALSE;
-      gtk_image_set_from_file (image, path);
-      return TRUE;
-    }
-}
-
-char *
-authsim_app_icon_letter (const char *name)
-{
-  gunichar c;
-  char buf[8] = { 0 };
-
-  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL))
-    return g_strdup ("?");
-
-  c = g_unichar_toupper (g_utf8_get_char (name));
-  g_unichar_to_utf8 (c, buf);
-  return g_strdup (buf);
 }
 
 static void
@@ -216,7 +142,7 @@ update_contents (AuthsimConsentSheet *self)
       if (g_str_equal (scopes[i], "auth_user") && fields[0] != NULL)
         {
           for (guint j = 0; fields[j] != NULL; j++)
-            add_info_line (self, authsim_consent_sheet_field_label (fields[j]));
+            add_info_line (self, authsim_user_info_label (fields[j]));
         }
       else
         add_info_line (self, scope_label (scopes[i]));
@@ -249,9 +175,9 @@ authsim_consent_sheet_respond (AuthsimConsentSheet *self,
 
   /* The engine decides: it answers the request it holds open (the one shown here). */
   if (self->engine != NULL && authsim_engine_get_request (self->engine) == self->request)
-    ok = authsim_engine_respond_from (self->engine, decision, "ui", &error);
+    ok = authsim_engine_respond (self->engine, decision, AUTHSIM_ANSWER_SOURCE_UI, &error);
   else
-    ok = authsim_request_respond (self->request, decision, &error);
+    ok = authsim_request_respond (self->request, decision, AUTHSIM_ANSWER_SOURCE_UI, &error);
 
   if (!ok)
     g_debug ("Consent sheet: %s", error->message);
@@ -418,19 +344,6 @@ authsim_consent_sheet_init (AuthsimConsentSheet *self)
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   update_contents (self);
-}
-
-GtkWidget *
-authsim_consent_sheet_new (AuthsimEngine *engine)
-{
-  return g_object_new (AUTHSIM_TYPE_CONSENT_SHEET, "engine", engine, NULL);
-}
-
-AuthsimEngine *
-authsim_consent_sheet_get_engine (AuthsimConsentSheet *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_CONSENT_SHEET (self), NULL);
-  return self->engine;
 }
 
 void

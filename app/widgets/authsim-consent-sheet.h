@@ -17,8 +17,6 @@ G_DECLARE_FINAL_TYPE (AuthsimConsentSheet, authsim_consent_sheet, AUTHSIM, CONSE
  * "request" (AuthsimRequest, rw, nullable) is what the sheet shows. The sheet keeps showing a
  * request after it was answered (while it slides away) with its buttons insensitive.
  */
-GtkWidget      *authsim_consent_sheet_new         (AuthsimEngine       *engine);
-AuthsimEngine  *authsim_consent_sheet_get_engine  (AuthsimConsentSheet *self);
 void            authsim_consent_sheet_set_engine  (AuthsimConsentSheet *self,
                                                    AuthsimEngine       *engine);
 /* (nullable) (transfer none) */
@@ -29,19 +27,5 @@ void            authsim_consent_sheet_set_request (AuthsimConsentSheet *self,
  * FALSE when there is nothing open to answer. */
 gboolean        authsim_consent_sheet_respond     (AuthsimConsentSheet *self,
                                                    AuthsimDecision      decision);
-
-/*
- * Shows a profile icon ("resource:///…", a file: URI or a file path) in @image; FALSE (and
- * the image cleared) when @icon is NULL or cannot be found, so the caller can show a letter
- * avatar instead. Shared by the sheet and the preview's app card.
- */
-gboolean        authsim_app_icon_load             (GtkImage            *image,
-                                                   const char          *icon);
-/* The first character of @name, upper-cased, for a letter avatar. (transfer full) */
-char           *authsim_app_icon_letter           (const char          *name);
-
-/* The translated name of a user-info field (camelCase, e.g. "nickName"), as the popup lists
- * it; @field itself when it is unknown. */
-const char *authsim_consent_sheet_field_label (const char *field);
 
 G_END_DECLS

@@ -34,6 +34,7 @@ G_DEFINE_FINAL_TYPE (AuthsimGatewayView, authsim_gateway_view, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_BACKEND,
+  PROP_LOG,
   N_PROPS
 };
 
@@ -118,9 +119,9 @@ authsim_gateway_view_refresh (AuthsimGatewayView *self)
 /* Copy -------------------------------------------------------------------------------------- */
 
 static void
-copy_url_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+copy_url_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   AuthsimGatewayView *self = AUTHSIM_GATEWAY_VIEW (widget);
   AuthsimGateway *gateway = self->backend != NULL ? authsim_backend_get_gateway (self->backend)
@@ -135,9 +136,9 @@ copy_url_action (GtkWidget  *widget,
 }
 
 static void
-copy_key_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+copy_key_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   AuthsimGatewayView *self = AUTHSIM_GATEWAY_VIEW (widget);
   const char *file_name = g_variant_get_string (parameter, NULL);
@@ -184,9 +185,9 @@ save_data_free (SaveData *data)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveData, save_data_free)
 
 static void
-save_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+save_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(SaveData) data = user_data;
   g_autoptr(GError) error = NULL;
@@ -247,11 +248,11 @@ authsim_gateway_view_save_key_to (AuthsimGatewayView *self,
   data->file_name = g_strdup (file_name);
   data->file = g_object_ref (file);
   g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, flags, self->cancellable,
-                                       save_done, data);
+                                       save_done_cb, data);
 }
 
 static void
-on_chooser_response (GtkNativeDialog    *chooser,
+chooser_response_cb (GtkNativeDialog    *chooser,
                      int                 response,
                      AuthsimGatewayView *self)
 {
@@ -270,9 +271,9 @@ on_chooser_response (GtkNativeDialog    *chooser,
 }
 
 static void
-save_key_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+save_key_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   AuthsimGatewayView *self = AUTHSIM_GATEWAY_VIEW (widget);
   const char *file_name = g_variant_get_string (parameter, NULL);
@@ -300,7 +301,7 @@ save_key_action (GtkWidget  *widget,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), file_name);
   g_object_set_data_full (G_OBJECT (chooser), "authsim-key-file", g_strdup (file_name), g_free);
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   self->chooser = GTK_NATIVE_DIALOG (chooser);
   gtk_native_dialog_show (self->chooser);
 }
@@ -308,7 +309,7 @@ save_key_action (GtkWidget  *widget,
 /* Backend ----------------------------------------------------------------------------------- */
 
 static void
-on_log_items_changed (GListModel         *model,
+log_items_changed_cb (GListModel         *model,
                       guint               position,
                       guint               removed,
                       guint               added,
@@ -321,18 +322,11 @@ on_log_items_changed (GListModel         *model,
 }
 
 static void
-on_backend_notify (GObject            *object,
+backend_notify_cb (GObject            *object,
                    GParamSpec         *pspec,
                    AuthsimGatewayView *self)
 {
   authsim_gateway_view_refresh (self);
-}
-
-AuthsimBackend *
-authsim_gateway_view_get_backend (AuthsimGatewayView *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_GATEWAY_VIEW (self), NULL);
-  return self->backend;
 }
 
 void
@@ -349,31 +343,43 @@ authsim_gateway_view_set_backend (AuthsimGatewayView *self,
 
   if (self->backend != NULL)
     g_signal_handlers_disconnect_by_data (self->backend, self);
-  if (self->log != NULL)
-    g_signal_handlers_disconnect_by_data (self->log, self);
   engine = get_engine (self);
   if (engine != NULL)
     g_signal_handlers_disconnect_by_data (engine, self);
 
   g_set_object (&self->backend, backend);
   engine = get_engine (self);
-  g_clear_object (&self->log);
-  if (engine != NULL)
-    self->log = g_object_ref (authsim_engine_get_log (engine));
 
   if (self->backend != NULL)
     g_signal_connect_object (self->backend, "notify",
-                             G_CALLBACK (on_backend_notify), self, 0);
+                             G_CALLBACK (backend_notify_cb), self, 0);
   if (engine != NULL)
     g_signal_connect_object (engine, "notify::profile",
-                             G_CALLBACK (on_backend_notify), self, 0);
-  if (self->log != NULL)
-    g_signal_connect_object (self->log, "items-changed",
-                             G_CALLBACK (on_log_items_changed), self, 0);
+                             G_CALLBACK (backend_notify_cb), self, 0);
 
   authsim_gateway_view_refresh (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKEND]);
+}
+
+void
+authsim_gateway_view_set_log (AuthsimGatewayView *self,
+                              AuthsimLog         *log)
+{
+  g_return_if_fail (AUTHSIM_IS_GATEWAY_VIEW (self));
+  g_return_if_fail (log == NULL || AUTHSIM_IS_LOG (log));
+
+  if (self->log == log)
+    return;
+
+  if (self->log != NULL)
+    g_signal_handlers_disconnect_by_data (self->log, self);
+  g_set_object (&self->log, log);
+  if (self->log != NULL)
+    g_signal_connect_object (self->log, "items-changed",
+                             G_CALLBACK (log_items_changed_cb), self, 0);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG]);
 }
 
 /* GObject ----------------------------------------------------------------------------------- */
@@ -432,6 +438,9 @@ authsim_gateway_view_get_property (GObject    *object,
     case PROP_BACKEND:
       g_value_set_object (value, self->backend);
       break;
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -449,6 +458,9 @@ authsim_gateway_view_set_property (GObject      *object,
     {
     case PROP_BACKEND:
       authsim_gateway_view_set_backend (self, g_value_get_object (value));
+      break;
+    case PROP_LOG:
+      authsim_gateway_view_set_log (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -470,6 +482,10 @@ authsim_gateway_view_class_init (AuthsimGatewayViewClass *klass)
     g_param_spec_object ("backend", NULL, NULL, AUTHSIM_TYPE_BACKEND,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The UI resources live in a static library: referencing them links their constructor,
@@ -486,11 +502,11 @@ authsim_gateway_view_class_init (AuthsimGatewayViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, status_label);
 
   gtk_widget_class_install_action (widget_class, "gateway-view.copy-url", NULL,
-                                   copy_url_action);
+                                   copy_url_cb);
   gtk_widget_class_install_action (widget_class, "gateway-view.copy-key", "s",
-                                   copy_key_action);
+                                   copy_key_cb);
   gtk_widget_class_install_action (widget_class, "gateway-view.save-key", "s",
-                                   save_key_action);
+                                   save_key_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "gatewayview");
@@ -506,9 +522,11 @@ authsim_gateway_view_init (AuthsimGatewayView *self)
 }
 
 GtkWidget *
-authsim_gateway_view_new (AuthsimBackend *backend)
+authsim_gateway_view_new (AuthsimBackend *backend,
+                          AuthsimLog     *log)
 {
   g_return_val_if_fail (backend == NULL || AUTHSIM_IS_BACKEND (backend), NULL);
+  g_return_val_if_fail (log == NULL || AUTHSIM_IS_LOG (log), NULL);
 
-  return g_object_new (AUTHSIM_TYPE_GATEWAY_VIEW, "backend", backend, NULL);
+  return g_object_new (AUTHSIM_TYPE_GATEWAY_VIEW, "backend", backend, "log", log, NULL);
 }

@@ -13,15 +13,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AuthsimGatewayView, authsim_gateway_view, AUTHSIM, GATEWAY_VIEW, GtkWidget)
 
 /*
- * Property "backend" AuthsimBackend (rw, nullable). The keys and the gateway exist once the
- * backend has started: the view refreshes when it is mapped and on the log's gateway events.
- * Widget actions: gateway-view.copy-url, gateway-view.copy-key (s: file name),
- * gateway-view.save-key (s: file name).
+ * Properties "backend" AuthsimBackend and "log" AuthsimLog (rw, nullable). The keys and the
+ * gateway exist once the backend has started: the view refreshes when it is mapped and on the
+ * log's first events. Widget actions: gateway-view.copy-url, gateway-view.copy-key
+ * (s: file name), gateway-view.save-key (s: file name).
  */
-GtkWidget      *authsim_gateway_view_new         (AuthsimBackend     *backend);
-AuthsimBackend *authsim_gateway_view_get_backend (AuthsimGatewayView *self);
+GtkWidget      *authsim_gateway_view_new         (AuthsimBackend     *backend,
+                                                  AuthsimLog         *log);
 void            authsim_gateway_view_set_backend (AuthsimGatewayView *self,
                                                   AuthsimBackend     *backend);
+void            authsim_gateway_view_set_log     (AuthsimGatewayView *self,
+                                                  AuthsimLog         *log);
 /* Re-reads the gateway URL, the app ids and the keys from the backend. */
 void            authsim_gateway_view_refresh     (AuthsimGatewayView *self);
 /* Writes the PEM of @file_name ("app-private.pem", …) to @file, without blocking. */

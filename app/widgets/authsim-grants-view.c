@@ -24,6 +24,7 @@ G_DEFINE_FINAL_TYPE (AuthsimGrantsView, authsim_grants_view, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_ENGINE,
+  PROP_STORE,
   N_PROPS
 };
 
@@ -85,7 +86,7 @@ dup_app_name (AuthsimGrantsView *self,
 }
 
 static void
-on_revoke_clicked (GtkButton         *button,
+revoke_clicked_cb (GtkButton         *button,
                    AuthsimGrantsView *self)
 {
   AuthsimGrant *grant = g_object_get_data (G_OBJECT (button), "authsim-grant");
@@ -150,7 +151,7 @@ create_row (gpointer item,
                                   -1);
   g_object_set_data_full (G_OBJECT (button), "authsim-grant",
                           g_object_ref (grant), g_object_unref);
-  g_signal_connect_object (button, "clicked", G_CALLBACK (on_revoke_clicked), self, 0);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (revoke_clicked_cb), self, 0);
 
   gtk_box_append (GTK_BOX (box), texts);
   gtk_box_append (GTK_BOX (box), button);
@@ -206,7 +207,7 @@ update_stack (AuthsimGrantsView *self)
 }
 
 static void
-on_sorted_items_changed (GListModel        *model,
+sorted_items_changed_cb (GListModel        *model,
                          guint              position,
                          guint              removed,
                          guint              added,
@@ -224,19 +225,12 @@ rebind (AuthsimGrantsView *self)
 }
 
 static void
-on_engine_names_changed (AuthsimEngine     *engine,
+engine_names_changed_cb (AuthsimEngine     *engine,
                          GParamSpec        *pspec,
                          AuthsimGrantsView *self)
 {
   /* Names of users and apps come from the engine's users and profile: rebuild the rows. */
   rebind (self);
-}
-
-AuthsimEngine *
-authsim_grants_view_get_engine (AuthsimGrantsView *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_GRANTS_VIEW (self), NULL);
-  return self->engine;
 }
 
 void
@@ -251,15 +245,33 @@ authsim_grants_view_set_engine (AuthsimGrantsView *self,
 
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_set_object (&self->engine, engine);
+  if (self->engine != NULL)
+    {
+      g_signal_connect_object (self->engine, "notify::users",
+                               G_CALLBACK (engine_names_changed_cb), self, 0);
+      g_signal_connect_object (self->engine, "notify::profile",
+                               G_CALLBACK (engine_names_changed_cb), self, 0);
+    }
+
+  rebind (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+}
+
+void
+authsim_grants_view_set_store (AuthsimGrantsView *self,
+                               AuthsimStore      *store)
+{
+  g_return_if_fail (AUTHSIM_IS_GRANTS_VIEW (self));
+  g_return_if_fail (store == NULL || AUTHSIM_IS_STORE (store));
+
+  if (self->store == store)
+    return;
+
   if (self->sorted != NULL)
     g_signal_handlers_disconnect_by_data (self->sorted, self);
   g_clear_object (&self->sorted);
-
-  g_set_object (&self->engine, engine);
-  g_clear_object (&self->store);
-  if (engine != NULL)
-    self->store = g_object_ref (authsim_engine_get_store (engine));
-
+  g_set_object (&self->store, store);
   if (self->store != NULL)
     {
       GtkCustomSorter *sorter = gtk_custom_sorter_new (compare_grants, NULL, NULL);
@@ -267,20 +279,11 @@ authsim_grants_view_set_engine (AuthsimGrantsView *self,
 
       self->sorted = gtk_sort_list_model_new (g_object_ref (grants), GTK_SORTER (sorter));
       g_signal_connect (self->sorted, "items-changed",
-                        G_CALLBACK (on_sorted_items_changed), self);
-    }
-
-  if (self->engine != NULL)
-    {
-      g_signal_connect_object (self->engine, "notify::users",
-                               G_CALLBACK (on_engine_names_changed), self, 0);
-      g_signal_connect_object (self->engine, "notify::profile",
-                               G_CALLBACK (on_engine_names_changed), self, 0);
+                        G_CALLBACK (sorted_items_changed_cb), self);
     }
 
   rebind (self);
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 
 guint
@@ -330,6 +333,9 @@ authsim_grants_view_get_property (GObject    *object,
     case PROP_ENGINE:
       g_value_set_object (value, self->engine);
       break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -348,6 +354,9 @@ authsim_grants_view_set_property (GObject      *object,
     case PROP_ENGINE:
       authsim_grants_view_set_engine (self, g_value_get_object (value));
       break;
+    case PROP_STORE:
+      authsim_grants_view_set_store (self, g_value_get_object (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -365,6 +374,10 @@ authsim_grants_view_class_init (AuthsimGrantsViewClass *klass)
 
   properties[PROP_ENGINE] =
     g_param_spec_object ("engine", NULL, NULL, AUTHSIM_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -391,9 +404,11 @@ authsim_grants_view_init (AuthsimGrantsView *self)
 }
 
 GtkWidget *
-authsim_grants_view_new (AuthsimEngine *engine)
+authsim_grants_view_new (AuthsimEngine *engine,
+                         AuthsimStore  *store)
 {
   g_return_val_if_fail (engine == NULL || AUTHSIM_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (store == NULL || AUTHSIM_IS_STORE (store), NULL);
 
-  return g_object_new (AUTHSIM_TYPE_GRANTS_VIEW, "engine", engine, NULL);
+  return g_object_new (AUTHSIM_TYPE_GRANTS_VIEW, "engine", engine, "store", store, NULL);
 }

@@ -12,11 +12,14 @@ G_BEGIN_DECLS
 #define AUTHSIM_TYPE_GRANTS_VIEW (authsim_grants_view_get_type ())
 G_DECLARE_FINAL_TYPE (AuthsimGrantsView, authsim_grants_view, AUTHSIM, GRANTS_VIEW, GtkWidget)
 
-/* Property "engine" AuthsimEngine (rw, nullable). */
-GtkWidget     *authsim_grants_view_new        (AuthsimEngine     *engine);
-AuthsimEngine *authsim_grants_view_get_engine (AuthsimGrantsView *self);
+/* Properties: "store" AuthsimStore (rw, nullable): whose grants are listed; "engine"
+ * AuthsimEngine (rw, nullable): names users and apps, and revokes (logged). */
+GtkWidget     *authsim_grants_view_new        (AuthsimEngine     *engine,
+                                               AuthsimStore      *store);
 void           authsim_grants_view_set_engine (AuthsimGrantsView *self,
                                                AuthsimEngine     *engine);
+void           authsim_grants_view_set_store  (AuthsimGrantsView *self,
+                                               AuthsimStore      *store);
 /* The number of grant rows shown. */
 guint          authsim_grants_view_get_n_rows (AuthsimGrantsView *self);
 

@@ -21,7 +21,6 @@ struct _AuthsimLogView
 {
   GtkWidget           parent_instance;
 
-  AuthsimEngine      *engine;
   AuthsimLog         *log;
 
   GtkSliceListModel  *slice;
@@ -61,7 +60,7 @@ G_DEFINE_FINAL_TYPE (AuthsimLogView, authsim_log_view, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
-  PROP_ENGINE,
+  PROP_LOG,
   PROP_CALL_FILTER,
   PROP_STATUS,
   N_PROPS
@@ -196,9 +195,9 @@ find_row_accessible (GtkWidget *cell_child)
 }
 
 static void
-setup_cell (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  user_data)
+setup_cell_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  user_data)
 {
   Column column = GPOINTER_TO_INT (user_data);
   GtkWidget *label = gtk_label_new (NULL);
@@ -226,9 +225,9 @@ setup_cell (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_cell (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  user_data)
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
 {
   Column column = GPOINTER_TO_INT (user_data);
   AuthsimEvent *event = gtk_list_item_get_item (item);
@@ -268,9 +267,9 @@ bind_cell (GtkSignalListItemFactory *factory,
 }
 
 static void
-unbind_cell (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             gpointer                  user_data)
+unbind_cell_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
 {
   Column column = GPOINTER_TO_INT (user_data);
   GtkWidget *label = gtk_list_item_get_child (item);
@@ -291,9 +290,9 @@ add_column (AuthsimLogView *self,
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   g_autoptr(GtkColumnViewColumn) view_column = NULL;
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (column));
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), GINT_TO_POINTER (column));
 
   view_column = gtk_column_view_column_new (title, g_steal_pointer (&factory));
   gtk_column_view_column_set_expand (view_column, expand);
@@ -407,7 +406,7 @@ sync_dropdown (AuthsimLogView *self)
 }
 
 static void
-on_dropdown_selected (GtkDropDown    *dropdown,
+dropdown_selected_cb (GtkDropDown    *dropdown,
                       GParamSpec     *pspec,
                       AuthsimLogView *self)
 {
@@ -473,9 +472,9 @@ adjustment_at_bottom (GtkAdjustment *adjustment)
 }
 
 static gboolean
-scroll_to_bottom_tick (GtkWidget     *widget,
-                       GdkFrameClock *frame_clock,
-                       gpointer       user_data)
+scroll_to_bottom_cb (GtkWidget     *widget,
+                     GdkFrameClock *frame_clock,
+                     gpointer       user_data)
 {
   AuthsimLogView *self = AUTHSIM_LOG_VIEW (widget);
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
@@ -493,7 +492,7 @@ scroll_to_bottom_tick (GtkWidget     *widget,
 }
 
 static void
-on_vadjustment_changed (GtkAdjustment  *adjustment,
+vadjustment_changed_cb (GtkAdjustment  *adjustment,
                         AuthsimLogView *self)
 {
   /* gtk_adjustment_configure () emits "changed" with the new value in place, then
@@ -504,12 +503,12 @@ on_vadjustment_changed (GtkAdjustment  *adjustment,
   /* "changed" comes from the list's size allocation, where a new value would not be laid
    * out (GTK 4.8): scroll at the start of the next frame instead. */
   if (self->follow && !adjustment_at_bottom (adjustment) && self->scroll_tick == 0)
-    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_bottom_tick,
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_bottom_cb,
                                                       NULL, NULL);
 }
 
 static void
-on_vadjustment_value_changed (GtkAdjustment  *adjustment,
+vadjustment_value_changed_cb (GtkAdjustment  *adjustment,
                               AuthsimLogView *self)
 {
   gboolean relayout = self->relayout &&
@@ -521,6 +520,23 @@ on_vadjustment_value_changed (GtkAdjustment  *adjustment,
 }
 
 /* Log model --------------------------------------------------------------------------------- */
+
+/* Inserts the "Call #n" items of @labels (emptied) for calls[@first…], after "All calls". */
+static void
+insert_call_labels (AuthsimLogView *self,
+                    guint           first,
+                    GPtrArray      *labels)
+{
+  if (labels->len == 0)
+    return;
+
+  g_ptr_array_add (labels, NULL);
+  self->updating_dropdown = TRUE;
+  gtk_string_list_splice (self->calls_strings, first + 1, 0,
+                          (const char * const *) labels->pdata);
+  self->updating_dropdown = FALSE;
+  g_ptr_array_set_size (labels, 0);
+}
 
 /*
  * GTK 4.8's list views pay for every items-changed they have seen: each one leaves a node in
@@ -563,29 +579,14 @@ add_calls_of_range (AuthsimLogView *self,
           if (!found)
             {
               /* Flush the batch first so that positions stay right. */
-              if (labels->len > 0)
-                {
-                  g_ptr_array_add (labels, NULL);
-                  self->updating_dropdown = TRUE;
-                  gtk_string_list_splice (self->calls_strings, first_new + 1, 0,
-                                          (const char * const *) labels->pdata);
-                  self->updating_dropdown = FALSE;
-                  g_ptr_array_set_size (labels, 0);
-                }
+              insert_call_labels (self, first_new, labels);
               calls_add (self, call);
               first_new = self->calls->len;
             }
         }
     }
 
-  if (labels->len > 0)
-    {
-      g_ptr_array_add (labels, NULL);
-      self->updating_dropdown = TRUE;
-      gtk_string_list_splice (self->calls_strings, first_new + 1, 0,
-                              (const char * const *) labels->pdata);
-      self->updating_dropdown = FALSE;
-    }
+  insert_call_labels (self, first_new, labels);
 }
 
 /* Shows the events appended since the last flush, as one change. */
@@ -620,7 +621,7 @@ flush_appended_cb (gpointer user_data)
 }
 
 static void
-on_log_items_changed (GListModel     *model,
+log_items_changed_cb (GListModel     *model,
                       guint           position,
                       guint           removed,
                       guint           added,
@@ -661,7 +662,7 @@ on_log_items_changed (GListModel     *model,
 }
 
 static void
-on_filtered_items_changed (GListModel     *model,
+filtered_items_changed_cb (GListModel     *model,
                            guint           position,
                            guint           removed,
                            guint           added,
@@ -699,7 +700,7 @@ update_actions (AuthsimLogView *self)
 }
 
 static void
-on_selected_item_changed (GtkSingleSelection *selection,
+selected_item_changed_cb (GtkSingleSelection *selection,
                           GParamSpec         *pspec,
                           AuthsimLogView     *self)
 {
@@ -805,9 +806,9 @@ export_data_free (ExportData *data)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExportData, export_data_free)
 
 static void
-export_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+export_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(ExportData) data = user_data;
   AuthsimLogView *self = data->self;
@@ -864,11 +865,11 @@ authsim_log_view_export_to_file (AuthsimLogView *self,
 
   /* Translators: shown under the log while an export runs. */
   set_status (self, _("Exporting…"));
-  authsim_log_export_async (self->log, file, self->export_cancellable, export_done, data);
+  authsim_log_export_async (self->log, file, self->export_cancellable, export_done_cb, data);
 }
 
 static void
-on_chooser_response (GtkNativeDialog *chooser,
+chooser_response_cb (GtkNativeDialog *chooser,
                      int              response,
                      AuthsimLogView  *self)
 {
@@ -917,7 +918,7 @@ authsim_log_view_export (AuthsimLogView *self)
   gtk_file_filter_add_pattern (filter, "*.jsonl");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
 
-  g_signal_connect (chooser, "response", G_CALLBACK (on_chooser_response), self);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   self->chooser = GTK_NATIVE_DIALOG (chooser);
   gtk_native_dialog_show (self->chooser);
 }
@@ -925,25 +926,25 @@ authsim_log_view_export (AuthsimLogView *self)
 /* Actions ----------------------------------------------------------------------------------- */
 
 static void
-copy_row_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+copy_row_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
   authsim_log_view_copy_row (AUTHSIM_LOG_VIEW (widget));
 }
 
 static void
-copy_payload_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
+copy_payload_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
 {
   authsim_log_view_copy_payload (AUTHSIM_LOG_VIEW (widget));
 }
 
 static void
-clear_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+clear_cb (GtkWidget  *widget,
+          const char *action_name,
+          GVariant   *parameter)
 {
   AuthsimLogView *self = AUTHSIM_LOG_VIEW (widget);
 
@@ -952,17 +953,17 @@ clear_action (GtkWidget  *widget,
 }
 
 static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+export_cb (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
 {
   authsim_log_view_export (AUTHSIM_LOG_VIEW (widget));
 }
 
 static void
-filter_selected_action (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
+filter_selected_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
 {
   AuthsimLogView *self = AUTHSIM_LOG_VIEW (widget);
   AuthsimEvent *event = authsim_log_view_get_selected (self);
@@ -971,56 +972,40 @@ filter_selected_action (GtkWidget  *widget,
     authsim_log_view_set_call_filter (self, authsim_event_get_call (event));
 }
 
-/* Engine ------------------------------------------------------------------------------------ */
-
-AuthsimEngine *
-authsim_log_view_get_engine (AuthsimLogView *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_LOG_VIEW (self), NULL);
-  return self->engine;
-}
+/* Log --------------------------------------------------------------------------------------- */
 
 void
-authsim_log_view_set_engine (AuthsimLogView *self,
-                             AuthsimEngine  *engine)
+authsim_log_view_set_log (AuthsimLogView *self,
+                          AuthsimLog     *log)
 {
-  AuthsimLog *log;
-
   g_return_if_fail (AUTHSIM_IS_LOG_VIEW (self));
-  g_return_if_fail (engine == NULL || AUTHSIM_IS_ENGINE (engine));
+  g_return_if_fail (log == NULL || AUTHSIM_IS_LOG (log));
 
-  if (self->engine == engine)
+  if (self->log == log)
     return;
 
-  g_set_object (&self->engine, engine);
-  log = engine != NULL ? authsim_engine_get_log (engine) : NULL;
+  if (self->log != NULL)
+    g_signal_handlers_disconnect_by_data (self->log, self);
+  g_cancellable_cancel (self->export_cancellable);
+  g_clear_object (&self->export_cancellable);
+  authsim_log_view_set_call_filter (self, 0);
+  calls_reset (self);
 
-  if (self->log != log)
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  g_set_object (&self->log, log);
+  gtk_slice_list_model_set_size (self->slice, 0);
+  gtk_slice_list_model_set_model (self->slice, G_LIST_MODEL (log));
+
+  if (self->log != NULL)
     {
-      if (self->log != NULL)
-        g_signal_handlers_disconnect_by_data (self->log, self);
-
-      g_cancellable_cancel (self->export_cancellable);
-      g_clear_object (&self->export_cancellable);
-      authsim_log_view_set_call_filter (self, 0);
-      calls_reset (self);
-
-      g_clear_handle_id (&self->flush_source, g_source_remove);
-      g_set_object (&self->log, log);
-      gtk_slice_list_model_set_size (self->slice, 0);
-      gtk_slice_list_model_set_model (self->slice, G_LIST_MODEL (log));
-
-      if (self->log != NULL)
-        {
-          /* Connected after the slice's own handler: it has seen the change by then. */
-          g_signal_connect_object (self->log, "items-changed",
-                                   G_CALLBACK (on_log_items_changed), self, 0);
-          flush_appended (self);
-        }
+      /* Connected after the slice's own handler: it has seen the change by then. */
+      g_signal_connect_object (self->log, "items-changed",
+                               G_CALLBACK (log_items_changed_cb), self, 0);
+      flush_appended (self);
     }
 
   update_actions (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG]);
 }
 
 GtkSelectionModel *
@@ -1069,7 +1054,6 @@ authsim_log_view_dispose (GObject *object)
   g_clear_object (&self->filter);
   g_clear_object (&self->calls_strings);
   g_clear_object (&self->log);
-  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (authsim_log_view_parent_class)->dispose (object);
 }
@@ -1095,8 +1079,8 @@ authsim_log_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      g_value_set_object (value, self->engine);
+    case PROP_LOG:
+      g_value_set_object (value, self->log);
       break;
     case PROP_CALL_FILTER:
       g_value_set_uint (value, self->call_filter);
@@ -1119,8 +1103,8 @@ authsim_log_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      authsim_log_view_set_engine (self, g_value_get_object (value));
+    case PROP_LOG:
+      authsim_log_view_set_log (self, g_value_get_object (value));
       break;
     case PROP_CALL_FILTER:
       authsim_log_view_set_call_filter (self, g_value_get_uint (value));
@@ -1141,8 +1125,8 @@ authsim_log_view_class_init (AuthsimLogViewClass *klass)
   object_class->get_property = authsim_log_view_get_property;
   object_class->set_property = authsim_log_view_set_property;
 
-  properties[PROP_ENGINE] =
-    g_param_spec_object ("engine", NULL, NULL, AUTHSIM_TYPE_ENGINE,
+  properties[PROP_LOG] =
+    g_param_spec_object ("log", NULL, NULL, AUTHSIM_TYPE_LOG,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
   properties[PROP_CALL_FILTER] =
@@ -1170,13 +1154,13 @@ authsim_log_view_class_init (AuthsimLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, detail_buffer);
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, status_label);
 
-  gtk_widget_class_install_action (widget_class, "log-view.copy-row", NULL, copy_row_action);
+  gtk_widget_class_install_action (widget_class, "log-view.copy-row", NULL, copy_row_cb);
   gtk_widget_class_install_action (widget_class, "log-view.copy-payload", NULL,
-                                   copy_payload_action);
-  gtk_widget_class_install_action (widget_class, "log-view.clear", NULL, clear_action);
-  gtk_widget_class_install_action (widget_class, "log-view.export", NULL, export_action);
+                                   copy_payload_cb);
+  gtk_widget_class_install_action (widget_class, "log-view.clear", NULL, clear_cb);
+  gtk_widget_class_install_action (widget_class, "log-view.export", NULL, export_cb);
   gtk_widget_class_install_action (widget_class, "log-view.filter-selected", NULL,
-                                   filter_selected_action);
+                                   filter_selected_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK,
                                        "log-view.copy-row", NULL);
@@ -1206,9 +1190,9 @@ authsim_log_view_init (AuthsimLogView *self)
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected-item",
-                    G_CALLBACK (on_selected_item_changed), self);
+                    G_CALLBACK (selected_item_changed_cb), self);
   g_signal_connect (self->filter_model, "items-changed",
-                    G_CALLBACK (on_filtered_items_changed), self);
+                    G_CALLBACK (filtered_items_changed_cb), self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   /* Translators: log column headings. */
@@ -1228,22 +1212,22 @@ authsim_log_view_init (AuthsimLogView *self)
   gtk_drop_down_set_enable_search (self->filter_dropdown, TRUE);
   gtk_drop_down_set_selected (self->filter_dropdown, 0);
   g_signal_connect (self->filter_dropdown, "notify::selected",
-                    G_CALLBACK (on_dropdown_selected), self);
+                    G_CALLBACK (dropdown_selected_cb), self);
 
   vadjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
   self->follow = TRUE;
   g_signal_connect_object (vadjustment, "value-changed",
-                           G_CALLBACK (on_vadjustment_value_changed), self, 0);
+                           G_CALLBACK (vadjustment_value_changed_cb), self, 0);
   g_signal_connect_object (vadjustment, "changed",
-                           G_CALLBACK (on_vadjustment_changed), self, 0);
+                           G_CALLBACK (vadjustment_changed_cb), self, 0);
 
   update_actions (self);
 }
 
 GtkWidget *
-authsim_log_view_new (AuthsimEngine *engine)
+authsim_log_view_new (AuthsimLog *log)
 {
-  g_return_val_if_fail (engine == NULL || AUTHSIM_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (log == NULL || AUTHSIM_IS_LOG (log), NULL);
 
-  return g_object_new (AUTHSIM_TYPE_LOG_VIEW, "engine", engine, NULL);
+  return g_object_new (AUTHSIM_TYPE_LOG_VIEW, "log", log, NULL);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* authsim-log-view.h: the callback log (SPEC §7, §8): a column view over the engine's event
- * log, a detail pane, copy, export, clear view and a filter by call. */
+/* authsim-log-view.h: the callback log (SPEC §7, §8): a column view over the event log, a
+ * detail pane, copy, export, clear view and a filter by call. */
 #pragma once
 
 #include <gtk/gtk.h>
 
-#include "authsim-engine.h"
+#include "authsim-log.h"
 
 G_BEGIN_DECLS
 
@@ -13,16 +13,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AuthsimLogView, authsim_log_view, AUTHSIM, LOG_VIEW, GtkWidget)
 
 /*
- * Properties: "engine" AuthsimEngine (rw, nullable), "call-filter" uint (rw): the call whose
+ * Properties: "log" AuthsimLog (rw, nullable), "call-filter" uint (rw): the call whose
  * events are shown, 0 for all; "status" string (r, nullable): the last export's outcome.
  * Signal "export-finished" (GFile *file, gboolean success, const char *message).
  * Widget actions: log-view.copy-row, log-view.copy-payload, log-view.clear, log-view.export,
  * log-view.filter-selected.
  */
-GtkWidget     *authsim_log_view_new             (AuthsimEngine  *engine);
-AuthsimEngine *authsim_log_view_get_engine      (AuthsimLogView *self);
-void           authsim_log_view_set_engine      (AuthsimLogView *self,
-                                                 AuthsimEngine  *engine);
+GtkWidget     *authsim_log_view_new             (AuthsimLog     *log);
+void           authsim_log_view_set_log         (AuthsimLogView *self,
+                                                 AuthsimLog     *log);
 guint          authsim_log_view_get_call_filter (AuthsimLogView *self);
 void           authsim_log_view_set_call_filter (AuthsimLogView *self,
                                                  guint           call);

@@ -3,9 +3,9 @@
 
 #include <glib/gi18n.h>
 
-#include "authsim-consent-sheet.h"
 #include "authsim-preferences-dialog.h"
 #include "authsim-resources.h"
+#include "authsim-user-info-label.h"
 
 struct _AuthsimPreferencesDialog
 {
@@ -42,6 +42,7 @@ G_DEFINE_FINAL_TYPE (AuthsimPreferencesDialog, authsim_preferences_dialog, GTK_T
 enum {
   PROP_0,
   PROP_ENGINE,
+  PROP_STORE,
   N_PROPS
 };
 
@@ -140,7 +141,7 @@ update_clock_label (AuthsimPreferencesDialog *self)
 }
 
 static void
-on_clock_offset_notify (AuthsimStore             *store,
+clock_offset_notify_cb (AuthsimStore             *store,
                         GParamSpec               *pspec,
                         AuthsimPreferencesDialog *self)
 {
@@ -148,9 +149,9 @@ on_clock_offset_notify (AuthsimStore             *store,
 }
 
 static void
-advance_clock_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
+advance_clock_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   AuthsimPreferencesDialog *self = AUTHSIM_PREFERENCES_DIALOG (widget);
 
@@ -159,9 +160,9 @@ advance_clock_action (GtkWidget  *widget,
 }
 
 static void
-reset_clock_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+reset_clock_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   AuthsimPreferencesDialog *self = AUTHSIM_PREFERENCES_DIALOG (widget);
 
@@ -192,7 +193,7 @@ sync_field_switches (AuthsimPreferencesDialog *self)
 }
 
 static void
-on_field_switch_active (GtkSwitch                *toggle,
+field_switch_active_cb (GtkSwitch                *toggle,
                         GParamSpec               *pspec,
                         AuthsimPreferencesDialog *self)
 {
@@ -235,7 +236,7 @@ build_field_switches (AuthsimPreferencesDialog *self)
 
       texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
       gtk_widget_set_hexpand (texts, TRUE);
-      title = gtk_label_new (authsim_consent_sheet_field_label (known[i]));
+      title = gtk_label_new (authsim_user_info_label (known[i]));
       gtk_label_set_xalign (GTK_LABEL (title), 0.0);
       subtitle = gtk_label_new (known[i]);
       gtk_label_set_xalign (GTK_LABEL (subtitle), 0.0);
@@ -252,10 +253,10 @@ build_field_switches (AuthsimPreferencesDialog *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, known[i],
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      authsim_consent_sheet_field_label (known[i]),
+                                      authsim_user_info_label (known[i]),
                                       -1);
       g_object_set_data_full (G_OBJECT (toggle), "authsim-field", g_strdup (known[i]), g_free);
-      g_signal_connect (toggle, "notify::active", G_CALLBACK (on_field_switch_active), self);
+      g_signal_connect (toggle, "notify::active", G_CALLBACK (field_switch_active_cb), self);
 
       gtk_box_append (GTK_BOX (box), texts);
       gtk_box_append (GTK_BOX (box), toggle);
@@ -285,7 +286,7 @@ unbind_profile (AuthsimPreferencesDialog *self)
 }
 
 static void
-on_profile_fields_notify (AuthsimProfile           *profile,
+profile_fields_notify_cb (AuthsimProfile           *profile,
                           GParamSpec               *pspec,
                           AuthsimPreferencesDialog *self)
 {
@@ -332,62 +333,58 @@ bind_profile (AuthsimPreferencesDialog *self)
                                                           self->id_open,
                                                           AUTHSIM_ID_MODE_OPEN_ID)));
       g_signal_connect_object (self->profile, "notify::user-info-fields",
-                               G_CALLBACK (on_profile_fields_notify), self, 0);
+                               G_CALLBACK (profile_fields_notify_cb), self, 0);
     }
 
   sync_field_switches (self);
 }
 
 static void
-on_engine_profile_notify (AuthsimEngine            *engine,
+engine_profile_notify_cb (AuthsimEngine            *engine,
                           GParamSpec               *pspec,
                           AuthsimPreferencesDialog *self)
 {
   bind_profile (self);
 }
 
+/* Binds the controls to the engine and the store handed in at construction. */
 static void
-set_engine (AuthsimPreferencesDialog *self,
-            AuthsimEngine            *engine)
+bind_engine_and_store (AuthsimPreferencesDialog *self)
 {
-  g_return_if_fail (engine == NULL || AUTHSIM_IS_ENGINE (engine));
-
-  if (engine == NULL)
-    return;
-
-  self->engine = g_object_ref (engine);
-  self->store = g_object_ref (authsim_engine_get_store (engine));
-
-  bind_enum_toggle (engine, "first-screen-rule", self->rule_enforce,
+  bind_enum_toggle (self->engine, "first-screen-rule", self->rule_enforce,
                     AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
-  bind_enum_toggle (engine, "first-screen-rule", self->rule_warn,
+  bind_enum_toggle (self->engine, "first-screen-rule", self->rule_warn,
                     AUTHSIM_FIRST_SCREEN_RULE_WARN);
-  bind_enum_toggle (engine, "first-screen-rule", self->rule_off,
+  bind_enum_toggle (self->engine, "first-screen-rule", self->rule_off,
                     AUTHSIM_FIRST_SCREEN_RULE_OFF);
-  g_object_bind_property (engine, "network-fault", self->network_switch, "active",
+  g_object_bind_property (self->engine, "network-fault", self->network_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_object_bind_property (engine, "toast-duration", self->toast_adjustment, "value",
+  g_object_bind_property (self->engine, "toast-duration", self->toast_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->store, "code-lifetime", self->lifetime_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   g_signal_connect_object (self->store, "notify::clock-offset",
-                           G_CALLBACK (on_clock_offset_notify), self, 0);
-  g_signal_connect_object (engine, "notify::profile",
-                           G_CALLBACK (on_engine_profile_notify), self, 0);
+                           G_CALLBACK (clock_offset_notify_cb), self, 0);
+  g_signal_connect_object (self->engine, "notify::profile",
+                           G_CALLBACK (engine_profile_notify_cb), self, 0);
 
   update_clock_label (self);
   bind_profile (self);
 }
 
-AuthsimEngine *
-authsim_preferences_dialog_get_engine (AuthsimPreferencesDialog *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_PREFERENCES_DIALOG (self), NULL);
-  return self->engine;
-}
-
 /* GObject ----------------------------------------------------------------------------------- */
+
+static void
+authsim_preferences_dialog_constructed (GObject *object)
+{
+  AuthsimPreferencesDialog *self = AUTHSIM_PREFERENCES_DIALOG (object);
+
+  G_OBJECT_CLASS (authsim_preferences_dialog_parent_class)->constructed (object);
+
+  g_assert (self->engine != NULL && self->store != NULL);
+  bind_engine_and_store (self);
+}
 
 static void
 authsim_preferences_dialog_dispose (GObject *object)
@@ -432,6 +429,9 @@ authsim_preferences_dialog_get_property (GObject    *object,
     case PROP_ENGINE:
       g_value_set_object (value, self->engine);
       break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -448,7 +448,10 @@ authsim_preferences_dialog_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_ENGINE:
-      set_engine (self, g_value_get_object (value));
+      self->engine = g_value_dup_object (value);
+      break;
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -461,6 +464,7 @@ authsim_preferences_dialog_class_init (AuthsimPreferencesDialogClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = authsim_preferences_dialog_constructed;
   object_class->dispose = authsim_preferences_dialog_dispose;
   object_class->finalize = authsim_preferences_dialog_finalize;
   object_class->get_property = authsim_preferences_dialog_get_property;
@@ -468,6 +472,9 @@ authsim_preferences_dialog_class_init (AuthsimPreferencesDialogClass *klass)
 
   properties[PROP_ENGINE] =
     g_param_spec_object ("engine", NULL, NULL, AUTHSIM_TYPE_ENGINE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, AUTHSIM_TYPE_STORE,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -497,9 +504,9 @@ authsim_preferences_dialog_class_init (AuthsimPreferencesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, fields_list);
 
   gtk_widget_class_install_action (widget_class, "prefs.advance-clock", "x",
-                                   advance_clock_action);
+                                   advance_clock_cb);
   gtk_widget_class_install_action (widget_class, "prefs.reset-clock", NULL,
-                                   reset_clock_action);
+                                   reset_clock_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -516,13 +523,16 @@ authsim_preferences_dialog_init (AuthsimPreferencesDialog *self)
 
 GtkWidget *
 authsim_preferences_dialog_new (AuthsimEngine *engine,
+                                AuthsimStore  *store,
                                 GtkWindow     *parent)
 {
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (AUTHSIM_IS_STORE (store), NULL);
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
 
   return g_object_new (AUTHSIM_TYPE_PREFERENCES_DIALOG,
                        "engine", engine,
+                       "store", store,
                        "transient-for", parent,
                        NULL);
 }

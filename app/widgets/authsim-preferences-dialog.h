@@ -13,9 +13,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (AuthsimPreferencesDialog, authsim_preferences_dialog,
                       AUTHSIM, PREFERENCES_DIALOG, GtkWindow)
 
-/* Property "engine" AuthsimEngine (construct-only). The window is transient for @parent. */
-GtkWidget     *authsim_preferences_dialog_new        (AuthsimEngine            *engine,
-                                                      GtkWindow                *parent);
-AuthsimEngine *authsim_preferences_dialog_get_engine (AuthsimPreferencesDialog *self);
+/* Properties "engine" AuthsimEngine and "store" AuthsimStore (construct-only): the settings
+ * shown are theirs. The window is transient for @parent (nullable). */
+GtkWidget *authsim_preferences_dialog_new (AuthsimEngine *engine,
+                                           AuthsimStore  *store,
+                                           GtkWindow     *parent);
 
 G_END_DECLS

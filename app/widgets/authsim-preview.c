@@ -3,10 +3,11 @@
 
 #include <glib/gi18n.h>
 
-#include "authsim-resources.h"
+#include "authsim-app-icon.h"
 #include "authsim-consent-sheet.h"
 #include "authsim-enums.h"
 #include "authsim-preview.h"
+#include "authsim-resources.h"
 
 struct _AuthsimPreview
 {
@@ -633,13 +634,6 @@ authsim_preview_new (AuthsimEngine *engine)
   return g_object_new (AUTHSIM_TYPE_PREVIEW, "engine", engine, NULL);
 }
 
-AuthsimEngine *
-authsim_preview_get_engine (AuthsimPreview *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_PREVIEW (self), NULL);
-  return self->engine;
-}
-
 void
 authsim_preview_set_engine (AuthsimPreview *self,
                             AuthsimEngine  *engine)
@@ -661,11 +655,4 @@ authsim_preview_get_sheet (AuthsimPreview *self)
 {
   g_return_val_if_fail (AUTHSIM_IS_PREVIEW (self), NULL);
   return GTK_WIDGET (self->sheet);
-}
-
-const char *
-authsim_preview_get_status (AuthsimPreview *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_PREVIEW (self), NULL);
-  return self->status;
 }

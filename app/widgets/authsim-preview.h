@@ -16,12 +16,9 @@ G_DECLARE_FINAL_TYPE (AuthsimPreview, authsim_preview, AUTHSIM, PREVIEW, GtkWidg
 
 /* Property "engine" (AuthsimEngine, rw, nullable). */
 GtkWidget     *authsim_preview_new        (AuthsimEngine  *engine);
-AuthsimEngine *authsim_preview_get_engine (AuthsimPreview *self);
 void           authsim_preview_set_engine (AuthsimPreview *self,
                                            AuthsimEngine  *engine);
 /* (transfer none): the consent sheet inside the preview. */
 GtkWidget     *authsim_preview_get_sheet  (AuthsimPreview *self);
-/* (transfer none): the status line's text, e.g. "Status: idle" (translated). */
-const char    *authsim_preview_get_status (AuthsimPreview *self);
 
 G_END_DECLS

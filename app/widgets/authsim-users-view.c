@@ -64,7 +64,7 @@ field_label (const char *field)
 /* Users list -------------------------------------------------------------------------------- */
 
 static void
-on_use_clicked (GtkButton        *button,
+use_clicked_cb (GtkButton        *button,
                 AuthsimUsersView *self)
 {
   AuthsimUser *user = g_object_get_data (G_OBJECT (button), "authsim-user");
@@ -120,7 +120,7 @@ create_user_row (gpointer item,
   gtk_widget_set_tooltip_text (button, description);
   g_object_set_data_full (G_OBJECT (button), "authsim-user", g_object_ref (user),
                           g_object_unref);
-  g_signal_connect_object (button, "clicked", G_CALLBACK (on_use_clicked), self, 0);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (use_clicked_cb), self, 0);
 
   gtk_box_append (GTK_BOX (box), texts);
   gtk_box_append (GTK_BOX (box), active);
@@ -163,7 +163,7 @@ update_rows (AuthsimUsersView *self)
 }
 
 static void
-on_row_selected (GtkListBox       *list_box,
+row_selected_cb (GtkListBox       *list_box,
                  GtkListBoxRow    *row,
                  AuthsimUsersView *self)
 {
@@ -209,7 +209,7 @@ sync_entries (AuthsimUsersView *self)
 }
 
 static void
-on_entry_changed (GtkEditable      *entry,
+entry_changed_cb (GtkEditable      *entry,
                   AuthsimUsersView *self)
 {
   const char *key = g_object_get_data (G_OBJECT (entry), "authsim-key");
@@ -224,7 +224,7 @@ on_entry_changed (GtkEditable      *entry,
 }
 
 static void
-on_user_changed (AuthsimUser      *user,
+user_changed_cb (AuthsimUser      *user,
                  AuthsimUsersView *self)
 {
   sync_entries (self);
@@ -256,7 +256,7 @@ build_entries (AuthsimUsersView *self)
       gtk_label_set_mnemonic_widget (GTK_LABEL (label), entry);
       gtk_widget_set_tooltip_text (entry, key);
       g_object_set_data_full (G_OBJECT (entry), "authsim-key", g_strdup (key), g_free);
-      g_signal_connect (entry, "changed", G_CALLBACK (on_entry_changed), self);
+      g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
 
       gtk_grid_attach (self->info_grid, label, 0, (int) i, 1, 1);
       gtk_grid_attach (self->info_grid, entry, 1, (int) i, 1, 1);
@@ -286,7 +286,7 @@ authsim_users_view_set_edited_user (AuthsimUsersView *self,
   g_set_object (&self->edited_user, user);
   if (self->edited_user != NULL)
     g_signal_connect_object (self->edited_user, "changed",
-                             G_CALLBACK (on_user_changed), self, 0);
+                             G_CALLBACK (user_changed_cb), self, 0);
 
   sync_entries (self);
   update_rows (self);
@@ -297,7 +297,7 @@ authsim_users_view_set_edited_user (AuthsimUsersView *self,
 /* Engine ------------------------------------------------------------------------------------ */
 
 static void
-on_active_user_notify (AuthsimEngine    *engine,
+active_user_notify_cb (AuthsimEngine    *engine,
                        GParamSpec       *pspec,
                        AuthsimUsersView *self)
 {
@@ -321,18 +321,11 @@ bind_users (AuthsimUsersView *self)
 }
 
 static void
-on_users_notify (AuthsimEngine    *engine,
+users_notify_cb (AuthsimEngine    *engine,
                  GParamSpec       *pspec,
                  AuthsimUsersView *self)
 {
   bind_users (self);
-}
-
-AuthsimEngine *
-authsim_users_view_get_engine (AuthsimUsersView *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_USERS_VIEW (self), NULL);
-  return self->engine;
 }
 
 void
@@ -351,9 +344,9 @@ authsim_users_view_set_engine (AuthsimUsersView *self,
   if (self->engine != NULL)
     {
       g_signal_connect_object (self->engine, "notify::active-user",
-                               G_CALLBACK (on_active_user_notify), self, 0);
+                               G_CALLBACK (active_user_notify_cb), self, 0);
       g_signal_connect_object (self->engine, "notify::users",
-                               G_CALLBACK (on_users_notify), self, 0);
+                               G_CALLBACK (users_notify_cb), self, 0);
     }
 
   bind_users (self);
@@ -458,7 +451,7 @@ authsim_users_view_class_init (AuthsimUsersViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimUsersView, list_box);
   gtk_widget_class_bind_template_child (widget_class, AuthsimUsersView, info_title);
   gtk_widget_class_bind_template_child (widget_class, AuthsimUsersView, info_grid);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "usersview");

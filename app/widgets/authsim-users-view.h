@@ -15,7 +15,6 @@ G_DECLARE_FINAL_TYPE (AuthsimUsersView, authsim_users_view, AUTHSIM, USERS_VIEW,
 /* Properties: "engine" AuthsimEngine (rw, nullable), "edited-user" AuthsimUser (rw, nullable):
  * the user whose info the fields edit (follows the active user until another is chosen). */
 GtkWidget     *authsim_users_view_new             (AuthsimEngine    *engine);
-AuthsimEngine *authsim_users_view_get_engine      (AuthsimUsersView *self);
 void           authsim_users_view_set_engine      (AuthsimUsersView *self,
                                                    AuthsimEngine    *engine);
 AuthsimUser   *authsim_users_view_get_edited_user (AuthsimUsersView *self);

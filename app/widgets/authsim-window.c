@@ -18,7 +18,9 @@ struct _AuthsimWindow
   GtkApplicationWindow parent_instance;
 
   AuthsimEngine      *engine;
+  AuthsimLog         *log;
   AuthsimBackend     *backend;
+  GSettings          *settings;     /* nullable: the window's size is kept there */
   GtkFileChooserNative *chooser;
   GCancellable       *cancellable;
   /* Notices of this session (e.g. a failed save) shown with the backend's warnings. */
@@ -48,6 +50,7 @@ G_DEFINE_FINAL_TYPE (AuthsimWindow, authsim_window, GTK_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_BACKEND,
+  PROP_SETTINGS,
   N_PROPS
 };
 
@@ -145,7 +148,7 @@ user_selected_cb (AuthsimWindow *self)
 /* win.export-log */
 
 static void
-export_log_activated (GSimpleAction *action,
+export_log_cb (GSimpleAction *action,
                       GVariant      *parameter,
                       gpointer       user_data)
 {
@@ -193,7 +196,7 @@ scenario_chooser_response_cb (GtkNativeDialog *chooser,
     return;
 
   /* Recorded now, so whatever happened while the chooser was open is in it. */
-  json = authsim_scenario_record (authsim_engine_get_log (self->engine), &error);
+  json = authsim_scenario_record (self->log, &error);
   if (json == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Could not record a scenario: %s"),
@@ -210,9 +213,9 @@ scenario_chooser_response_cb (GtkNativeDialog *chooser,
 }
 
 static void
-save_scenario_activated (GSimpleAction *action,
-                         GVariant      *parameter,
-                         gpointer       user_data)
+save_scenario_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
 {
   AuthsimWindow *self = AUTHSIM_WINDOW (user_data);
   g_autoptr(GError) error = NULL;
@@ -222,7 +225,7 @@ save_scenario_activated (GSimpleAction *action,
     return;
 
   /* Fail early (nothing to record) rather than after the file was chosen. */
-  json = authsim_scenario_record (authsim_engine_get_log (self->engine), &error);
+  json = authsim_scenario_record (self->log, &error);
   if (json == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Could not record a scenario: %s"),
@@ -244,19 +247,18 @@ save_scenario_activated (GSimpleAction *action,
 /* Window state */
 
 static void
-restore_size (AuthsimWindow *self,
-              GSettings     *settings)
+restore_size (AuthsimWindow *self)
 {
   int width, height;
 
-  if (settings == NULL)
+  if (self->settings == NULL)
     return;
 
-  width = g_settings_get_int (settings, "window-width");
-  height = g_settings_get_int (settings, "window-height");
+  width = g_settings_get_int (self->settings, "window-width");
+  height = g_settings_get_int (self->settings, "window-height");
   if (width > 0 && height > 0)
     gtk_window_set_default_size (GTK_WINDOW (self), width, height);
-  if (g_settings_get_boolean (settings, "window-maximized"))
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
@@ -264,19 +266,16 @@ static gboolean
 authsim_window_close_request (GtkWindow *window)
 {
   AuthsimWindow *self = AUTHSIM_WINDOW (window);
-  GtkApplication *app = gtk_window_get_application (window);
-  GSettings *settings = NULL;
 
-  if (app != NULL)
-    settings = authsim_application_get_settings (AUTHSIM_APPLICATION (app));
-  if (settings != NULL)
+  if (self->settings != NULL)
     {
       int width, height;
 
       gtk_window_get_default_size (window, &width, &height);
-      g_settings_set_int (settings, "window-width", width);
-      g_settings_set_int (settings, "window-height", height);
-      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized",
+                              gtk_window_is_maximized (window));
     }
 
   g_cancellable_cancel (self->cancellable);
@@ -294,13 +293,18 @@ authsim_window_constructed (GObject *object)
   if (self->backend == NULL)
     return;
   self->engine = g_object_ref (authsim_backend_get_engine (self->backend));
+  self->log = g_object_ref (authsim_backend_get_log (self->backend));
 
+  /* The views get what they show from here, not from each other. */
   authsim_preview_set_engine (AUTHSIM_PREVIEW (self->preview), self->engine);
   authsim_composer_set_engine (AUTHSIM_COMPOSER (self->composer), self->engine);
-  authsim_log_view_set_engine (AUTHSIM_LOG_VIEW (self->log_view), self->engine);
+  authsim_log_view_set_log (AUTHSIM_LOG_VIEW (self->log_view), self->log);
   authsim_grants_view_set_engine (AUTHSIM_GRANTS_VIEW (self->grants_view), self->engine);
+  authsim_grants_view_set_store (AUTHSIM_GRANTS_VIEW (self->grants_view),
+                                 authsim_backend_get_store (self->backend));
   authsim_users_view_set_engine (AUTHSIM_USERS_VIEW (self->users_view), self->engine);
   authsim_gateway_view_set_backend (AUTHSIM_GATEWAY_VIEW (self->gateway_view), self->backend);
+  authsim_gateway_view_set_log (AUTHSIM_GATEWAY_VIEW (self->gateway_view), self->log);
 
   /* Setting the model selects its first item: that is not a user's choice. */
   self->syncing_user = TRUE;
@@ -328,6 +332,9 @@ authsim_window_set_property (GObject      *object,
     case PROP_BACKEND:
       self->backend = g_value_dup_object (value);
       break;
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -345,6 +352,9 @@ authsim_window_get_property (GObject    *object,
     {
     case PROP_BACKEND:
       g_value_set_object (value, self->backend);
+      break;
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -364,8 +374,10 @@ authsim_window_dispose (GObject *object)
   if (self->scenario != NULL)
     g_signal_handlers_disconnect_by_data (self->scenario, self);
   g_clear_object (&self->scenario);
+  g_clear_object (&self->log);
   g_clear_object (&self->engine);
   g_clear_object (&self->backend);
+  g_clear_object (&self->settings);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AUTHSIM_TYPE_WINDOW);
 
@@ -399,6 +411,9 @@ authsim_window_class_init (AuthsimWindowClass *klass)
   properties[PROP_BACKEND] =
     g_param_spec_object ("backend", NULL, NULL, AUTHSIM_TYPE_BACKEND,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (AUTHSIM_TYPE_USER);
@@ -431,8 +446,8 @@ authsim_window_class_init (AuthsimWindowClass *klass)
 }
 
 static const GActionEntry win_entries[] = {
-  { .name = "export-log", .activate = export_log_activated },
-  { .name = "save-scenario", .activate = save_scenario_activated },
+  { .name = "export-log", .activate = export_log_cb },
+  { .name = "save-scenario", .activate = save_scenario_cb },
 };
 
 static void
@@ -448,17 +463,22 @@ authsim_window_init (AuthsimWindow *self)
 }
 
 AuthsimWindow *
-authsim_window_new (AuthsimApplication *application)
+authsim_window_new (GtkApplication *application,
+                    AuthsimBackend *backend,
+                    GSettings      *settings)
 {
   AuthsimWindow *self;
 
-  g_return_val_if_fail (AUTHSIM_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (AUTHSIM_IS_BACKEND (backend), NULL);
+  g_return_val_if_fail (settings == NULL || G_IS_SETTINGS (settings), NULL);
 
   self = g_object_new (AUTHSIM_TYPE_WINDOW,
                        "application", application,
-                       "backend", authsim_application_get_backend (application),
+                       "backend", backend,
+                       "settings", settings,
                        NULL);
-  restore_size (self, authsim_application_get_settings (application));
+  restore_size (self);
   return self;
 }
 
@@ -542,11 +562,4 @@ authsim_window_follow_scenario (AuthsimWindow   *self,
                            self, G_CONNECT_SWAPPED);
   update_scenario_count (self);
   gtk_revealer_set_reveal_child (self->scenario_revealer, TRUE);
-}
-
-GtkWidget *
-authsim_window_get_preview (AuthsimWindow *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_WINDOW (self), NULL);
-  return self->preview;
 }

@@ -5,7 +5,7 @@
 
 #include <gtk/gtk.h>
 
-#include "authsim-application.h"
+#include "authsim-backend.h"
 #include "authsim-scenario.h"
 
 G_BEGIN_DECLS
@@ -13,10 +13,10 @@ G_BEGIN_DECLS
 #define AUTHSIM_TYPE_WINDOW (authsim_window_get_type ())
 G_DECLARE_FINAL_TYPE (AuthsimWindow, authsim_window, AUTHSIM, WINDOW, GtkApplicationWindow)
 
-/* The window shows @application's engine and backend. */
-AuthsimWindow *authsim_window_new         (AuthsimApplication *application);
-/* (transfer none) */
-GtkWidget     *authsim_window_get_preview (AuthsimWindow      *self);
+/* A window of @application showing @backend; @settings (nullable) keeps its size. */
+AuthsimWindow *authsim_window_new             (GtkApplication  *application,
+                                               AuthsimBackend  *backend,
+                                               GSettings       *settings);
 /* Shows the steps of @scenario in the window as they run. */
 void           authsim_window_follow_scenario (AuthsimWindow   *self,
                                                AuthsimScenario *scenario);

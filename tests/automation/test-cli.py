@@ -337,8 +337,8 @@ def speed_option_accepted():
 
 
 @case
-def sigint_and_sigterm_stop_cleanly():
-    for sig in (signal.SIGINT, signal.SIGTERM):
+def sigint_sigterm_and_sighup_stop_cleanly():
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         app = Headless()
         status = app.stop(sig)
         check_equal(status, 0, f"exit status after {sig.name}")

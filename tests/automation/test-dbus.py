@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Every D-Bus action of SPEC §8 (and advance-clock, answer), driven with `gapplication action`
-on a headless AuthSim, each case in its own dbus-run-session; malformed parameters become one
-error event and change nothing else."""
+"""Every D-Bus action of SPEC §8 and §13.5 (and advance-clock, answer, open-settings,
+close-settings), driven with `gapplication action` on a headless AuthSim, each case in its own
+dbus-run-session; malformed parameters become one error event and change nothing else."""
 import json
 import os
 
 from authsim_test import (Headless, case, check, check_equal, demo_profile, demo_users,
-                          events_of, exchange, is_auth_code, main)
+                          events_of, exchange, is_auth_code, main, wait_until)
 
 PROFILE = demo_profile()
 APP_ID = PROFILE["appId"]
@@ -18,6 +18,12 @@ USERS = demo_users()
 FAIL_1 = {"error": 1, "errorMessage": "接口不存在"}
 FAIL_3 = {"error": 3, "errorMessage": "未找到授权结果"}
 FAIL_11 = {"error": 11, "errorMessage": "用户取消授权"}
+ON_GET_AUTHORIZE = {"type": "getAuthorize", "detail": {}}
+ACCOUNT_PAGE = "pages/account/account"
+
+
+def on_error(message):
+    return {"type": "error", "detail": {"type": "getAuthorize", "errorMessage": message}}
 
 
 def call(app, params, **context):
@@ -51,6 +57,28 @@ def check_fail(app, call_id, expected):
     kind, payload = outcome(app, call_id)
     check_equal(kind, "fail", "callback")
     check_equal(payload, expected, "fail payload")
+
+
+def tap(app, scope):
+    """Sends tap-authorize; returns the tap's call event."""
+    before = app.last_seq()
+    app.string_action("tap-authorize", scope)
+    return app.wait_event("the tap", before, kind="call", api="getAuthorize")
+
+
+def button_callback(app, call_id):
+    """Waits for the tap's one callback; returns (callback, payload)."""
+    def find():
+        for event in events_of(app.events(), call_id):
+            if event["kind"] == "callback":
+                return event
+        return None
+    event = wait_until(find, f"the button callback of call {call_id}")
+    return event["callback"], event["payload"]
+
+
+def set_setting(app, scope, enabled):
+    app.string_action("set-setting", json.dumps({"scope": scope, "enabled": enabled}))
 
 
 def popup_of(app, call_id):
@@ -256,6 +284,162 @@ def answer_option():
         check_fail(app, event["call"], FAIL_11)
 
 
+@case
+def tap_authorize_action():
+    with Headless() as app:
+        # The launch page has no getAuthorize button: a virtual one, with the scope given.
+        event = tap(app, "userInfo")
+        check_equal((event["scope"], event["trigger"], event["firstScreen"]),
+                    ("userInfo", "tap", False), "tap event")
+        check("button" not in event, "a virtual button has no label")
+        check_equal(popup_of(app, event["call"])["scope"], "userInfo", "popup scope")
+        app.string_action("respond", "allow")
+        check_equal(decision_of(app, event["call"])["scope"], "userInfo", "decision scope")
+        check_equal(button_callback(app, event["call"]), ("onGetAuthorize", ON_GET_AUTHORIZE),
+                    "callback")
+        grant = app.wait_event("the grant", kind="grant", event="granted", call=event["call"])
+        check_equal(grant["scopes"], ["userInfo"], "granted scopes")
+
+        # Granted: at once, without a popup.
+        event = tap(app, "userInfo")
+        check_equal(button_callback(app, event["call"]), ("onGetAuthorize", ON_GET_AUTHORIZE),
+                    "callback when granted")
+        check_equal([e for e in events_of(app.events(), event["call"]) if e["kind"] == "popup"],
+                    [], "popups of a granted tap")
+
+        event = tap(app, "phoneNumber")
+        popup_of(app, event["call"])
+        app.string_action("respond", "reject")
+        check_equal(button_callback(app, event["call"]), ("onError", on_error("用户取消授权")),
+                    "callback after reject")
+
+        # An unknown scope: the busy toast, then onError.
+        event = tap(app, "auth_user")
+        app.wait_event("the toast", kind="toast", call=event["call"])
+        check_equal(button_callback(app, event["call"]), ("onError", on_error("未找到授权结果")),
+                    "callback after the toast")
+
+
+@case
+def tap_authorize_page_button():
+    with Headless() as app:
+        before = app.last_seq()
+        app.string_action("navigate", ACCOUNT_PAGE)
+        app.wait_event("onShow", before, kind="lifecycle", event="onShow", page=ACCOUNT_PAGE)
+        # The page's "Show my avatar" button: its onGetAuthorize calls my.getOpenUserInfo.
+        event = tap(app, "userInfo")
+        check_equal(event["button"], "Show my avatar", "button")
+        popup_of(app, event["call"])
+        app.string_action("respond", "allow")
+        then = app.wait_event("the onGetAuthorize call", kind="call", hook="onGetAuthorize")
+        check_equal((then["api"], then["trigger"]), ("getOpenUserInfo", "tap"), "the call")
+        kind, payload = outcome(app, then["call"])
+        check_equal(kind, "success", "getOpenUserInfo callback")
+        check_equal(list(payload), ["response"], "payload keys")
+        check(isinstance(payload["response"], str), "the response is a JSON string")
+        check_equal(json.loads(payload["response"]),
+                    {"response": {"code": "10000", "msg": "Success",
+                                  "avatar": "https://example.com/avatars/zhangwei.png",
+                                  "city": "", "countryCode": "", "gender": "",
+                                  "nickName": "阿伟", "province": ""}}, "response")
+
+
+@case
+def call_api_action():
+    with Headless() as app:
+        event = call(app, None, api="getOpenUserInfo")
+        check_equal((event["api"], event["params"]), ("getOpenUserInfo", None), "call event")
+        kind, payload = outcome(app, event["call"])
+        check_equal(json.loads(payload["response"])["response"]["code"], "40003",
+                    "getOpenUserInfo without a grant")
+
+        event = call(app, {}, api="getSetting")
+        check_equal(outcome(app, event["call"]), ("success", {"authSetting": {}}), "getSetting")
+
+        event = call(app, None, api="getPhoneNumber")
+        kind, payload = outcome(app, event["call"])
+        envelope = json.loads(payload["response"])
+        check_equal((envelope["sign_type"], envelope["encrypt_type"], envelope["charset"]),
+                    ("RSA2", "AES", "UTF-8"), "envelope")
+        check(isinstance(envelope["response"], str), "the ciphertext is a string")
+        plaintext = app.wait_event("the success", kind="callback", callback="success",
+                                   call=event["call"])["plaintext"]
+        check_equal(json.loads(plaintext)["code"], "40003", "getPhoneNumber without a grant")
+
+        event = call(app, {"scopes": "auth_base"}, api="getAuthCode")
+        check_equal(event["api"], "getAuthCode", "api")
+        check_success(app, event["call"], ["auth_base"])
+
+        # In web-view none of them exists.
+        for api in ("getOpenUserInfo", "getPhoneNumber", "getSetting", "openSetting"):
+            event = call(app, None, api=api, container="web-view")
+            check_fail(app, event["call"], FAIL_1)
+
+
+@case
+def set_setting_action():
+    with Headless() as app:
+        for scope in ("userInfo", "phoneNumber"):
+            event = tap(app, scope)
+            popup_of(app, event["call"])
+            app.string_action("respond", "allow")
+            button_callback(app, event["call"])
+
+        before = app.last_seq()
+        app.action("open-settings")
+        app.wait_event("the settings page", before, kind="lifecycle", event="settingsOpen")
+
+        # Off at once.
+        before = app.last_seq()
+        set_setting(app, "userInfo", False)
+        refused = app.wait_event("the refusal", before, kind="grant", event="refused")
+        check_equal((refused["scopes"], refused["source"]), (["userInfo"], "settings"), "refused")
+        set_setting(app, "phoneNumber", False)
+        app.wait_event("the refusal", refused["seq"], kind="grant", event="refused")
+
+        # On: the popup; only Allow turns it on.
+        before = app.last_seq()
+        set_setting(app, "userInfo", True)
+        event = app.wait_event("the switch", before, kind="call", api="getAuthorize")
+        check_equal((event["scope"], event["source"]), ("userInfo", "settings"), "switch call")
+        popup_of(app, event["call"])
+        app.string_action("respond", "allow")
+        granted = app.wait_event("the grant", before, kind="grant", event="granted")
+        check_equal(granted["source"], "settings", "grant source")
+        check_equal([e for e in events_of(app.events(), event["call"]) if e["kind"] == "callback"],
+                    [], "a switch has no button callbacks")
+
+        # A switch the page does not show: an error event.
+        before = app.last_seq()
+        set_setting(app, "location", True)
+        error = app.wait_event("the error", before, kind="error")
+        check(error["message"].startswith("set-setting: "), f"message {error['message']!r}")
+
+        before = app.last_seq()
+        app.action("close-settings")
+        app.wait_event("the page left", before, kind="lifecycle", event="settingsClose")
+        event = call(app, None, api="getSetting")
+        check_equal(outcome(app, event["call"]),
+                    ("success", {"authSetting": {"userInfo": True, "phoneNumber": False}}),
+                    "getSetting after the switches")
+
+        # my.openSetting answers when the page is left, with the state after the changes.
+        event = call(app, None, api="openSetting")
+        app.wait_event("the settings page", event["seq"], kind="lifecycle", event="settingsOpen",
+                       call=event["call"])
+        set_setting(app, "userInfo", False)
+        app.action("close-settings")
+        check_equal(outcome(app, event["call"]),
+                    ("success", {"authSetting": {"userInfo": False, "phoneNumber": False}}),
+                    "openSetting")
+
+        # Leaving a page that is not open: an error event.
+        before = app.last_seq()
+        app.action("close-settings")
+        error = app.wait_event("the error", before, kind="error")
+        check(error["message"].startswith("close-settings: "), f"message {error['message']!r}")
+
+
 MALFORMED = [
     ("call", "not json"),
     ("call", "[1]"),
@@ -271,6 +455,14 @@ MALFORMED = [
     ("advance-clock", ""),
     ("answer", "maybe"),
     ("answer", ""),
+    ("call", json.dumps({"api": "getAuthorize"})),
+    ("call", json.dumps({"api": "getUserInfo"})),
+    ("set-setting", "not json"),
+    ("set-setting", json.dumps({"scope": "userInfo"})),
+    ("set-setting", json.dumps({"scope": "userInfo", "enabled": "no"})),
+    ("set-setting", json.dumps({"scope": 1, "enabled": True})),
+    ("set-setting", json.dumps({"scope": "userInfo", "enabled": True, "x": 1})),
+    ("set-setting", json.dumps({"scope": "userInfo", "enabled": False})),
 ]
 
 
@@ -290,7 +482,9 @@ def malformed_parameters():
 
         # Parameters of the wrong D-Bus type never reach AuthSim: the bus call fails.
         for action, parameter in (("respond", "42"), ("navigate", "true"), ("call", None),
-                                  ("set-user", "['a']"), ("relaunch", "'now'")):
+                                  ("set-user", "['a']"), ("relaunch", "'now'"),
+                                  ("tap-authorize", "1"), ("set-setting", None),
+                                  ("open-settings", "'now'")):
             before = app.last_seq()
             proc = app.action(action, parameter, expect_ok=False)
             check(proc.returncode != 0, f"{action} {parameter}: accepted")

@@ -88,6 +88,7 @@ test_defaults (void)
   g_assert_null (options->log);
   g_assert_cmpint (options->gateway_port, ==, -1);
   g_assert_cmpstr (options->gateway_address, ==, "127.0.0.1");
+  g_assert_false (options->gateway_address_given);
   g_assert_false (options->no_gateway);
   g_assert_null (options->app_public_key);
   g_assert_cmpint (options->first_screen_rule, ==, -1);
@@ -197,6 +198,8 @@ test_gateway_address (void)
 
       g_assert_no_error (error);
       g_assert_cmpstr (options->gateway_address, ==, valid[i]);
+      /* Given, even when it is the default: it must win over the settings. */
+      g_assert_true (options->gateway_address_given);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)

@@ -5,14 +5,66 @@
 
 #include <glib/gstdio.h>
 
-#include "authsim-actions.h"
+#include "authsim-duration.h"
 #include "authsim-enums.h"
+#include "authsim-responder.h"
 #include "authsim-scenario.h"
 #include "test-utils.h"
 
 #define DEMO_APP_ID "2021004112345678"
 #define USER_1      "2088102164830201"
 #define USER_2      "2088203375941512"
+
+/* What a run acts on: an engine on the default profile and users, with its store and log in
+ * hand, and a responder for the answer steps. */
+typedef struct
+{
+  AuthsimStore     *store;
+  AuthsimLog       *log;
+  AuthsimEngine    *engine;
+  AuthsimResponder *responder;
+} Rig;
+
+static void
+rig_init (Rig *rig)
+{
+  g_autoptr(AuthsimProfile) profile = authsim_profile_new_default ();
+  g_autoptr(GListModel) users = authsim_users_new_default ();
+
+  rig->store = authsim_store_new (NULL, test_random_bytes);
+  rig->log = authsim_log_new ();
+  rig->engine = authsim_engine_new (profile, users, rig->store, rig->log);
+  authsim_engine_set_toast_duration (rig->engine, 20);
+  rig->responder = authsim_responder_new (rig->engine);
+}
+
+static void
+rig_clear (Rig *rig)
+{
+  g_clear_object (&rig->responder);
+  g_clear_object (&rig->engine);
+  g_clear_object (&rig->log);
+  g_clear_object (&rig->store);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Rig, rig_clear)
+
+static void
+rig_run_async (Rig                 *rig,
+               AuthsimScenario     *scenario,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  AuthsimScenarioTarget target = {
+    .engine = rig->engine,
+    .store = rig->store,
+    .log = rig->log,
+    .responder = rig->responder,
+  };
+
+  authsim_scenario_run_async (scenario, &target, 0, cancellable, callback, user_data);
+}
 
 /* Parsing */
 
@@ -56,7 +108,30 @@ static const BadCase bad_cases[] = {
   { "{\"steps\": [{\"call\": {}, \"container\": \"iframe\"}]}",
     "$.steps[0].container: expected mini-program, plugin or web-view, got \"iframe\"" },
   { "{\"steps\": [{\"tap\": \"x\", \"trigger\": \"tap\"}]}",
-    "$.steps[0]: \"trigger\" and \"container\" only apply to \"call\"" },
+    "$.steps[0]: \"api\", \"trigger\" and \"container\" only apply to \"call\"" },
+  { "{\"steps\": [{\"tapAuthorize\": \"userInfo\", \"api\": \"getSetting\"}]}",
+    "$.steps[0]: \"api\", \"trigger\" and \"container\" only apply to \"call\"" },
+  { "{\"steps\": [{\"call\": {}, \"api\": \"getAuthorize\"}]}",
+    "$.steps[0].api: expected getAuthCode, getOpenUserInfo, getPhoneNumber, getSetting or "
+    "openSetting, got \"getAuthorize\"" },
+  { "{\"steps\": [{\"call\": {}, \"api\": 2}]}",
+    "$.steps[0].api: expected getAuthCode, getOpenUserInfo, getPhoneNumber, getSetting or "
+    "openSetting, got 2" },
+  { "{\"steps\": [{\"setSetting\": \"userInfo\"}]}",
+    "$.steps[0].setSetting: expected {\"scope\", \"enabled\"}, got \"userInfo\"" },
+  { "{\"steps\": [{\"setSetting\": {\"scope\": \"userInfo\"}}]}",
+    "$.steps[0].setSetting.enabled: expected true or false, got null" },
+  { "{\"steps\": [{\"setSetting\": {\"scope\": \"\", \"enabled\": true}}]}",
+    "$.steps[0].setSetting.scope: expected a setting key, got \"\"" },
+  { "{\"steps\": [{\"setSetting\": {\"scope\": \"userInfo\", \"on\": true}}]}",
+    "$.steps[0].setSetting: unknown key \"on\"" },
+  { "{\"steps\": [{\"openSettings\": false}]}",
+    "$.steps[0].openSettings: expected true, got false" },
+  { "{\"steps\": [{\"closeSettings\": 1}]}", "$.steps[0].closeSettings: expected true, got 1" },
+  { "{\"steps\": [{\"revokeUserInfo\": null}]}",
+    "$.steps[0].revokeUserInfo: expected true, got null" },
+  { "{\"steps\": [{\"serviceBusy\": \"on\"}]}",
+    "$.steps[0].serviceBusy: expected true or false, got \"on\"" },
   { "{\"steps\": [{\"networkFault\": \"on\"}]}",
     "$.steps[0].networkFault: expected true or false, got \"on\"" },
   { "{\"steps\": [{\"firstScreenRule\": 1}]}",
@@ -71,7 +146,14 @@ static const BadCase bad_cases[] = {
   { "{\"steps\": [{\"expect\": []}]}", "$.steps[0].expect: expected an object, got []" },
   { "{\"steps\": [{\"expect\": {}}]}", "$.steps[0].expect: expected at least one of" },
   { "{\"steps\": [{\"expect\": {\"callback\": \"ok\"}}]}",
-    "$.steps[0].expect.callback: expected success or fail, got \"ok\"" },
+    "$.steps[0].expect.callback: expected success, fail, onGetAuthorize or onError, "
+    "got \"ok\"" },
+  { "{\"steps\": [{\"expect\": {\"callback\": \"onError\", \"error\": 11}}]}",
+    "$.steps[0].expect.error: an error code only comes with \"callback\": \"fail\"" },
+  { "{\"steps\": [{\"expect\": {\"callback\": \"fail\", \"plaintext\": {}}}]}",
+    "$.steps[0].expect.plaintext: a plaintext only comes with \"callback\": \"success\"" },
+  { "{\"steps\": [{\"expect\": {\"plaintext\": \"10000\"}}]}",
+    "$.steps[0].expect.plaintext: expected an object, got \"10000\"" },
   { "{\"steps\": [{\"expect\": {\"callback\": \"success\", \"error\": 11}}]}",
     "$.steps[0].expect.error: an error code only comes with \"callback\": \"fail\"" },
   { "{\"steps\": [{\"expect\": {\"error\": \"11\"}}]}",
@@ -211,7 +293,7 @@ run_clear (Run *run)
 }
 
 static void
-on_step_started (AuthsimScenario *scenario,
+step_started_cb (AuthsimScenario *scenario,
                  guint            index,
                  const char      *description,
                  Run             *run)
@@ -221,7 +303,7 @@ on_step_started (AuthsimScenario *scenario,
 }
 
 static void
-on_step_finished (AuthsimScenario *scenario,
+step_finished_cb (AuthsimScenario *scenario,
                   guint            index,
                   const char      *description,
                   gboolean         ok,
@@ -235,7 +317,7 @@ on_step_finished (AuthsimScenario *scenario,
 }
 
 static void
-on_run_done (GObject      *source,
+run_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
@@ -246,12 +328,12 @@ on_run_done (GObject      *source,
   run->done = TRUE;
 }
 
-/* Runs @json on @engine to its end (iterating the main context) and fills @run. */
+/* Runs @json on @rig to its end (iterating the main context) and fills @run. */
 static void
-run_scenario (AuthsimEngine *engine,
-              const char    *json,
-              GCancellable  *cancellable,
-              Run           *run)
+run_scenario (Rig          *rig,
+              const char   *json,
+              GCancellable *cancellable,
+              Run          *run)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimScenario) scenario = NULL;
@@ -262,9 +344,9 @@ run_scenario (AuthsimEngine *engine,
   scenario = authsim_scenario_new_from_data (json, -1, "test.json", NULL, &error);
   g_assert_no_error (error);
 
-  g_signal_connect (scenario, "step-started", G_CALLBACK (on_step_started), run);
-  g_signal_connect (scenario, "step-finished", G_CALLBACK (on_step_finished), run);
-  authsim_scenario_run_async (scenario, engine, NULL, NULL, 0, cancellable, on_run_done, run);
+  g_signal_connect (scenario, "step-started", G_CALLBACK (step_started_cb), run);
+  g_signal_connect (scenario, "step-finished", G_CALLBACK (step_finished_cb), run);
+  rig_run_async (rig, scenario, cancellable, run_done_cb, run);
   test_wait_until (run->done);
   g_signal_handlers_disconnect_by_data (scenario, run);
 }
@@ -279,11 +361,12 @@ dump_lines (Run *run)
 static void
 test_run_passes (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   Run run;
 
-  authsim_engine_launch (engine);
-  run_scenario (engine,
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
+  run_scenario (&rig,
                 "{\"steps\": ["
                 " {\"navigate\": \"pages/menu/menu\"},"
                 " {\"answer\": \"allow\"},"
@@ -309,10 +392,9 @@ test_run_passes (void)
   {
     gboolean found = FALSE;
 
-    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (authsim_engine_get_log (engine))); i++)
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (rig.log)); i++)
       {
-        g_autoptr(AuthsimEvent) event =
-          g_list_model_get_item (G_LIST_MODEL (authsim_engine_get_log (engine)), i);
+        g_autoptr(AuthsimEvent) event = g_list_model_get_item (G_LIST_MODEL (rig.log), i);
         JsonObject *object = authsim_event_get_object (event);
 
         if (g_strcmp0 (authsim_event_get_kind (event), "decision") == 0)
@@ -330,11 +412,12 @@ test_run_passes (void)
 static void
 test_run_failures (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   Run run;
 
-  authsim_engine_launch (engine);
-  run_scenario (engine,
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
+  run_scenario (&rig,
                 "{\"steps\": ["
                 /* 1: the page does not exist */
                 " {\"navigate\": \"pages/nowhere\"},"
@@ -374,13 +457,14 @@ test_run_failures (void)
 static void
 test_run_answers_and_exchange_without_gateway (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   Run run;
 
-  authsim_engine_launch (engine);
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
   /* Two answers queued before the popups open go to them in order; a popup already open
    * is answered at once. */
-  run_scenario (engine,
+  run_scenario (&rig,
                 "{\"steps\": ["
                 " {\"clearGrants\": true},"
                 " {\"answer\": \"reject\"},"
@@ -407,13 +491,14 @@ test_run_answers_and_exchange_without_gateway (void)
 static void
 test_run_standing_answer_yields (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   Run run;
 
-  authsim_engine_launch (engine);
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
   /* A standing answer (headless --answer) answers what the scenario does not script. */
-  authsim_actions_set_standing_answer (engine, AUTHSIM_DECISION_REJECT);
-  run_scenario (engine,
+  authsim_responder_set_standing_answer (rig.responder, AUTHSIM_DECISION_REJECT);
+  run_scenario (&rig,
                 "{\"steps\": ["
                 " {\"clearGrants\": true},"
                 " {\"answer\": \"allow\"},"
@@ -426,26 +511,27 @@ test_run_standing_answer_yields (void)
 
   g_assert_no_error (run.error);
   g_assert_cmpuint (run.n_failed, ==, 0);
-  authsim_actions_set_standing_answer (engine, -1);
+  authsim_responder_set_standing_answer (rig.responder, -1);
   run_clear (&run);
 }
 
 static void
 test_run_cancel (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (NULL);
+  g_auto(Rig) rig = { 0 };
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(AuthsimScenario) scenario = NULL;
   Run run = { 0 };
 
-  authsim_engine_launch (engine);
+  rig_init (&rig);
+  authsim_engine_launch (rig.engine);
   scenario = authsim_scenario_new_from_data ("{\"steps\": [{\"expect\": {\"toast\": true}}]}",
                                              -1, "cancel.json", NULL, &error);
   g_assert_no_error (error);
 
   run.lines = g_ptr_array_new_with_free_func (g_free);
-  authsim_scenario_run_async (scenario, engine, NULL, NULL, 0, cancellable, on_run_done, &run);
+  rig_run_async (&rig, scenario, cancellable, run_done_cb, &run);
   /* Let it start waiting, then cancel: it returns at once, not after the step timeout. */
   for (int i = 0; i < 10; i++)
     g_main_context_iteration (NULL, FALSE);
@@ -461,7 +547,7 @@ test_run_cancel (void)
   cancellable = g_cancellable_new ();
   memset (&run, 0, sizeof run);
   run.lines = g_ptr_array_new_with_free_func (g_free);
-  authsim_scenario_run_async (scenario, engine, NULL, NULL, 0, cancellable, on_run_done, &run);
+  rig_run_async (&rig, scenario, cancellable, run_done_cb, &run);
   g_cancellable_cancel (cancellable);
   test_wait_until (run.done);
   g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -500,7 +586,7 @@ respond (AuthsimEngine   *engine,
   g_autoptr(GError) error = NULL;
 
   test_wait_until (authsim_engine_get_request (engine) != NULL);
-  authsim_engine_respond_from (engine, decision, "ui", &error);
+  authsim_engine_respond (engine, decision, AUTHSIM_ANSWER_SOURCE_UI, &error);
   g_assert_no_error (error);
 }
 
@@ -586,9 +672,10 @@ payload_without_code (AuthsimEvent *event)
 
 /* A session by hand: every flow the recorder must turn into steps. */
 static void
-play_session (AuthsimEngine *engine)
+play_session (Rig *rig)
 {
-  AuthsimStore *store = authsim_engine_get_store (engine);
+  AuthsimEngine *engine = rig->engine;
+  AuthsimStore *store = rig->store;
   const char *user_scopes[] = { "auth_user", NULL };
   g_autoptr(GError) error = NULL;
 
@@ -643,8 +730,8 @@ play_session (AuthsimEngine *engine)
 static void
 test_record_replay (void)
 {
-  g_autoptr(AuthsimEngine) recorded = test_engine_new (NULL);
-  g_autoptr(AuthsimEngine) replayed = test_engine_new (NULL);
+  g_auto(Rig) recorded = { 0 };
+  g_auto(Rig) replayed = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) expected = NULL;
   g_autoptr(GPtrArray) actual = NULL;
@@ -652,16 +739,18 @@ test_record_replay (void)
   guint64 start;
   Run run;
 
-  play_session (recorded);
-  json = authsim_scenario_record (authsim_engine_get_log (recorded), &error);
+  rig_init (&recorded);
+  rig_init (&replayed);
+  play_session (&recorded);
+  json = authsim_scenario_record (recorded.log, &error);
   g_assert_no_error (error);
   g_assert_nonnull (json);
   g_test_message ("recorded:\n%s", json);
 
   /* Replay it on a fresh engine with an empty store, as headless mode would. */
-  authsim_engine_launch (replayed);
-  start = last_seq (authsim_engine_get_log (replayed));
-  run_scenario (replayed, json, NULL, &run);
+  authsim_engine_launch (replayed.engine);
+  start = last_seq (replayed.log);
+  run_scenario (&replayed, json, NULL, &run);
   dump_lines (&run);
   g_assert_no_error (run.error);
   g_assert_cmpuint (run.n_failed, ==, 0);
@@ -669,8 +758,211 @@ test_record_replay (void)
   run_clear (&run);
 
   /* Same callbacks, same payloads, in the same order: authCode values aside. */
-  expected = outcomes (authsim_engine_get_log (recorded), 0);
-  actual = outcomes (authsim_engine_get_log (replayed), start);
+  expected = outcomes (recorded.log, 0);
+  actual = outcomes (replayed.log, start);
+  g_assert_cmpuint (expected->len, >=, 15);
+  g_assert_cmpuint (actual->len, ==, expected->len);
+  for (guint i = 0; i < expected->len; i++)
+    {
+      AuthsimEvent *e = g_ptr_array_index (expected, i);
+      AuthsimEvent *a = g_ptr_array_index (actual, i);
+      g_autoptr(JsonNode) ep = payload_without_code (e);
+      JsonNode *ap = json_object_get_member (authsim_event_get_object (a), "payload");
+      g_autofree char *path = g_strdup_printf ("callback[%u]", i);
+
+      g_assert_cmpstr (authsim_event_get_callback (a), ==, authsim_event_get_callback (e));
+      test_assert_json_equal (ep, ap, path);
+    }
+}
+
+/* A sealer that needs no keys: "encryption" is base64, the "signature" a checksum. Replays
+ * seal the same texts the same way, so payloads compare as they are. */
+#define TEST_TYPE_SEALER (test_sealer_get_type ())
+G_DECLARE_FINAL_TYPE (TestSealer, test_sealer, TEST, SEALER, GObject)
+
+struct _TestSealer
+{
+  GObject parent_instance;
+};
+
+static char *
+test_sealer_encrypt (AuthsimSealer  *sealer,
+                     const char     *plaintext,
+                     gsize           length,
+                     GError        **error)
+{
+  return g_base64_encode ((const guchar *) plaintext, length);
+}
+
+static char *
+test_sealer_sign (AuthsimSealer  *sealer,
+                  const char     *content,
+                  gsize           length,
+                  GError        **error)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) content, length);
+}
+
+static void
+test_sealer_iface_init (AuthsimSealerInterface *iface)
+{
+  iface->encrypt = test_sealer_encrypt;
+  iface->sign = test_sealer_sign;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestSealer, test_sealer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (AUTHSIM_TYPE_SEALER,
+                                                      test_sealer_iface_init))
+
+static void
+test_sealer_class_init (TestSealerClass *klass)
+{
+}
+
+static void
+test_sealer_init (TestSealer *self)
+{
+}
+
+/* The callbacks a mini program hears after @after: success/fail and the buttons'. */
+static GPtrArray *
+heard (AuthsimLog *log,
+       guint64     after)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (log)); i++)
+    {
+      g_autoptr(AuthsimEvent) event = g_list_model_get_item (G_LIST_MODEL (log), i);
+      const char *callback = authsim_event_get_callback (event);
+
+      if (authsim_event_get_seq (event) > after && callback != NULL &&
+          g_strcmp0 (callback, "complete") != 0)
+        g_ptr_array_add (list, g_steal_pointer (&event));
+    }
+  return list;
+}
+
+static void
+set_setting (AuthsimEngine *engine,
+             const char    *scope,
+             gboolean       enabled)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (authsim_engine_set_setting (engine, scope, enabled, &error));
+  g_assert_no_error (error);
+}
+
+static void
+call_api (AuthsimEngine *engine,
+          AuthsimApi     api)
+{
+  authsim_engine_call_api (engine, api, NULL, AUTHSIM_TRIGGER_TAP,
+                           AUTHSIM_CONTAINER_MINI_PROGRAM);
+}
+
+/* A session of SPEC §10–§12 by hand: getAuthorize buttons (on a page, virtual, granted before,
+ * with a toast, under the network fault), my.getPhoneNumber with the service busy, the
+ * settings page and its switches, my.getSetting, my.openSetting, the 用户信息 row. */
+static void
+play_consent_session (Rig *rig)
+{
+  AuthsimEngine *engine = rig->engine;
+  const char *user_info[] = { "userInfo", NULL };
+  g_autoptr(JsonNode) user_scope = test_parse ("\"userInfo\"");
+  g_autoptr(JsonNode) bad_scope = test_parse ("\"auth_user\"");
+  g_autoptr(GError) error = NULL;
+
+  authsim_store_grant (rig->store, USER_1, DEMO_APP_ID, user_info);
+  authsim_engine_launch (engine);
+  navigate (engine, "pages/account/account");
+  tap (engine, "Show my avatar");                       /* granted before: no popup */
+  tap (engine, "Log in with phone number");
+  respond (engine, AUTHSIM_DECISION_ALLOW);            /* then getPhoneNumber 10000 */
+
+  authsim_engine_tap_authorize (engine, bad_scope);    /* toast, onError */
+  test_wait_until (authsim_engine_get_toast (engine) == NULL);
+  authsim_engine_set_network_fault (engine, TRUE);
+  authsim_engine_tap_authorize (engine, user_scope);   /* onError Network Error */
+  call_api (engine, AUTHSIM_API_GET_OPEN_USER_INFO);   /* fail 12 */
+  authsim_engine_set_network_fault (engine, FALSE);
+  authsim_engine_set_service_busy (engine, TRUE);
+  call_api (engine, AUTHSIM_API_GET_PHONE_NUMBER);     /* 20000 */
+  authsim_engine_set_service_busy (engine, FALSE);
+  call_api (engine, AUTHSIM_API_GET_PHONE_NUMBER);     /* 10000 */
+
+  g_assert_true (authsim_engine_open_settings (engine, &error));
+  set_setting (engine, "userInfo", FALSE);
+  set_setting (engine, "userInfo", TRUE);
+  respond (engine, AUTHSIM_DECISION_REJECT);           /* stays off */
+  g_assert_true (authsim_engine_close_settings (engine, &error));
+  call_api (engine, AUTHSIM_API_GET_SETTING);
+  call_api (engine, AUTHSIM_API_GET_OPEN_USER_INFO);   /* 40003 */
+
+  tap (engine, "Settings");                            /* my.openSetting */
+  set_setting (engine, "userInfo", TRUE);
+  respond (engine, AUTHSIM_DECISION_ALLOW);
+  set_setting (engine, "phoneNumber", FALSE);
+  g_assert_true (authsim_engine_close_settings (engine, &error));
+
+  call (engine, "{\"scopes\": \"auth_user\"}", AUTHSIM_TRIGGER_TAP,
+        AUTHSIM_CONTAINER_MINI_PROGRAM);
+  respond (engine, AUTHSIM_DECISION_ALLOW);
+  g_assert_true (authsim_engine_open_settings (engine, &error));
+  g_assert_true (authsim_engine_revoke_user_info (engine, &error));
+  g_assert_true (authsim_engine_close_settings (engine, &error));
+  call (engine, "{\"scopes\": \"auth_user\"}", AUTHSIM_TRIGGER_TAP,
+        AUTHSIM_CONTAINER_MINI_PROGRAM);                /* asks again */
+  respond (engine, AUTHSIM_DECISION_CLOSE);
+  tap (engine, "Check authorization settings");
+  g_assert_no_error (error);
+}
+
+static void
+test_record_replay_consent (void)
+{
+  g_auto(Rig) recorded = { 0 };
+  g_auto(Rig) replayed = { 0 };
+  g_autoptr(AuthsimSealer) sealer = g_object_new (TEST_TYPE_SEALER, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(GPtrArray) actual = NULL;
+  g_autofree char *json = NULL;
+  guint64 start;
+  Run run;
+
+  rig_init (&recorded);
+  rig_init (&replayed);
+  authsim_engine_set_sealer (recorded.engine, sealer);
+  authsim_engine_set_sealer (replayed.engine, sealer);
+  play_consent_session (&recorded);
+  json = authsim_scenario_record (recorded.log, &error);
+  g_assert_no_error (error);
+  g_test_message ("recorded:\n%s", json);
+
+  /* The new verbs, and my.getPhoneNumber's plaintext rather than its envelope. */
+  for (guint i = 0; i < 7; i++)
+    {
+      const char *needles[] = { "\"tapAuthorize\" : \"auth_user\"", "\"setSetting\"",
+                                "\"openSettings\" : true", "\"closeSettings\" : true",
+                                "\"revokeUserInfo\" : true", "\"serviceBusy\" : true",
+                                "\"plaintext\"" };
+
+      if (strstr (json, needles[i]) == NULL)
+        g_error ("the recording has no %s", needles[i]);
+    }
+
+  authsim_engine_launch (replayed.engine);
+  start = last_seq (replayed.log);
+  run_scenario (&replayed, json, NULL, &run);
+  dump_lines (&run);
+  g_assert_no_error (run.error);
+  g_assert_cmpuint (run.n_failed, ==, 0);
+  run_clear (&run);
+
+  expected = heard (recorded.log, 0);
+  actual = heard (replayed.log, start);
   g_assert_cmpuint (expected->len, >=, 15);
   g_assert_cmpuint (actual->len, ==, expected->len);
   for (guint i = 0; i < expected->len; i++)
@@ -713,6 +1005,7 @@ main (int   argc,
   g_test_add_func ("/authsim/scenario/run-standing-answer", test_run_standing_answer_yields);
   g_test_add_func ("/authsim/scenario/run-cancel", test_run_cancel);
   g_test_add_func ("/authsim/scenario/record-replay", test_record_replay);
+  g_test_add_func ("/authsim/scenario/record-replay-consent", test_record_replay_consent);
   g_test_add_func ("/authsim/scenario/record-empty", test_record_empty);
 
   return g_test_run ();

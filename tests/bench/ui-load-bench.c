@@ -460,11 +460,11 @@ static void
 on_startup (GApplication *app,
             gpointer      user_data)
 {
-  AuthsimEngine *engine = authsim_application_get_engine (AUTHSIM_APPLICATION (app));
+  AuthsimBackend *backend = authsim_application_get_backend (AUTHSIM_APPLICATION (app));
   g_autoptr(GInputStream) in = NULL;
 
-  if (engine != NULL)
-    g_signal_connect (authsim_engine_get_log (engine), "items-changed",
+  if (backend != NULL)
+    g_signal_connect (authsim_backend_get_log (backend), "items-changed",
                       G_CALLBACK (on_log_items_changed), NULL);
 
   in = g_unix_input_stream_new (0, FALSE);

@@ -219,8 +219,9 @@ static void
 test_call_case (gconstpointer data)
 {
   const CallCase *c = data;
-  g_autoptr(AuthsimEngine) engine = test_engine_new (profile_for (c->profile));
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimStore) store = test_store_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (profile_for (c->profile), store, log);
   g_autoptr(JsonNode) params = test_parse (c->params);
   g_autoptr(JsonNode) expected = test_parse (c->expected);
   Finished finished = { 0, };
@@ -233,8 +234,7 @@ test_call_case (gconstpointer data)
       g_auto(GStrv) scopes = g_strsplit (c->pregrant, ",", -1);
       const char *user = authsim_user_get_user_id (authsim_engine_get_active_user (engine));
 
-      authsim_store_grant (authsim_engine_get_store (engine), user, TEST_APP_ID,
-                           (const char * const *) scopes);
+      authsim_store_grant (store, user, TEST_APP_ID, (const char * const *) scopes);
     }
 
   g_signal_connect (engine, "call-finished", G_CALLBACK (on_call_finished), &finished);
@@ -287,7 +287,7 @@ test_call_case (gconstpointer data)
       if (c->popup_app != NULL)
         g_assert_cmpstr (authsim_request_get_app_name (request), ==, c->popup_app);
 
-      g_assert_true (authsim_engine_respond (engine, decision, &error));
+      g_assert_true (authsim_engine_respond (engine, decision, AUTHSIM_ANSWER_SOURCE_API, &error));
       g_assert_no_error (error);
       g_assert_true (finished.finished);
       g_assert_null (authsim_engine_get_request (engine));
@@ -301,8 +301,7 @@ test_call_case (gconstpointer data)
     {
       JsonObject *payload = json_node_get_object (finished.payload);
       g_autoptr(AuthsimCode) code =
-        authsim_store_lookup_code (authsim_engine_get_store (engine),
-                                   json_object_get_string_member (payload, "authCode"));
+        authsim_store_lookup_code (store, json_object_get_string_member (payload, "authCode"));
 
       g_assert_nonnull (code);
       g_assert_cmpstr (code->app_id, ==,
@@ -326,7 +325,8 @@ test_grant_remembered (void)
   g_signal_connect (engine, "call-finished", G_CALLBACK (on_call_finished), &first);
   first.call = authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
   g_assert_nonnull (authsim_engine_get_request (engine));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
 
   g_signal_connect (engine, "call-finished", G_CALLBACK (on_call_finished), &second);
   g_assert_cmpuint (authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0), ==,
@@ -345,7 +345,8 @@ test_grant_remembered (void)
   g_assert_cmpuint (third.call, ==, first.call + 2);
   g_assert_nonnull (authsim_engine_get_request (engine));
   g_assert_false (third.finished);
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_REJECT, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_REJECT,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   g_assert_true (third.finished && !third.success);
 
   g_clear_pointer (&first.payload, json_node_unref);
@@ -366,13 +367,15 @@ test_grant_per_user_and_revoke (void)
   authsim_engine_launch (engine);
   first_user = authsim_user_get_user_id (authsim_engine_get_active_user (engine));
   authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
 
   g_assert_true (authsim_engine_set_active_user_id (engine, authsim_user_get_user_id (other),
                                                     NULL));
   authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
   g_assert_nonnull (authsim_engine_get_request (engine));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
 
   g_assert_true (authsim_engine_set_active_user_id (engine, first_user, NULL));
   authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
@@ -382,7 +385,8 @@ test_grant_per_user_and_revoke (void)
   g_assert_false (authsim_engine_revoke (engine, first_user, TEST_APP_ID));
   authsim_engine_call (engine, params, AUTHSIM_TRIGGER_TAP, 0);
   g_assert_nonnull (authsim_engine_get_request (engine));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
 
   g_assert_false (authsim_engine_set_active_user_id (engine, "2088000000000000", NULL));
 }
@@ -408,8 +412,8 @@ on_finished_record (AuthsimEngine *engine,
 static void
 test_queue_order (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (base_profile);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (base_profile, NULL, log);
   g_autoptr(JsonNode) user = test_parse ("{\"scopes\": \"auth_user\"}");
   g_autoptr(JsonNode) base = test_parse ("{\"scopes\": \"auth_base\"}");
   g_autoptr(JsonNode) bad = test_parse ("{\"scopes\": \"nope\"}");
@@ -431,7 +435,8 @@ test_queue_order (void)
   g_assert_cmpuint (authsim_engine_get_pending (engine), ==, 4);
   g_assert_cmpuint (authsim_request_get_call (authsim_engine_get_request (engine)), ==, c1);
 
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   /* c1 and c2 finish at once; c3 holds the toast, c4 and c5 wait behind it. */
   g_assert_cmpuint (order.order->len, ==, 2);
   g_assert_nonnull (authsim_engine_get_toast (engine));
@@ -478,16 +483,19 @@ test_respond_errors (void)
   AuthsimRequest *request;
 
   authsim_engine_launch (engine);
-  g_assert_false (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, &error));
+  g_assert_false (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                          AUTHSIM_ANSWER_SOURCE_API, &error));
   g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NO_REQUEST);
   g_clear_error (&error);
 
   authsim_engine_call (engine, user, AUTHSIM_TRIGGER_TAP, 0);
   request = g_object_ref (authsim_engine_get_request (engine));
-  g_assert_true (authsim_request_respond (request, AUTHSIM_DECISION_REJECT, &error));
+  g_assert_true (authsim_request_respond (request, AUTHSIM_DECISION_REJECT,
+                                          AUTHSIM_ANSWER_SOURCE_UI, &error));
   g_assert_no_error (error);
   g_assert_true (authsim_request_get_answered (request));
-  g_assert_false (authsim_request_respond (request, AUTHSIM_DECISION_ALLOW, &error));
+  g_assert_false (authsim_request_respond (request, AUTHSIM_DECISION_ALLOW,
+                                           AUTHSIM_ANSWER_SOURCE_UI, &error));
   g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NO_REQUEST);
   g_assert_null (authsim_engine_get_request (engine));
   g_object_unref (request);
@@ -498,8 +506,8 @@ test_respond_errors (void)
 static void
 test_popup_fields_and_lifecycle (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (base_profile);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (base_profile, NULL, log);
   g_autoptr(JsonNode) user = test_parse ("{\"scopes\": \"auth_user\"}");
   const char * const *fields;
   guint n_before, n;
@@ -512,7 +520,7 @@ test_popup_fields_and_lifecycle (void)
   g_assert_cmpuint (g_strv_length ((char **) fields), ==, 2);
   g_assert_cmpstr (fields[0], ==, "nickName");
   g_assert_cmpstr (fields[1], ==, "avatar");
-  authsim_engine_respond_from (engine, AUTHSIM_DECISION_CLOSE, "scenario", NULL);
+  authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, AUTHSIM_ANSWER_SOURCE_SCENARIO, NULL);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (log));
   for (guint i = n_before + 1, j = 0; j < G_N_ELEMENTS (expected); i++, j++)
@@ -535,8 +543,8 @@ test_popup_fields_and_lifecycle (void)
 static void
 test_call_json (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (base_profile);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (base_profile, NULL, log);
   const char *bad[] = {
     "not json",
     "[1, 2]",
@@ -594,8 +602,8 @@ test_call_json (void)
 static void
 test_relaunch_abandons (void)
 {
-  g_autoptr(AuthsimEngine) engine = test_engine_new (base_profile);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = test_engine_new_with (base_profile, NULL, log);
   g_autoptr(JsonNode) user = test_parse ("{\"scopes\": \"auth_user\"}");
   guint errors;
 

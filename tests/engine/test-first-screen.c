@@ -63,10 +63,12 @@ last_call_id (AuthsimLog *log)
   return event != NULL ? authsim_event_get_call (event) : 0;
 }
 
+/* @log (nullable): where the test reads what happened. */
 static AuthsimEngine *
-engine_with_rule (AuthsimFirstScreenRule rule)
+engine_with_rule (AuthsimFirstScreenRule  rule,
+                  AuthsimLog             *log)
 {
-  AuthsimEngine *engine = test_engine_new (profile);
+  AuthsimEngine *engine = test_engine_new_with (profile, NULL, log);
 
   authsim_engine_set_first_screen_rule (engine, rule);
   return engine;
@@ -76,8 +78,8 @@ engine_with_rule (AuthsimFirstScreenRule rule)
 static void
 test_auth_base_allowed (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, log);
   g_autoptr(JsonNode) payload = NULL;
   JsonObject *call;
 
@@ -98,8 +100,8 @@ test_auth_base_allowed (void)
 static void
 test_enforce (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, log);
   g_autoptr(JsonNode) params = test_parse ("{\"scopes\": \"auth_user\"}");
   g_autoptr(JsonNode) payload = NULL;
   JsonObject *violation;
@@ -131,8 +133,8 @@ test_enforce (void)
 static void
 test_warn (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_WARN);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_WARN, log);
   g_autoptr(JsonNode) params = test_parse ("{\"scopes\": \"auth_user\"}");
   g_autoptr(JsonNode) payload = NULL;
   guint id;
@@ -146,7 +148,8 @@ test_warn (void)
                    ==, "warn");
 
   /* Answering the popup is an interaction: the first screen ends. */
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   g_assert_false (authsim_engine_get_first_screen (engine));
   payload = payload_of (log, id, "success");
   g_assert_nonnull (payload);
@@ -156,8 +159,8 @@ test_warn (void)
 static void
 test_off (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_OFF);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_OFF, log);
   g_autoptr(JsonNode) params = test_parse ("{\"scopes\": \"auth_user\"}");
 
   authsim_engine_launch (engine);
@@ -171,8 +174,8 @@ test_off (void)
 static void
 test_tap_ends_first_screen (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, log);
   JsonObject *call;
 
   authsim_engine_launch (engine);
@@ -188,7 +191,8 @@ test_tap_ends_first_screen (void)
   g_assert_false (json_object_has_member (call, "hook"));
 
   /* After the first screen, a lifecycle consent call is fine too. */
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   authsim_engine_clear_grants (engine);
   {
     g_autoptr(JsonNode) params = test_parse ("{\"scopes\": \"auth_user\"}");
@@ -203,7 +207,7 @@ test_tap_ends_first_screen (void)
 static void
 test_api_tap_call (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, NULL);
   g_autoptr(JsonNode) params = test_parse ("{\"scopes\": \"auth_user\"}");
 
   authsim_engine_launch (engine);
@@ -216,8 +220,8 @@ test_api_tap_call (void)
 static void
 test_navigation_ends_first_screen (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, log);
   g_autoptr(GError) error = NULL;
 
   authsim_engine_launch (engine);
@@ -237,15 +241,16 @@ test_navigation_ends_first_screen (void)
 static void
 test_relaunch (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, log);
   g_autoptr(JsonNode) params = test_parse ("{\"scopes\": \"auth_user\"}");
   g_autoptr(JsonNode) payload = NULL;
   guint id;
 
   authsim_engine_launch (engine);
   g_assert_true (authsim_engine_tap (engine, "Next", NULL));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_CLOSE,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   g_assert_false (authsim_engine_get_first_screen (engine));
 
   authsim_engine_launch (engine);
@@ -265,8 +270,8 @@ test_relaunch (void)
 static void
 test_relaunch_button (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, log);
   g_autoptr(JsonNode) payload = NULL;
 
   authsim_engine_launch (engine);
@@ -294,8 +299,8 @@ test_relaunch_button (void)
 static void
 test_onshow_loop (void)
 {
-  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE);
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = engine_with_rule (AUTHSIM_FIRST_SCREEN_RULE_ENFORCE, log);
   guint popups = 0;
   JsonObject *call;
 
@@ -312,7 +317,8 @@ test_onshow_loop (void)
     {
       popups++;
       g_assert_cmpuint (popups, <=, 10);
-      g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_REJECT, NULL));
+      g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_REJECT,
+                                             AUTHSIM_ANSWER_SOURCE_API, NULL));
     }
   /* The first popup, then three reopenings by onShow; then the engine breaks the loop. */
   g_assert_cmpuint (popups, ==, 4);
@@ -324,7 +330,8 @@ test_onshow_loop (void)
   g_assert_true (authsim_engine_navigate_back (engine, NULL));
   g_assert_true (authsim_engine_navigate (engine, "pages/loop", NULL));
   g_assert_nonnull (authsim_engine_get_request (engine));
-  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, NULL));
+  g_assert_true (authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW,
+                                         AUTHSIM_ANSWER_SOURCE_API, NULL));
   g_assert_null (authsim_engine_get_request (engine));
 }
 

@@ -1219,21 +1219,24 @@ test_request_null_lists (void)
 
 typedef struct
 {
-  guint           responded;
-  AuthsimDecision decision;
-  gboolean        answered_when_responded;
-  guint           notified;
+  guint               responded;
+  AuthsimDecision     decision;
+  AuthsimAnswerSource source;
+  gboolean            answered_when_responded;
+  guint               notified;
 } Responses;
 
 static void
-responded_cb (AuthsimRequest  *request,
-              AuthsimDecision  decision,
-              gpointer         user_data)
+responded_cb (AuthsimRequest      *request,
+              AuthsimDecision      decision,
+              AuthsimAnswerSource  source,
+              gpointer             user_data)
 {
   Responses *responses = user_data;
 
   responses->responded++;
   responses->decision = decision;
+  responses->source = source;
   responses->answered_when_responded = authsim_request_get_answered (request);
 }
 
@@ -1249,15 +1252,18 @@ test_request_respond_once (void)
   g_signal_connect (request, "notify::answered", G_CALLBACK (count_notify_cb),
                     &responses.notified);
 
-  g_assert_true (authsim_request_respond (request, AUTHSIM_DECISION_REJECT, &error));
+  g_assert_true (authsim_request_respond (request, AUTHSIM_DECISION_REJECT,
+                                          AUTHSIM_ANSWER_SOURCE_DBUS, &error));
   g_assert_no_error (error);
   g_assert_true (authsim_request_get_answered (request));
   g_assert_cmpuint (responses.responded, ==, 1);
   g_assert_cmpint (responses.decision, ==, AUTHSIM_DECISION_REJECT);
+  g_assert_cmpint (responses.source, ==, AUTHSIM_ANSWER_SOURCE_DBUS);
   g_assert_true (responses.answered_when_responded);
   g_assert_cmpuint (responses.notified, ==, 1);
 
-  g_assert_false (authsim_request_respond (request, AUTHSIM_DECISION_ALLOW, &error));
+  g_assert_false (authsim_request_respond (request, AUTHSIM_DECISION_ALLOW,
+                                           AUTHSIM_ANSWER_SOURCE_UI, &error));
   g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NO_REQUEST);
   g_assert_cmpstr (error->message, ==, "the authorization popup was already answered");
   g_assert_cmpuint (responses.responded, ==, 1);
@@ -1266,9 +1272,10 @@ test_request_respond_once (void)
 }
 
 static void
-drop_last_ref_cb (AuthsimRequest  *request,
-                  AuthsimDecision  decision,
-                  gpointer         user_data)
+drop_last_ref_cb (AuthsimRequest      *request,
+                  AuthsimDecision      decision,
+                  AuthsimAnswerSource  source,
+                  gpointer             user_data)
 {
   AuthsimRequest **holder = user_data;
 
@@ -1284,7 +1291,8 @@ test_request_unref_in_handler (void)
 
   g_weak_ref_init (&weak, request);
   g_signal_connect (request, "responded", G_CALLBACK (drop_last_ref_cb), &request);
-  g_assert_true (authsim_request_respond (request, AUTHSIM_DECISION_CLOSE, NULL));
+  g_assert_true (authsim_request_respond (request, AUTHSIM_DECISION_CLOSE,
+                                          AUTHSIM_ANSWER_SOURCE_UI, NULL));
   g_assert_null (request);
   g_assert_null (g_weak_ref_get (&weak));
   g_weak_ref_clear (&weak);
@@ -1297,8 +1305,9 @@ test_request_signal_type (void)
 
   g_signal_query (g_signal_lookup ("responded", AUTHSIM_TYPE_REQUEST), &query);
   g_assert_cmpuint (query.signal_id, !=, 0);
-  g_assert_cmpuint (query.n_params, ==, 1);
+  g_assert_cmpuint (query.n_params, ==, 2);
   g_assert_true (query.param_types[0] == AUTHSIM_TYPE_DECISION);
+  g_assert_true (query.param_types[1] == AUTHSIM_TYPE_ANSWER_SOURCE);
   g_assert_true (query.return_type == G_TYPE_NONE);
 }
 

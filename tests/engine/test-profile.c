@@ -96,6 +96,30 @@ assert_button_calls (const AuthsimPage *page,
   g_assert_null (authsim_page_get_button_relaunch (page, index));
 }
 
+/* A getAuthorize button with @scope (JSON) whose onGetAuthorize calls @api. */
+static void
+assert_button_authorizes (const AuthsimPage *page,
+                          guint              index,
+                          const char        *label,
+                          const char        *scope,
+                          AuthsimApi         api)
+{
+  JsonNode *node = NULL;
+  JsonNode *params = NULL;
+  AuthsimApi then = AUTHSIM_API_GET_AUTH_CODE;
+
+  g_assert_cmpstr (authsim_page_get_button_label (page, index), ==, label);
+  g_assert_true (authsim_page_get_button_authorize (page, index, &node));
+  assert_json (node, scope);
+  g_assert_true (authsim_page_get_button_on_authorize (page, index, &then, &params));
+  g_assert_cmpint (then, ==, api);
+  g_assert_null (params);
+  g_assert_false (authsim_page_get_button_call (page, index, NULL, NULL));
+  g_assert_null (authsim_page_get_button_params (page, index));
+  g_assert_null (authsim_page_get_button_navigate_to (page, index));
+  g_assert_false (authsim_page_get_button_container (page, index, NULL));
+}
+
 static void
 assert_resource_exists (const char *uri)
 {
@@ -115,9 +139,12 @@ test_default (void)
     "nickName", "avatar", "gender", "province", "city", "mobile", NULL
   };
   const char * const scopes[] = { "auth_base", "auth_user", "order_service", NULL };
+  const char * const products[] = { "userInfo", "phoneNumber", NULL };
   g_autoptr(AuthsimProfile) profile = NULL;
   const AuthsimPage *page;
   AuthsimContainer container;
+  AuthsimApi api;
+  JsonNode *node;
 
   g_setenv ("LANGUAGE", "en", TRUE);
   profile = authsim_profile_new_default ();
@@ -143,7 +170,13 @@ test_default (void)
   assert_resource_exists (authsim_profile_get_icon (profile));
   assert_resource_exists (authsim_profile_get_host_icon (profile));
 
-  g_assert_cmpuint (authsim_profile_get_n_pages (profile), ==, 5);
+  /* SPEC §10–§11: both products bound, an AES key, signed responses, no device settings. */
+  g_assert_cmpstrv (authsim_profile_get_products (profile), products);
+  g_assert_true (authsim_profile_get_aes_key (profile));
+  g_assert_true (authsim_profile_get_sign_responses (profile));
+  g_assert_cmpuint (json_object_get_size (authsim_profile_get_device_settings (profile)), ==, 0);
+
+  g_assert_cmpuint (authsim_profile_get_n_pages (profile), ==, 7);
 
   /* 1. The launch page: silent auth_base on load, allowed on the first screen. */
   page = authsim_profile_get_page (profile, 0);
@@ -152,10 +185,11 @@ test_default (void)
   g_assert_nonnull (authsim_page_get_body (page));
   assert_json (authsim_page_get_on_load (page), "{'scopes': 'auth_base'}");
   g_assert_null (authsim_page_get_on_show (page));
-  g_assert_cmpuint (authsim_page_get_n_buttons (page), ==, 3);
+  g_assert_cmpuint (authsim_page_get_n_buttons (page), ==, 4);
   assert_button_navigates (page, 0, "Order coffee", "pages/menu/menu");
   assert_button_navigates (page, 1, "Member center", "pages/member/member");
   assert_button_navigates (page, 2, "More examples", "pages/more/more");
+  assert_button_navigates (page, 3, "My account", "pages/account/account");
 
   /* 2. The menu: consent, an entitled extra scope, a not entitled one. */
   page = authsim_profile_find_page (profile, "pages/menu/menu");
@@ -203,6 +237,33 @@ test_default (void)
   g_assert_cmpstr (authsim_page_get_title (page), ==, "Bad practice");
   assert_json (authsim_page_get_on_load (page), "{'scopes': 'auth_user'}");
   g_assert_nonnull (authsim_page_get_body (page));
+
+  /* 6. My account: the getAuthorize buttons, the settings entry, my.getSetting. */
+  page = authsim_profile_find_page (profile, "pages/account/account");
+  g_assert_nonnull (page);
+  g_assert_cmpstr (authsim_page_get_title (page), ==, "My account");
+  g_assert_cmpuint (authsim_page_get_n_buttons (page), ==, 5);
+  assert_button_authorizes (page, 0, "Show my avatar", "'userInfo'",
+                            AUTHSIM_API_GET_OPEN_USER_INFO);
+  assert_button_authorizes (page, 1, "Log in with phone number", "'phoneNumber'",
+                            AUTHSIM_API_GET_PHONE_NUMBER);
+  g_assert_cmpstr (authsim_page_get_button_label (page, 2), ==, "Settings");
+  g_assert_true (authsim_page_get_button_call (page, 2, &api, &node));
+  g_assert_cmpint (api, ==, AUTHSIM_API_OPEN_SETTING);
+  g_assert_null (node);
+  g_assert_cmpstr (authsim_page_get_button_label (page, 3), ==, "Check authorization settings");
+  g_assert_true (authsim_page_get_button_call (page, 3, &api, NULL));
+  g_assert_cmpint (api, ==, AUTHSIM_API_GET_SETTING);
+  assert_button_navigates (page, 4, "Welcome back (no tap)", "pages/welcome/welcome");
+
+  /* 7. Welcome back: my.getOpenUserInfo in onLoad, without a tap. */
+  page = authsim_profile_find_page (profile, "pages/welcome/welcome");
+  g_assert_nonnull (page);
+  g_assert_true (authsim_page_get_hook (page, "onLoad", &api, &node));
+  g_assert_cmpint (api, ==, AUTHSIM_API_GET_OPEN_USER_INFO);
+  g_assert_null (node);
+  g_assert_false (authsim_page_get_hook (page, "onShow", NULL, NULL));
+  g_assert_null (authsim_page_get_on_load (page));
 
   g_assert_null (authsim_profile_find_page (profile, "pages/x"));
   g_assert_null (authsim_profile_find_page (profile, NULL));
@@ -344,6 +405,98 @@ test_every_key (void)
   g_assert_false (authsim_page_get_button_container (page, 2, &container));
 
   assert_finalize_profile (g_steal_pointer (&profile));
+}
+
+/* SPEC §10–§12: products, the AES key and signing switches, device settings, calls that name
+ * an API, getAuthorize buttons with their scope as written. */
+static void
+test_consent_keys (void)
+{
+  const char * const products[] = { "phoneNumber", NULL };
+  const char * const both[] = { "userInfo", "phoneNumber", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AuthsimProfile) profile = NULL;
+  g_autoptr(AuthsimProfile) minimal = NULL;
+  g_autoptr(GList) keys = NULL;
+  const AuthsimPage *page;
+  JsonNode *node = NULL;
+  AuthsimApi api;
+
+  profile = load ("{'appId': '2021000000000001', 'name': 'T', 'products': ['phoneNumber'], 'aesKey': false,"
+                  " 'signResponses': false, 'deviceSettings': {'location': true, 'album': false},"
+                  " 'pages': [{'path': 'p/a', 'title': 'A',"
+                  "   'onLoad': {'api': 'getOpenUserInfo'},"
+                  "   'onShow': {'api': 'getAuthCode', 'params': {'scopes': 'auth_base'}},"
+                  "   'buttons': ["
+                  "     {'label': 'one', 'api': 'getPhoneNumber'},"
+                  "     {'label': 'two', 'api': 'getSetting', 'params': {'x': 1},"
+                  "      'container': 'web-view'},"
+                  "     {'label': 'three', 'openType': 'getAuthorize', 'scope': 'userInfo',"
+                  "      'onGetAuthorize': {'api': 'getOpenUserInfo', 'params': {}}},"
+                  "     {'label': 'four', 'openType': 'getAuthorize', 'scope': 7},"
+                  "     {'label': 'five', 'openType': 'getAuthorize'}]}]}", NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpstrv (authsim_profile_get_products (profile), products);
+  g_assert_true (authsim_profile_has_product (profile, "phoneNumber"));
+  g_assert_false (authsim_profile_has_product (profile, "userInfo"));
+  g_assert_false (authsim_profile_get_aes_key (profile));
+  g_assert_false (authsim_profile_get_sign_responses (profile));
+  keys = json_object_get_members (authsim_profile_get_device_settings (profile));
+  g_assert_cmpuint (g_list_length (keys), ==, 2);
+  g_assert_cmpstr (keys->data, ==, "location");
+  g_assert_true (json_object_get_boolean_member (authsim_profile_get_device_settings (profile),
+                                                 "location"));
+
+  page = authsim_profile_get_page (profile, 0);
+  g_assert_true (authsim_page_get_hook (page, "onLoad", &api, &node));
+  g_assert_cmpint (api, ==, AUTHSIM_API_GET_OPEN_USER_INFO);
+  g_assert_null (node);
+  g_assert_true (authsim_page_get_hook (page, "onShow", &api, &node));
+  g_assert_cmpint (api, ==, AUTHSIM_API_GET_AUTH_CODE);
+  assert_json (node, "{'scopes': 'auth_base'}");
+  assert_json (authsim_page_get_on_show (page), "{'scopes': 'auth_base'}");
+
+  g_assert_true (authsim_page_get_button_call (page, 0, &api, &node));
+  g_assert_cmpint (api, ==, AUTHSIM_API_GET_PHONE_NUMBER);
+  g_assert_null (node);
+  g_assert_true (authsim_page_get_button_call (page, 1, &api, &node));
+  g_assert_cmpint (api, ==, AUTHSIM_API_GET_SETTING);
+  assert_json (node, "{'x': 1}");
+  g_assert_true (authsim_page_get_button_container (page, 1, NULL));
+  g_assert_false (authsim_page_get_button_authorize (page, 1, NULL));
+
+  g_assert_true (authsim_page_get_button_authorize (page, 2, &node));
+  assert_json (node, "'userInfo'");
+  g_assert_true (authsim_page_get_button_on_authorize (page, 2, &api, &node));
+  g_assert_cmpint (api, ==, AUTHSIM_API_GET_OPEN_USER_INFO);
+  assert_json (node, "{}");
+  g_assert_false (authsim_page_get_button_call (page, 2, NULL, NULL));
+  g_assert_true (authsim_page_get_button_authorize (page, 3, &node));
+  assert_json (node, "7");
+  g_assert_false (authsim_page_get_button_on_authorize (page, 3, NULL, NULL));
+  g_assert_true (authsim_page_get_button_authorize (page, 4, &node));
+  g_assert_null (node);
+
+  /* The defaults: both products, an AES key, signed, no device settings. */
+  minimal = load ("{'appId': '2021000000000001', 'name': 'T', 'pages': [" "{'path': 'p/a', 'title': 'A'}" "]}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstrv (authsim_profile_get_products (minimal), both);
+  g_assert_true (authsim_profile_get_aes_key (minimal));
+  g_assert_true (authsim_profile_get_sign_responses (minimal));
+  g_assert_cmpuint (json_object_get_size (authsim_profile_get_device_settings (minimal)), ==, 0);
+  g_assert_false (authsim_page_get_hook (authsim_profile_get_page (minimal, 0), "onLoad", NULL,
+                                         NULL));
+
+  /* Preferences switch them, notifying. */
+  authsim_profile_set_products (minimal, products);
+  g_assert_cmpstrv (authsim_profile_get_products (minimal), products);
+  authsim_profile_set_products (minimal, NULL);
+  g_assert_false (authsim_profile_has_product (minimal, "phoneNumber"));
+  authsim_profile_set_aes_key (minimal, FALSE);
+  authsim_profile_set_sign_responses (minimal, FALSE);
+  g_assert_false (authsim_profile_get_aes_key (minimal));
+  g_assert_false (authsim_profile_get_sign_responses (minimal));
 }
 
 /* Empty lists are allowed: an app approved for nothing is a valid demo of error 4. */
@@ -490,10 +643,12 @@ static const BadCase bad_cases[] = {
     "test.json: $.pages[0].body: expected a string or an object of translations, got a boolean" },
   { "/authsim/profile/bad/on-load-string",
     WITH_PAGES ("{'path': 'p/a', 'title': 'A', 'onLoad': 'auth_base'}"),
-    "test.json: $.pages[0].onLoad: expected a parameter object or null, got a string" },
+    "test.json: $.pages[0].onLoad: expected a parameter object, a call {\"api\", "
+    "\"params\"} or null, got a string" },
   { "/authsim/profile/bad/on-show-array",
     WITH_PAGES ("{'path': 'p/a', 'title': 'A', 'onShow': []}"),
-    "test.json: $.pages[0].onShow: expected a parameter object or null, got an array" },
+    "test.json: $.pages[0].onShow: expected a parameter object, a call {\"api\", "
+    "\"params\"} or null, got an array" },
   { "/authsim/profile/bad/buttons-object",
     WITH_PAGES ("{'path': 'p/a', 'title': 'A', 'buttons': {}}"),
     "test.json: $.pages[0].buttons: expected an array, got an object" },
@@ -511,12 +666,12 @@ static const BadCase bad_cases[] = {
     WITH_BUTTON ("{'label': {'en': 'L', 'zh_CN': null}, 'params': {}}"),
     "test.json: $.pages[0].buttons[0].label.zh_CN: expected a string, got null" },
   { "/authsim/profile/bad/button-no-action", WITH_BUTTON ("{'label': 'L'}"),
-    "test.json: $.pages[0].buttons[0]: expected exactly one of \"params\", \"navigateTo\" "
-    "or \"reLaunch\", got 0" },
+    "test.json: $.pages[0].buttons[0]: expected exactly one of \"params\" or \"api\", "
+    "\"navigateTo\", \"reLaunch\" or \"openType\", got 0" },
   { "/authsim/profile/bad/button-two-actions",
     WITH_BUTTON ("{'label': 'L', 'params': {}, 'navigateTo': 'p/a'}"),
-    "test.json: $.pages[0].buttons[0]: expected exactly one of \"params\", \"navigateTo\" "
-    "or \"reLaunch\", got 2" },
+    "test.json: $.pages[0].buttons[0]: expected exactly one of \"params\" or \"api\", "
+    "\"navigateTo\", \"reLaunch\" or \"openType\", got 2" },
   { "/authsim/profile/bad/button-params-string",
     WITH_BUTTON ("{'label': 'L', 'params': 'auth_user'}"),
     "test.json: $.pages[0].buttons[0].params: expected a parameter object, got a string" },
@@ -533,12 +688,69 @@ static const BadCase bad_cases[] = {
     "test.json: $.pages[0].buttons[0].reLaunch: no page has path \"p/A\"" },
   { "/authsim/profile/bad/button-container-without-params",
     WITH_BUTTON ("{'label': 'L', 'navigateTo': 'p/a', 'container': 'web-view'}"),
-    "test.json: $.pages[0].buttons[0].container: only a button with \"params\" may set "
-    "a container" },
+    "test.json: $.pages[0].buttons[0].container: only a button with \"params\" or \"api\" "
+    "may set a container" },
   { "/authsim/profile/bad/button-container-unknown",
     WITH_BUTTON ("{'label': 'L', 'params': {}, 'container': 'iframe'}"),
     "test.json: $.pages[0].buttons[0].container: expected one of \"mini-program\", "
     "\"plugin\", \"web-view\", got \"iframe\"" },
+  { "/authsim/profile/bad/products-unknown", WITH_KEY ("'products': ['userInfo', 'mobile']"),
+    "test.json: $.products[1]: unknown product \"mobile\"" },
+  { "/authsim/profile/bad/products-duplicate",
+    WITH_KEY ("'products': ['phoneNumber', 'phoneNumber']"),
+    "test.json: $.products[1]: duplicate product \"phoneNumber\" (also at $.products[0])" },
+  { "/authsim/profile/bad/products-string", WITH_KEY ("'products': 'userInfo'"),
+    "test.json: $.products: expected an array, got a string" },
+  { "/authsim/profile/bad/aes-key-string", WITH_KEY ("'aesKey': 'yes'"),
+    "test.json: $.aesKey: expected a boolean, got a string" },
+  { "/authsim/profile/bad/sign-responses-number", WITH_KEY ("'signResponses': 1"),
+    "test.json: $.signResponses: expected a boolean, got a number" },
+  { "/authsim/profile/bad/device-settings-array", WITH_KEY ("'deviceSettings': ['location']"),
+    "test.json: $.deviceSettings: expected an object, got an array" },
+  { "/authsim/profile/bad/device-settings-unknown", WITH_KEY ("'deviceSettings': {'gps': true}"),
+    "test.json: $.deviceSettings: unknown setting \"gps\" (expected album, audioRecord, "
+    "bluetooth, camera or location)" },
+  { "/authsim/profile/bad/device-settings-simulated",
+    WITH_KEY ("'deviceSettings': {'userInfo': true}"),
+    "test.json: $.deviceSettings: \"userInfo\" is simulated by AuthSim, not a device setting" },
+  { "/authsim/profile/bad/device-settings-value", WITH_KEY ("'deviceSettings': {'camera': 1}"),
+    "test.json: $.deviceSettings.camera: expected a boolean, got a number" },
+  { "/authsim/profile/bad/hook-api-unknown",
+    WITH_PAGES ("{'path': 'p/a', 'title': 'A', 'onLoad': {'api': 'getUserInfo'}}"),
+    "test.json: $.pages[0].onLoad.api: expected one of \"getAuthCode\", \"getOpenUserInfo\", "
+    "\"getPhoneNumber\", \"getSetting\", \"openSetting\", got \"getUserInfo\"" },
+  { "/authsim/profile/bad/hook-api-extra-key",
+    WITH_PAGES ("{'path': 'p/a', 'title': 'A', 'onShow': {'api': 'getSetting', 'scopes': 1}}"),
+    "test.json: $.pages[0].onShow: unknown key \"scopes\"" },
+  { "/authsim/profile/bad/button-api-authorize",
+    WITH_BUTTON ("{'label': 'L', 'api': 'getAuthorize'}"),
+    "test.json: $.pages[0].buttons[0].api: expected one of \"getAuthCode\", "
+    "\"getOpenUserInfo\", \"getPhoneNumber\", \"getSetting\", \"openSetting\", "
+    "got \"getAuthorize\"" },
+  { "/authsim/profile/bad/button-api-and-navigate",
+    WITH_BUTTON ("{'label': 'L', 'api': 'getSetting', 'navigateTo': 'p/a'}"),
+    "test.json: $.pages[0].buttons[0]: expected exactly one of \"params\" or \"api\", "
+    "\"navigateTo\", \"reLaunch\" or \"openType\", got 2" },
+  { "/authsim/profile/bad/button-open-type-and-params",
+    WITH_BUTTON ("{'label': 'L', 'openType': 'getAuthorize', 'params': {}}"),
+    "test.json: $.pages[0].buttons[0]: expected exactly one of \"params\" or \"api\", "
+    "\"navigateTo\", \"reLaunch\" or \"openType\", got 2" },
+  { "/authsim/profile/bad/button-open-type-unknown",
+    WITH_BUTTON ("{'label': 'L', 'openType': 'getPhoneNumber'}"),
+    "test.json: $.pages[0].buttons[0].openType: expected \"getAuthorize\", "
+    "got \"getPhoneNumber\"" },
+  { "/authsim/profile/bad/button-scope-without-open-type",
+    WITH_BUTTON ("{'label': 'L', 'api': 'getSetting', 'scope': 'userInfo'}"),
+    "test.json: $.pages[0].buttons[0].scope: only a button with \"openType\": "
+    "\"getAuthorize\" may set \"scope\"" },
+  { "/authsim/profile/bad/button-on-get-authorize-without-api",
+    WITH_BUTTON ("{'label': 'L', 'openType': 'getAuthorize', 'scope': 'userInfo',"
+                 " 'onGetAuthorize': {'params': {}}}"),
+    "test.json: $.pages[0].buttons[0].onGetAuthorize.api: required, but missing" },
+  { "/authsim/profile/bad/button-authorize-container",
+    WITH_BUTTON ("{'label': 'L', 'openType': 'getAuthorize', 'container': 'plugin'}"),
+    "test.json: $.pages[0].buttons[0].container: only a button with \"params\" or \"api\" "
+    "may set a container" },
   { "/authsim/profile/bad/button-plugin-without-host",
     WITH_BUTTON ("{'label': 'L', 'params': {}, 'container': 'plugin'}"),
     "test.json: $.pages[0].buttons[0].container: a plugin container needs a \"host\" "
@@ -979,6 +1191,7 @@ main (int   argc,
   g_test_add_func ("/authsim/profile/minimal-defaults", test_minimal_defaults);
   g_test_add_func ("/authsim/profile/every-key", test_every_key);
   g_test_add_func ("/authsim/profile/empty-lists", test_empty_lists);
+  g_test_add_func ("/authsim/profile/consent-keys", test_consent_keys);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     g_test_add_data_func (bad_cases[i].test_path, &bad_cases[i], test_bad);

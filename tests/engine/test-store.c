@@ -1948,6 +1948,63 @@ test_threads (void)
   g_assert_true (state_file_exists (NULL));
 }
 
+/* authSetting states (SPEC §12): a refusal leaves the grant and is remembered as REFUSED;
+ * decided scopes keep the order of first decisions; revoke and clear forget them. */
+static void
+test_scope_states (void)
+{
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
+  GListModel *grants = authsim_store_get_grants (store);
+  const char *user_info[] = { "userInfo", NULL };
+  const char *both[] = { "userInfo", "phoneNumber", NULL };
+  const char *phone_only[] = { "phoneNumber", NULL };
+  g_autoptr(AuthsimGrant) grant = NULL;
+  g_auto(GStrv) decided = NULL;
+  g_auto(GStrv) after_clear = NULL;
+
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "userInfo"), ==,
+                   AUTHSIM_SCOPE_STATE_NONE);
+
+  authsim_store_refuse (store, TEST_USER, TEST_APP, "phoneNumber");
+  g_assert_cmpuint (g_list_model_get_n_items (grants), ==, 0);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "phoneNumber"),
+                   ==, AUTHSIM_SCOPE_STATE_REFUSED);
+
+  authsim_store_grant (store, TEST_USER, TEST_APP, user_info);
+  authsim_store_grant (store, TEST_USER, TEST_APP, phone_only);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "phoneNumber"),
+                   ==, AUTHSIM_SCOPE_STATE_GRANTED);
+  decided = authsim_store_dup_decided_scopes (store, TEST_USER, TEST_APP);
+  /* phoneNumber was decided first (refused), then userInfo. */
+  {
+    const char *expected[] = { "phoneNumber", "userInfo", NULL };
+    g_assert_cmpstrv (decided, expected);
+  }
+
+  /* Switching userInfo off: the grant keeps phoneNumber only, userInfo is REFUSED. */
+  authsim_store_refuse (store, TEST_USER, TEST_APP, "userInfo");
+  g_assert_cmpuint (g_list_model_get_n_items (grants), ==, 1);
+  grant = g_list_model_get_item (grants, 0);
+  g_assert_cmpstrv (authsim_grant_get_scopes (grant), phone_only);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "userInfo"), ==,
+                   AUTHSIM_SCOPE_STATE_REFUSED);
+
+  /* The last scope leaves: the grant goes, its refusal stays. */
+  authsim_store_refuse (store, TEST_USER, TEST_APP, "phoneNumber");
+  g_assert_cmpuint (g_list_model_get_n_items (grants), ==, 0);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "phoneNumber"),
+                   ==, AUTHSIM_SCOPE_STATE_REFUSED);
+
+  /* Revoke forgets the decisions of that (user, app); clear forgets everyone's. */
+  authsim_store_revoke (store, TEST_USER, TEST_APP);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "userInfo"), ==,
+                   AUTHSIM_SCOPE_STATE_NONE);
+  authsim_store_grant (store, TEST_USER, TEST_APP, both);
+  authsim_store_clear_grants (store);
+  after_clear = authsim_store_dup_decided_scopes (store, TEST_USER, TEST_APP);
+  g_assert_cmpuint (g_strv_length (after_clear), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1972,6 +2029,7 @@ main (int   argc,
   g_test_add_func ("/authsim/store/token-access-expiry", test_token_access_expiry);
   g_test_add_func ("/authsim/store/token-refresh-other-app", test_token_refresh_other_app);
   g_test_add_func ("/authsim/store/grant-union", test_grant_union);
+  g_test_add_func ("/authsim/store/scope-states", test_scope_states);
   g_test_add_func ("/authsim/store/grant-items-changed", test_grant_items_changed);
   g_test_add_func ("/authsim/store/grant-revoke", test_grant_revoke);
   g_test_add_func ("/authsim/store/grant-clear", test_grant_clear);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include "authsim-profile-private.h"
@@ -33,6 +35,9 @@ is_digits (const char *s)
  * The built-in test users
  * ------------------------------------------------------------------------------------------ */
 
+#define NO_MOBILE_USER "2088506608274845"
+#define OVERSEAS_USER  "2088607719385956"
+
 static void
 test_default (void)
 {
@@ -64,20 +69,37 @@ test_default (void)
       g_assert_nonnull (authsim_user_get_display_name (user));
       g_assert_cmpstr (authsim_user_get_display_name (user), !=, "");
 
-      /* Every field the demo profile can approve has a value. */
+      /* Every field the demo profile can approve has a value, but the mobile number of the
+       * user who has none (my.getPhoneNumber answers "" for them, SPEC §11.2). */
       for (const char * const *f = authsim_user_info_fields_known (); *f != NULL; f++)
         {
           const char *v = authsim_user_get_info_value (user, authsim_user_info_field_to_key (*f));
 
+          if (g_str_equal (*f, "mobile") && g_str_equal (id, NO_MOBILE_USER))
+            {
+              g_assert_null (v);
+              continue;
+            }
           g_assert_nonnull (v);
           g_assert_cmpstr (v, !=, "");
         }
 
       g_assert_true (g_str_equal (gender, "F") || g_str_equal (gender, "M"));
-      g_assert_cmpuint (strlen (mobile), ==, 11);
-      g_assert_true (is_digits (mobile));
-      g_assert_true (g_str_has_prefix (mobile, "13") || g_str_has_prefix (mobile, "15") ||
-                     g_str_has_prefix (mobile, "18"));
+      /* Mainland numbers are 11 digits without +86; one user has an overseas number. */
+      if (g_str_equal (id, OVERSEAS_USER))
+        g_assert_cmpstr (mobile, ==, "1-1234432112");
+      else if (!g_str_equal (id, NO_MOBILE_USER))
+        {
+          g_assert_cmpuint (strlen (mobile), ==, 11);
+          g_assert_true (is_digits (mobile));
+          g_assert_true (g_str_has_prefix (mobile, "13") || g_str_has_prefix (mobile, "15") ||
+                         g_str_has_prefix (mobile, "18"));
+        }
+      /* Each has a picture of its avatar, compiled in. */
+      g_assert_true (g_str_has_prefix (authsim_user_get_avatar_image (user),
+                                       "resource:///io/github/authsim/AuthSim/data/avatars/"));
+      g_assert_true (g_resources_get_info (authsim_user_get_avatar_image (user) +
+                                           strlen ("resource://"), 0, NULL, NULL, NULL));
       g_assert_true (g_str_has_prefix (authsim_user_get_info_value (user, "avatar"),
                                        "https://"));
       g_assert_cmpuint (strlen (authsim_user_get_info_value (user, "cert_no")), ==, 18);
@@ -94,6 +116,8 @@ test_default (void)
 
   g_assert_null (authsim_users_find (users, "2088000000000000"));
   g_assert_null (authsim_users_find (users, NULL));
+  g_assert_nonnull (authsim_users_find (users, NO_MOBILE_USER));
+  g_assert_nonnull (authsim_users_find (users, OVERSEAS_USER));
 
   g_assert_finalize_object (g_steal_pointer (&users));
 }
@@ -129,6 +153,44 @@ test_file_good (void)
   second = g_list_model_get_item (users, 1);
   g_assert_cmpstr (authsim_user_get_display_name (second), ==, "Second User");
   g_assert_cmpuint (json_object_get_size (authsim_user_get_info (second)), ==, 0);
+}
+
+/* avatarImage: a path relative to the users file, a file: URI, or a resource as it is. */
+static void
+test_avatar_image (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("authsim-users-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "users.json", NULL);
+  g_autofree char *expected = g_build_filename (dir, "faces", "one.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) users = NULL;
+  g_autoptr(AuthsimUser) one = NULL;
+  g_autoptr(AuthsimUser) two = NULL;
+  g_autoptr(AuthsimUser) three = NULL;
+  const char *json =
+    "{\"users\": ["
+    " {\"userId\": \"2088000000000001\", \"displayName\": \"One\", "
+    "  \"avatarImage\": \"faces/one.png\"},"
+    " {\"userId\": \"2088000000000002\", \"displayName\": \"Two\", "
+    "  \"avatarImage\": \"file:///srv/two.png\"},"
+    " {\"userId\": \"2088000000000003\", \"displayName\": \"Three\"}]}";
+
+  g_assert_true (g_file_set_contents (path, json, -1, &error));
+  users = authsim_users_new_from_file (path, &error);
+  g_assert_no_error (error);
+
+  one = g_list_model_get_item (users, 0);
+  two = g_list_model_get_item (users, 1);
+  three = g_list_model_get_item (users, 2);
+  g_assert_cmpstr (authsim_user_get_avatar_image (one), ==, expected);
+  g_assert_cmpstr (authsim_user_get_avatar_image (two), ==, "/srv/two.png");
+  g_assert_null (authsim_user_get_avatar_image (three));
+
+  authsim_user_set_avatar_image (three, "resource:///x.svg");
+  g_assert_cmpstr (authsim_user_get_avatar_image (three), ==, "resource:///x.svg");
+
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static void
@@ -222,6 +284,17 @@ static const BadCase bad_cases[] = {
     "users.json: $.users[0].info.gender: expected \"F\" or \"M\", got \"male\"" },
   { "/authsim/users/bad/info-gender-lower", WITH_INFO ("{'gender': 'f'}"),
     "users.json: $.users[0].info.gender: expected \"F\" or \"M\", got \"f\"" },
+  { "/authsim/users/bad/avatar-image-number",
+    WITH_USER ("{'userId': '2088000000000001', 'displayName': 'One', 'avatarImage': 7}"),
+    "users.json: $.users[0].avatarImage: expected a string, got a number" },
+  { "/authsim/users/bad/avatar-image-empty",
+    WITH_USER ("{'userId': '2088000000000001', 'displayName': 'One', 'avatarImage': ''}"),
+    "users.json: $.users[0].avatarImage: expected a non-empty string" },
+  { "/authsim/users/bad/avatar-image-uri",
+    WITH_USER ("{'userId': '2088000000000001', 'displayName': 'One', "
+               "'avatarImage': 'file:a.png'}"),
+    "users.json: $.users[0].avatarImage: expected a resource:/// URI, a file: URI or a path, "
+    "got \"file:a.png\"" },
   { "/authsim/users/bad/duplicate-id",
     WITH_USER (ONE ", {'userId': '2088000000000001', 'displayName': 'Again'}"),
     "users.json: $.users[1].userId: duplicate userId \"2088000000000001\" "
@@ -368,6 +441,7 @@ main (int   argc,
 
   g_test_add_func ("/authsim/users/default", test_default);
   g_test_add_func ("/authsim/users/file/good", test_file_good);
+  g_test_add_func ("/authsim/users/file/avatar-image", test_avatar_image);
   g_test_add_func ("/authsim/users/file/bad", test_file_bad);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)

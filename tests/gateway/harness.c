@@ -199,7 +199,7 @@ request_changed_cb (AuthsimEngine *engine,
 
   if (authsim_engine_get_request (engine) == NULL)
     return;
-  if (!authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, &error))
+  if (!authsim_engine_respond (engine, AUTHSIM_DECISION_ALLOW, AUTHSIM_ANSWER_SOURCE_API, &error))
     g_printerr ("harness: cannot allow: %s\n", error->message);
 }
 

@@ -5,6 +5,8 @@
 // for my.getAuthCode calls through its D-Bus `call` action (the standing answer allows the
 // popup); each code is read back from the call's `success` callback in the JSON Lines log. The
 // SDK signs with data/keys/app-private.pem and verifies with data/keys/gateway-public.pem.
+// my.getPhoneNumber's answers (SPEC §11.2) are read from the log the same way and checked as a
+// backend does with the SDK: rsaCheck over the quoted ciphertext, aesDecrypt with aes.key.
 //
 // Environment: AUTHSIM_BIN (the authsim binary), AUTHSIM_NPM_DIR (a directory whose
 // node_modules holds alipay-sdk), a private session bus (DBUS_SESSION_BUS_ADDRESS). Run
@@ -14,7 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
@@ -42,7 +44,8 @@ function gvariantString (text) {
 
 // `authsim --headless` in server mode, driven through `gapplication action`.
 class App {
-  constructor () {
+  constructor (extraArgs = []) {
+    this.extraArgs = extraArgs;
     this.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'authsim-sdk-'));
     this.dataDir = path.join(this.tmp, 'data');
     this.keysDir = path.join(this.dataDir, 'keys');
@@ -66,7 +69,8 @@ class App {
     });
 
     this.child = spawn(binary, ['--headless', '--answer', 'allow', '--gateway-port', '0',
-                                '--log', this.logFile, '--data-dir', this.dataDir],
+                                '--log', this.logFile, '--data-dir', this.dataDir,
+                                ...this.extraArgs],
                        { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.child.stdout.setEncoding('utf8').on('data', s => { this.stdout += s; });
     this.child.stderr.setEncoding('utf8').on('data', s => { this.stderr += s; });
@@ -391,8 +395,140 @@ test('curl v3: oauth token, user info, and a replay', async () => {
     });
 });
 
+// ------------------------------------------------------------------------------------------
+// my.getPhoneNumber: what the mini program hands its backend, verified and decrypted as Alipay
+// documents it, with no gateway call.
+// ------------------------------------------------------------------------------------------
+
+const PHONE_40003 = {
+  code: '40003', msg: 'Insufficient Conditions', subCode: 'isv.invalid-auth-relations',
+  subMsg: '无效的授权关系',
+};
+const PHONE_40006 = {
+  code: '40006', msg: 'Insufficient Permissions', subCode: 'isv.insufficient-isv-permissions',
+  subMsg: 'ISV权限不足，建议在开发者中心检查对应功能是否已经添加，解决办法详见：' +
+          'https://docs.open.alipay.com/common/isverror',
+};
+
+// The mobile number of the test user @userId, as the shipped users file has it ("" if none).
+function mobileOf (userId) {
+  const file = path.join(process.env.AUTHSIM_SOURCE_ROOT, 'data', 'demo-users.json');
+  const user = JSON.parse(fs.readFileSync(file, 'utf8')).users.find(u => u.userId === userId);
+  assert.ok(user, `no test user ${userId}`);
+  return user.info.mobile ?? '';
+}
+
+// A backend's SDK for @instance: its keys, and @encryptKey (default: the app's aes.key).
+function backendSdk (instance, encryptKey) {
+  return new AlipaySdk({
+    appId: instance.appId,
+    privateKey: fs.readFileSync(path.join(instance.keysDir, 'app-private.pem'), 'ascii'),
+    keyType: 'PKCS8',
+    alipayPublicKey: fs.readFileSync(path.join(instance.keysDir, 'gateway-public.pem'), 'ascii'),
+    encryptKey: encryptKey ?? fs.readFileSync(path.join(instance.keysDir, 'aes.key'), 'ascii').trim(),
+    gateway: instance.url,
+  });
+}
+
+// Calls my.getPhoneNumber through D-Bus; returns its call event, its success callback from the
+// log and the envelope the response string holds.
+async function phoneNumber (instance) {
+  const { event, callback } = await instance.call({ api: 'getPhoneNumber', params: null });
+  assert.equal(callback.callback, 'success', JSON.stringify(callback.payload));
+  assert.deepEqual(Object.keys(callback.payload), ['response']);
+  assert.equal(typeof callback.payload.response, 'string');
+  const envelope = JSON.parse(callback.payload.response);
+  assert.deepEqual(Object.keys(envelope), ['response', 'sign', 'sign_type', 'encrypt_type',
+                                           'charset']);
+  assert.equal(envelope.sign_type, 'RSA2');
+  assert.equal(envelope.encrypt_type, 'AES');
+  assert.equal(envelope.charset, 'UTF-8');
+  assert.match(envelope.response, /^[A-Za-z0-9+/]+=*$/);
+  return { event, callback, envelope };
+}
+
+// Verifies and decrypts as a backend does; returns the plaintext, parsed.
+function openEnvelope (backend, envelope, callback) {
+  const c = envelope.response;
+  assert.ok(backend.rsaCheck('"' + c + '"', envelope.sign, 'RSA2'),
+            'rsaCheck over the quoted ciphertext');
+  assert.ok(!backend.rsaCheck(c, envelope.sign, 'RSA2'), 'the sign covers the quotes');
+  const plaintext = backend.aesDecrypt(c);
+  // The log shows the backend's plaintext, byte for byte.
+  assert.equal(plaintext, callback.plaintext);
+  return JSON.parse(plaintext);
+}
+
+test('getPhoneNumber: rsaCheck over the quoted ciphertext, aesDecrypt to the mobile', async () => {
+  const backend = backendSdk(app);
+
+  // No phoneNumber grant yet: an encrypted 40003.
+  let { event, callback, envelope } = await phoneNumber(app);
+  assert.deepEqual(openEnvelope(backend, envelope, callback), PHONE_40003);
+
+  // Granted through a getAuthorize button (the standing answer allows its popup).
+  const before = app.lastSeq();
+  await app.action('tap-authorize', gvariantString('phoneNumber'));
+  await app.waitEvent(before, { kind: 'callback', callback: 'onGetAuthorize' });
+
+  ({ event, callback, envelope } = await phoneNumber(app));
+  assert.deepEqual(openEnvelope(backend, envelope, callback),
+                   { code: '10000', msg: 'Success', mobile: mobileOf(event.userId) });
+  assert.match(mobileOf(event.userId), /^1\d{10}$/);
+
+  // Another user: another number, the overseas one as it is.
+  await app.action('set-user', gvariantString('2088607719385956'));
+  const tapped = app.lastSeq();
+  await app.action('tap-authorize', gvariantString('phoneNumber'));
+  await app.waitEvent(tapped, { kind: 'callback', callback: 'onGetAuthorize' });
+  ({ event, callback, envelope } = await phoneNumber(app));
+  assert.equal(event.userId, '2088607719385956');
+  assert.deepEqual(openEnvelope(backend, envelope, callback),
+                   { code: '10000', msg: 'Success', mobile: '1-1234432112' });
+
+  // A wrong key does not decrypt; a wrong public key does not verify.
+  const wrongKey = backendSdk(app, randomBytes(16).toString('base64'));
+  let wrong;
+  try {
+    wrong = wrongKey.aesDecrypt(envelope.response);
+  } catch {
+    wrong = null;
+  }
+  assert.notEqual(wrong, callback.plaintext);
+  assert.ok(wrong === null || !/"code":"10000"/.test(wrong), `decrypted with a wrong key: ${wrong}`);
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const otherGateway = new AlipaySdk({
+    appId: app.appId,
+    privateKey: fs.readFileSync(path.join(app.keysDir, 'app-private.pem'), 'ascii'),
+    keyType: 'PKCS8',
+    alipayPublicKey: publicKey.export({ type: 'spki', format: 'pem' }),
+  });
+  assert.ok(!otherGateway.rsaCheck('"' + envelope.response + '"', envelope.sign, 'RSA2'));
+  await app.action('set-user', gvariantString('2088102164830201'));
+});
+
 test('the app stops cleanly on SIGTERM, without warnings', async () => {
   const status = await app.stop();
   assert.equal(status, 0, app.stderr);
   assert.doesNotMatch(app.stderr, /-WARNING|-CRITICAL/);
+});
+
+test('getPhoneNumber of a personal app: an encrypted 40006', async () => {
+  const profile = JSON.parse(fs.readFileSync(path.join(process.env.AUTHSIM_SOURCE_ROOT, 'data',
+                                                       'demo-profile.json'), 'utf8'));
+  profile.type = 'personal';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authsim-sdk-profile-'));
+  const file = path.join(dir, 'personal.json');
+  fs.writeFileSync(file, JSON.stringify(profile));
+  const personal = new App(['--profile', file]);
+  try {
+    await personal.start();
+    const { callback, envelope } = await phoneNumber(personal);
+    assert.deepEqual(openEnvelope(backendSdk(personal), envelope, callback), PHONE_40006);
+    assert.equal(await personal.stop(), 0, personal.stderr);
+  } finally {
+    if (personal.child && personal.status === null) await personal.stop();
+    fs.rmSync(personal.tmp, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

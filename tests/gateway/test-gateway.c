@@ -1869,7 +1869,8 @@ test_engine_code (Fixture       *f,
   test_wait_until (wait.done || authsim_engine_get_request (f->engine) != NULL);
   if (!wait.done)
     {
-      g_assert_true (authsim_engine_respond (f->engine, AUTHSIM_DECISION_ALLOW, &error));
+      g_assert_true (authsim_engine_respond (f->engine, AUTHSIM_DECISION_ALLOW,
+                                             AUTHSIM_ANSWER_SOURCE_API, &error));
       g_assert_no_error (error);
     }
   test_wait_until (wait.done);

@@ -128,15 +128,19 @@ find_labelled (GtkWidget  *root,
 
 /* Fixtures ---------------------------------------------------------------------------------- */
 
+/* An engine over the default profile and users, on @store and @log (NULL: fresh ones): the
+ * test hands the same store and log to the views, as the window does. */
 static AuthsimEngine *
-new_engine (void)
+new_engine (AuthsimStore *store,
+            AuthsimLog   *log)
 {
   g_autoptr(AuthsimProfile) profile = authsim_profile_new_default ();
   g_autoptr(GListModel) users = authsim_users_new_default ();
-  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
-  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimStore) own_store = store == NULL ? test_store_new () : NULL;
+  g_autoptr(AuthsimLog) own_log = log == NULL ? authsim_log_new () : NULL;
 
-  return authsim_engine_new (profile, users, store, log);
+  return authsim_engine_new (profile, users, store != NULL ? store : own_store,
+                             log != NULL ? log : own_log);
 }
 
 /* Takes a floating widget; the caller releases it with g_assert_finalize_object. */
@@ -178,10 +182,10 @@ find_event (AuthsimLog *log,
 
 static guint
 make_call (AuthsimEngine *engine,
+           AuthsimLog    *log,
            const char    *params)
 {
   g_autoptr(JsonNode) node = test_parse (params);
-  AuthsimLog *log = authsim_engine_get_log (engine);
   guint call;
 
   call = authsim_engine_call (engine, node, AUTHSIM_TRIGGER_TAP,
@@ -193,14 +197,14 @@ make_call (AuthsimEngine *engine,
 
 /* The log view shows appended events on the next main-loop turn: wait until it shows all. */
 static void
-wait_view_synced (GtkWidget     *view,
-                  AuthsimEngine *engine)
+wait_view_synced (GtkWidget  *view,
+                  AuthsimLog *log)
 {
   GListModel *model = G_LIST_MODEL (authsim_log_view_get_model (AUTHSIM_LOG_VIEW (view)));
-  GListModel *log = G_LIST_MODEL (authsim_engine_get_log (engine));
 
   g_assert_cmpuint (authsim_log_view_get_call_filter (AUTHSIM_LOG_VIEW (view)), ==, 0);
-  test_wait_until (g_list_model_get_n_items (model) == g_list_model_get_n_items (log));
+  test_wait_until (g_list_model_get_n_items (model) ==
+                   g_list_model_get_n_items (G_LIST_MODEL (log)));
 }
 
 /* Runs what is pending now (the log view's flush among it). */
@@ -248,7 +252,7 @@ read_clipboard (GtkWidget *widget)
 static void
 test_composer_accessible (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, NULL);
   GtkWidget *composer = sink (authsim_composer_new (engine));
   GtkWindow *window = show_in_window (composer);
   GtkWidget *editor, *tap, *load, *call;
@@ -298,8 +302,8 @@ test_composer_accessible (void)
 static void
 test_composer_invalid_json (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
   GtkWidget *composer = sink (authsim_composer_new (engine));
   GtkWidget *editor = find_labelled (composer, "Call parameters");
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor));
@@ -339,8 +343,8 @@ test_composer_invalid_json (void)
 static void
 test_composer_call (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
   GtkWidget *composer = sink (authsim_composer_new (engine));
   GtkWidget *editor = find_labelled (composer, "Call parameters");
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor));
@@ -391,7 +395,8 @@ test_composer_call (void)
 static void
 test_composer_engine_later (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
   GtkWidget *composer = sink (authsim_composer_new (NULL));
   GtkWindow *window = show_in_window (composer);
   GtkWidget *call = find_button (composer, "Call my.getAuthCode");
@@ -406,7 +411,7 @@ test_composer_engine_later (void)
   gtk_widget_activate_action (composer, "composer.preset", "s", "auth-base");
   id = authsim_composer_call (AUTHSIM_COMPOSER (composer));
   g_assert_cmpuint (id, >, 0);
-  test_wait_until (find_event (authsim_engine_get_log (engine), id, "callback", "complete"));
+  test_wait_until (find_event (log, id, "callback", "complete"));
 
   g_object_set (composer, "engine", NULL, NULL);
   g_assert_false (gtk_widget_is_sensitive (call));
@@ -420,8 +425,9 @@ test_composer_engine_later (void)
 static void
 test_log_accessible (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  GtkWidget *view = sink (authsim_log_view_new (engine));
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
+  GtkWidget *view = sink (authsim_log_view_new (log));
   GtkWidget *list = find_labelled (view, "Callback log");
 
   g_assert_true (GTK_IS_COLUMN_VIEW (list));
@@ -443,9 +449,9 @@ test_log_accessible (void)
 static void
 test_log_row_name (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
-  GtkWidget *view = authsim_log_view_new (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
+  GtkWidget *view = authsim_log_view_new (log);
   GtkWindow *window = show_in_window (view);
   GtkWidget *list = find_labelled (view, "Callback log");
   g_autoptr(JsonNode) line = NULL;
@@ -454,7 +460,7 @@ test_log_row_name (void)
   AuthsimEvent *event;
   guint call;
 
-  call = make_call (engine, "{\"scopes\": \"auth_base\"}");
+  call = make_call (engine, log, "{\"scopes\": \"auth_base\"}");
   event = find_event (log, call, "callback", "success");
 
   /* The row's name: the kind, the callback and the payload, from the event's own JSON line. */
@@ -475,9 +481,9 @@ test_log_row_name (void)
 static void
 test_log_select_and_copy (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
-  GtkWidget *view = authsim_log_view_new (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
+  GtkWidget *view = authsim_log_view_new (log);
   GtkWindow *window = show_in_window (view);
   GtkSelectionModel *model = authsim_log_view_get_model (AUTHSIM_LOG_VIEW (view));
   GtkWidget *details = find_labelled (view, "Event details");
@@ -493,8 +499,8 @@ test_log_select_and_copy (void)
   AuthsimEvent *event;
   guint call, position = G_MAXUINT;
 
-  call = make_call (engine, "{\"scopes\": \"auth_base\"}");
-  wait_view_synced (view, engine);
+  call = make_call (engine, log, "{\"scopes\": \"auth_base\"}");
+  wait_view_synced (view, log);
   event = find_event (log, call, "callback", "success");
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
     {
@@ -549,19 +555,19 @@ test_log_select_and_copy (void)
 static void
 test_log_filter (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
-  GtkWidget *view = sink (authsim_log_view_new (engine));
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
+  GtkWidget *view = sink (authsim_log_view_new (log));
   GListModel *model = G_LIST_MODEL (authsim_log_view_get_model (AUTHSIM_LOG_VIEW (view)));
   GtkDropDown *dropdown = GTK_DROP_DOWN (find_labelled (view, "Filter by call"));
   g_autoptr(GPtrArray) first_events = NULL;
   guint first, second;
 
-  first = make_call (engine, "{\"scopes\": \"auth_base\"}");
-  second = make_call (engine, "{\"scopes\": 42}");
+  first = make_call (engine, log, "{\"scopes\": \"auth_base\"}");
+  second = make_call (engine, log, "{\"scopes\": 42}");
   first_events = test_events_of_call (log, first);
   g_assert_cmpuint (first_events->len, >, 0);
-  wait_view_synced (view, engine);
+  wait_view_synced (view, log);
 
   /* One item per call after "All calls". */
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (dropdown)), ==, 3);
@@ -577,7 +583,7 @@ test_log_filter (void)
   g_assert_cmpuint (gtk_drop_down_get_selected (dropdown), ==, 1);
 
   /* New events of other calls stay hidden; the filtered call's show. */
-  make_call (engine, "{\"scopes\": \"auth_base\"}");
+  make_call (engine, log, "{\"scopes\": \"auth_base\"}");
   drain_main_context ();
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, first_events->len);
 
@@ -615,28 +621,28 @@ test_log_filter (void)
 static void
 test_log_clear_view (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
   g_autofree char *dir = g_dir_make_tmp ("authsim-panel-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "log.jsonl", NULL);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
-  GtkWidget *view = sink (authsim_log_view_new (engine));
+  GtkWidget *view = sink (authsim_log_view_new (log));
   GListModel *model = G_LIST_MODEL (authsim_log_view_get_model (AUTHSIM_LOG_VIEW (view)));
   guint n_events;
 
   g_assert_true (authsim_log_set_file (log, path, NULL));
-  make_call (engine, "{\"scopes\": \"auth_base\"}");
+  make_call (engine, log, "{\"scopes\": \"auth_base\"}");
   n_events = g_list_model_get_n_items (G_LIST_MODEL (log));
-  wait_view_synced (view, engine);
+  wait_view_synced (view, log);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_events);
 
   g_assert_true (gtk_widget_activate_action (view, "log-view.clear", NULL));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
 
   /* Later events show again. */
-  make_call (engine, "{\"scopes\": \"auth_base\"}");
-  wait_view_synced (view, engine);
+  make_call (engine, log, "{\"scopes\": \"auth_base\"}");
+  wait_view_synced (view, log);
   g_assert_cmpuint (g_list_model_get_n_items (model), >, 0);
 
   /* The file keeps every line. */
@@ -655,16 +661,16 @@ test_log_clear_view (void)
 static void
 test_log_view_model_limit (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
-  GtkWidget *view = sink (authsim_log_view_new (engine));
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
+  GtkWidget *view = sink (authsim_log_view_new (log));
   GListModel *model = G_LIST_MODEL (authsim_log_view_get_model (AUTHSIM_LOG_VIEW (view)));
   guint64 last_seq = 0;
   guint n;
 
   authsim_log_set_model_limit (log, 4);
   for (guint i = 0; i < 3; i++)
-    make_call (engine, "{\"scopes\": \"auth_base\"}");
+    make_call (engine, log, "{\"scopes\": \"auth_base\"}");
   /* The oldest events are gone (the limit and half of it at most remain). */
   n = g_list_model_get_n_items (G_LIST_MODEL (log));
   g_assert_cmpuint (n, >=, 4);
@@ -674,7 +680,7 @@ test_log_view_model_limit (void)
 
     g_assert_cmpuint (authsim_event_get_seq (oldest), >, 1);
   }
-  wait_view_synced (view, engine);
+  wait_view_synced (view, log);
   drain_main_context ();
 
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
@@ -689,8 +695,8 @@ test_log_view_model_limit (void)
     }
 
   /* The newest event of the log is the view's last row. */
-  make_call (engine, "{\"scopes\": \"auth_base\"}");
-  wait_view_synced (view, engine);
+  make_call (engine, log, "{\"scopes\": \"auth_base\"}");
+  wait_view_synced (view, log);
   drain_main_context ();
   n = g_list_model_get_n_items (G_LIST_MODEL (log));
   {
@@ -719,19 +725,19 @@ on_export_finished (AuthsimLogView *view,
 static void
 test_log_export (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
   g_autofree char *dir = g_dir_make_tmp ("authsim-panel-XXXXXX", NULL);
   g_autofree char *path = g_build_filename (dir, "export.jsonl", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
-  GtkWidget *view = sink (authsim_log_view_new (engine));
+  GtkWidget *view = sink (authsim_log_view_new (log));
   guint n_events;
   int result = 0;
 
-  make_call (engine, "{\"scopes\": \"auth_base\"}");
-  make_call (engine, "{\"scopes\": 42}");
+  make_call (engine, log, "{\"scopes\": \"auth_base\"}");
+  make_call (engine, log, "{\"scopes\": 42}");
   n_events = g_list_model_get_n_items (G_LIST_MODEL (log));
 
   g_signal_connect (view, "export-finished", G_CALLBACK (on_export_finished), &result);
@@ -773,16 +779,17 @@ test_log_export (void)
 static void
 test_log_engine_later (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
   GtkWidget *view = sink (authsim_log_view_new (NULL));
   GListModel *model = G_LIST_MODEL (authsim_log_view_get_model (AUTHSIM_LOG_VIEW (view)));
 
-  make_call (engine, "{\"scopes\": \"auth_base\"}");
+  make_call (engine, log, "{\"scopes\": \"auth_base\"}");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
 
-  g_object_set (view, "engine", engine, NULL);
+  g_object_set (view, "log", log, NULL);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==,
-                    g_list_model_get_n_items (G_LIST_MODEL (authsim_engine_get_log (engine))));
+                    g_list_model_get_n_items (G_LIST_MODEL (log)));
   g_assert_cmpuint (g_list_model_get_n_items (model), >, 0);
 
   g_assert_finalize_object (view);
@@ -803,9 +810,9 @@ count_changes (GListModel *model,
 static void
 test_log_burst (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
-  GtkWidget *view = sink (authsim_log_view_new (engine));
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
+  GtkWidget *view = sink (authsim_log_view_new (log));
   GListModel *model = G_LIST_MODEL (authsim_log_view_get_model (AUTHSIM_LOG_VIEW (view)));
   GListModel *calls = gtk_drop_down_get_model (GTK_DROP_DOWN (find_labelled (view,
                                                                              "Filter by call")));
@@ -821,7 +828,7 @@ test_log_burst (void)
       json_object_set_object_member (fields, "payload", json_object_new ());
       authsim_log_append (log, i / 5 + 1, "callback", fields);
     }
-  wait_view_synced (view, engine);
+  wait_view_synced (view, log);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5000);
   g_assert_cmpuint (n_changes, <=, 2);
 
@@ -832,7 +839,7 @@ test_log_burst (void)
 
   /* An event of an older call (a gateway request redeeming its code) does not add a call. */
   authsim_log_append (log, 7, "gateway", NULL);
-  wait_view_synced (view, engine);
+  wait_view_synced (view, log);
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1000 + 1);
 
   g_signal_handlers_disconnect_by_data (model, &n_changes);
@@ -872,9 +879,9 @@ append_events (AuthsimLog *log,
 static void
 test_log_follows_newest (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimLog *log = authsim_engine_get_log (engine);
-  GtkWidget *view = authsim_log_view_new (engine);
+  g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
+  GtkWidget *view = authsim_log_view_new (log);
   GtkWindow *window = show_in_window (view);
   GtkAdjustment *vadjustment = log_vadjustment (view);
 
@@ -882,14 +889,14 @@ test_log_follows_newest (void)
   append_events (log, 200);
   test_wait_until (at_bottom (vadjustment));
   append_events (log, 50);
-  wait_view_synced (view, engine);
+  wait_view_synced (view, log);
   test_wait_until (at_bottom (vadjustment));
 
   /* Scrolled up by the user: it stays where it is. */
   gtk_adjustment_set_value (vadjustment, 0);
   drain_main_context ();
   append_events (log, 50);
-  wait_view_synced (view, engine);
+  wait_view_synced (view, log);
   drain_main_context ();
   g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), ==, 0);
 
@@ -901,12 +908,12 @@ test_log_follows_newest (void)
 static void
 test_grants_view (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimStore *store = authsim_engine_get_store (engine);
+  g_autoptr(AuthsimStore) store = test_store_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (store, NULL);
   AuthsimUser *user = authsim_engine_get_active_user (engine);
   const char *app_id = authsim_profile_get_app_id (authsim_engine_get_profile (engine));
   const char *scopes[] = { "auth_user", NULL };
-  GtkWidget *view = sink (authsim_grants_view_new (engine));
+  GtkWidget *view = sink (authsim_grants_view_new (engine, store));
   GtkWidget *clear, *revoke;
   GtkListBox *list;
 
@@ -959,7 +966,7 @@ test_grants_view (void)
 static void
 test_users_view (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
+  g_autoptr(AuthsimEngine) engine = new_engine (NULL, NULL);
   GListModel *users = authsim_engine_get_users (engine);
   AuthsimUser *active = authsim_engine_get_active_user (engine);
   GtkWidget *view = sink (authsim_users_view_new (engine));
@@ -1033,10 +1040,10 @@ test_users_view (void)
 static void
 test_preferences (void)
 {
-  g_autoptr(AuthsimEngine) engine = new_engine ();
-  AuthsimStore *store = authsim_engine_get_store (engine);
+  g_autoptr(AuthsimStore) store = test_store_new ();
+  g_autoptr(AuthsimEngine) engine = new_engine (store, NULL);
   AuthsimProfile *profile = authsim_engine_get_profile (engine);
-  GtkWidget *dialog = authsim_preferences_dialog_new (engine, NULL);
+  GtkWidget *dialog = authsim_preferences_dialog_new (engine, store, NULL);
   GtkWidget *warn, *enforce, *network, *jsapi, *without, *open_id, *field;
   const char *first_field;
   gint64 offset;
@@ -1159,9 +1166,9 @@ test_gateway_view (void)
   g_assert_no_error (error);
 
   /* Rooted: GTK 4.8 updates a button's sensitivity from its action only then. */
-  view = sink (authsim_gateway_view_new (NULL));
+  view = sink (authsim_gateway_view_new (NULL, NULL));
   window = show_in_window (view);
-  g_object_set (view, "backend", backend, NULL);
+  g_object_set (view, "backend", backend, "log", authsim_backend_get_log (backend), NULL);
   copy_url = find_button (view, "Copy URL");
   g_assert_false (gtk_widget_is_sensitive (copy_url));
   gtk_test_accessible_assert_role (GTK_ACCESSIBLE (find_labelled (view,
