@@ -24,6 +24,7 @@ struct _AuthsimBackend
   char           *gateway_address;
   guint           gateway_port;
   gboolean        no_gateway;
+  AuthsimSignMode sign_mode;
 
   GPtrArray      *warnings;     /* NULL-terminated, for the info bar */
   GPtrArray      *deferred;     /* (source, message) pairs logged after "listening" */
@@ -185,6 +186,7 @@ authsim_backend_new (const AuthsimOptions  *options,
   self->gateway_port = options->gateway_port >= 0 ? (guint) options->gateway_port
                                                   : AUTHSIM_GATEWAY_DEFAULT_PORT;
   self->no_gateway = options->no_gateway;
+  self->sign_mode = options->sign_mode >= 0 ? options->sign_mode : AUTHSIM_SIGN_MODE_KEY;
 
   return g_steal_pointer (&self);
 }
@@ -206,32 +208,17 @@ finish_start (AuthsimBackend *self,
     g_task_return_boolean (task, TRUE);
 }
 
+/* Starts the gateway on the loaded keys, in certificate mode with @certs (nullable). */
 static void
-keys_loaded_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+start_gateway (AuthsimBackend *self,
+               GTask          *task,
+               AuthsimCerts   *certs)
 {
-  g_autoptr(GTask) task = user_data;
-  AuthsimBackend *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(AuthsimKeys) keys = authsim_keys_load_finish (result, &error);
   g_autoptr(AuthsimGateway) gateway = NULL;
-  g_autoptr(AuthsimSealer) sealer = NULL;
+  g_autoptr(GError) error = NULL;
 
-  if (keys == NULL)
-    {
-      add_warning (self, "gateway", error->message);
-      finish_start (self, task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_set_object (&self->keys, keys);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYS]);
-  /* my.getPhoneNumber seals its answers with them (SPEC §11.2). */
-  sealer = authsim_keys_sealer_new (keys);
-  authsim_engine_set_sealer (self->engine, sealer);
-
-  gateway = authsim_gateway_new (self->engine, self->store, self->log, keys);
+  gateway = authsim_gateway_new (self->engine, self->store, self->log, self->keys);
+  authsim_gateway_set_certs (gateway, certs);
   if (!authsim_gateway_start (gateway, self->gateway_address, self->gateway_port, &error))
     {
       g_autofree char *message =
@@ -248,6 +235,61 @@ keys_loaded_cb (GObject      *source,
   g_set_object (&self->gateway, gateway);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GATEWAY]);
   finish_start (self, task, NULL);
+}
+
+static void
+certs_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AuthsimBackend *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AuthsimCerts) certs = authsim_certs_load_finish (result, &error);
+
+  /* Certificate mode was asked for: no gateway rather than one that signs otherwise. */
+  if (certs == NULL)
+    {
+      add_warning (self, "gateway", error->message);
+      finish_start (self, task, g_steal_pointer (&error));
+      return;
+    }
+  start_gateway (self, task, certs);
+}
+
+static void
+keys_loaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AuthsimBackend *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AuthsimKeys) keys = authsim_keys_load_finish (result, &error);
+  g_autoptr(AuthsimSealer) sealer = NULL;
+
+  if (keys == NULL)
+    {
+      add_warning (self, "gateway", error->message);
+      finish_start (self, task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_set_object (&self->keys, keys);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEYS]);
+  /* my.getPhoneNumber seals its answers with them (SPEC §11.2). */
+  sealer = authsim_keys_sealer_new (keys);
+  authsim_engine_set_sealer (self->engine, sealer);
+
+  /* Certificate mode: the local CA and the certificates are made on its first use. */
+  if (self->sign_mode == AUTHSIM_SIGN_MODE_CERT)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      authsim_certs_load_async (keys, cancellable, certs_loaded_cb, g_steal_pointer (&task));
+    }
+  else
+    start_gateway (self, task, NULL);
 }
 
 void

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "authsim-enums.h"
+#include "authsim-gateway-enums.h"
 #include "authsim-gateway.h"
 #include "authsim-options.h"
 
@@ -20,6 +21,7 @@ authsim_options_new (void)
   options->gateway_port = -1;
   options->gateway_address = g_strdup (AUTHSIM_GATEWAY_DEFAULT_ADDRESS);
   options->first_screen_rule = -1;
+  options->sign_mode = -1;
   options->answer = -1;
   options->speed = 1.0;
 
@@ -53,6 +55,7 @@ typedef struct
   char    *gateway_address;
   gboolean no_gateway;
   char    *app_public_key;
+  char    *sign_mode;
   char    *first_screen_rule;
   gboolean headless;
   char    *scenario;
@@ -71,6 +74,7 @@ raw_options_clear (RawOptions *raw)
   g_free (raw->gateway_port);
   g_free (raw->gateway_address);
   g_free (raw->app_public_key);
+  g_free (raw->sign_mode);
   g_free (raw->first_screen_rule);
   g_free (raw->scenario);
   g_free (raw->answer);
@@ -152,6 +156,19 @@ parse_enum (const char  *option,
   return TRUE;
 }
 
+/* --app-public-key must be what the gateway can trust: a PEM RSA key of 2048 bits or more. */
+static gboolean
+check_app_public_key (const char  *path,
+                      GError     **error)
+{
+  g_autoptr(GError) key_error = NULL;
+
+  if (path == NULL || authsim_keys_check_app_public_key (path, &key_error))
+    return TRUE;
+  /* Translators: e.g. --app-public-key: /home/me/k.pem: not a PEM public key */
+  return set_error (error, _("%s: %s"), "--app-public-key", key_error->message);
+}
+
 /* The files and directories: --profile, --users, --scenario, --app-public-key, --log,
  * --data-dir. */
 static gboolean
@@ -163,7 +180,8 @@ validate_paths (const RawOptions *raw,
       !check_readable_file ("--users", raw->users, &options->users, error) ||
       !check_readable_file ("--scenario", raw->scenario, &options->scenario, error) ||
       !check_readable_file ("--app-public-key", raw->app_public_key,
-                            &options->app_public_key, error))
+                            &options->app_public_key, error) ||
+      !check_app_public_key (options->app_public_key, error))
     return FALSE;
 
   if (raw->log != NULL)
@@ -218,7 +236,8 @@ validate_gateway (const RawOptions *raw,
       options->gateway_address_given = TRUE;
     }
 
-  return TRUE;
+  return parse_enum ("--sign-mode", AUTHSIM_TYPE_SIGN_MODE, raw->sign_mode, _("key or cert"),
+                     &options->sign_mode, error);
 }
 
 /* --first-screen-rule, --answer (headless only) and --speed. */
@@ -293,6 +312,9 @@ authsim_options_parse (AuthsimOptions *options,
       N_("Do not start the mock OpenAPI gateway"), NULL },
     { "app-public-key", 0, 0, G_OPTION_ARG_FILENAME, &raw.app_public_key,
       N_("Make the gateway trust this app public key (PEM) instead of its own"), N_("FILE") },
+    { "sign-mode", 0, 0, G_OPTION_ARG_STRING, &raw.sign_mode,
+      N_("How the gateway names its keys: key (public keys, the default) or cert (public-key certificates)"),
+      N_("MODE") },
     { "first-screen-rule", 0, 0, G_OPTION_ARG_STRING, &raw.first_screen_rule,
       N_("What a consent call on the first screen does: enforce, warn or off"), N_("RULE") },
     { "headless", 0, 0, G_OPTION_ARG_NONE, &raw.headless,

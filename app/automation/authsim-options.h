@@ -18,7 +18,9 @@ typedef struct
   gboolean gateway_address_given; /* --gateway-address was on the command line: it wins over
                                    * the settings even when it names the default */
   gboolean no_gateway;         /* --no-gateway */
-  char    *app_public_key;     /* --app-public-key FILE (nullable) */
+  char    *app_public_key;     /* --app-public-key FILE (nullable): a PEM RSA public key of at
+                                * least 2048 bits, checked at parse time */
+  int      sign_mode;          /* --sign-mode key|cert: AuthsimSignMode, -1 when not given */
   int      first_screen_rule;  /* AuthsimFirstScreenRule, -1 when not given */
   gboolean headless;           /* --headless */
   char    *scenario;           /* --scenario FILE (nullable) */

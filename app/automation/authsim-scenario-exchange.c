@@ -15,17 +15,20 @@
 
 struct _AuthsimScenarioExchange
 {
-  SoupSession *session;
-  AuthsimKeys *keys;
+  SoupSession  *session;
+  AuthsimKeys  *keys;
+  AuthsimCerts *certs;  /* nullable: key mode */
 };
 
 AuthsimScenarioExchange *
-authsim_scenario_exchange_new (AuthsimKeys *keys)
+authsim_scenario_exchange_new (AuthsimKeys  *keys,
+                               AuthsimCerts *certs)
 {
   AuthsimScenarioExchange *self = g_new0 (AuthsimScenarioExchange, 1);
 
   self->session = soup_session_new ();
   self->keys = g_object_ref (keys);
+  self->certs = certs != NULL ? g_object_ref (certs) : NULL;
   return self;
 }
 
@@ -34,6 +37,7 @@ authsim_scenario_exchange_free (AuthsimScenarioExchange *self)
 {
   g_clear_object (&self->session);
   g_clear_object (&self->keys);
+  g_clear_object (&self->certs);
   g_free (self);
 }
 
@@ -62,6 +66,13 @@ signed_request (AuthsimScenarioExchange  *self,
   g_hash_table_insert (params, (gpointer) "version", (gpointer) "1.0");
   g_hash_table_insert (params, (gpointer) "grant_type", (gpointer) "authorization_code");
   g_hash_table_insert (params, (gpointer) "code", (gpointer) code);
+  if (self->certs != NULL)
+    {
+      g_hash_table_insert (params, (gpointer) "app_cert_sn",
+                           (gpointer) authsim_certs_get_app_cert_sn (self->certs));
+      g_hash_table_insert (params, (gpointer) "alipay_root_cert_sn",
+                           (gpointer) authsim_certs_get_root_cert_sn (self->certs));
+    }
 
   form = authsim_openapi_v2_sign_form (self->keys, params, &error);
   if (form == NULL)

@@ -214,11 +214,13 @@ Check     authsim_scenario_check_expect     (const Step     *step,
                                              char          **detail);
 
 /* The exchange client (authsim-scenario-exchange.c): alipay.system.oauth.token, signed as the
- * app with @keys, against the gateway at a URL. */
+ * app with @keys, against the gateway at a URL; with @certs (nullable), as an SDK configured in
+ * certificate mode does (SPEC §13.2). */
 typedef struct _AuthsimScenarioExchange AuthsimScenarioExchange;
 
 AuthsimScenarioExchange *
-          authsim_scenario_exchange_new     (AuthsimKeys             *keys);
+          authsim_scenario_exchange_new     (AuthsimKeys             *keys,
+                                             AuthsimCerts            *certs);
 void      authsim_scenario_exchange_free    (AuthsimScenarioExchange *exchange);
 /* Sends the request for @code of @app_id to @url; @callback gets the exchange's session as
  * source. FALSE with @detail (transfer full) when it cannot be sent: @callback is not called. */

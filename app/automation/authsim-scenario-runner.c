@@ -317,7 +317,8 @@ runner_exchange (Runner *r,
   app_id = step->app_id != NULL ? g_strdup (step->app_id) : runner_code_app_id (r, code);
 
   if (r->exchange == NULL)
-    r->exchange = authsim_scenario_exchange_new (r->keys);
+    r->exchange = authsim_scenario_exchange_new (r->keys,
+                                                 authsim_gateway_get_certs (r->gateway));
   g_clear_object (&r->http_cancellable);
   r->http_cancellable = g_cancellable_new ();
 

@@ -97,6 +97,8 @@ load_settings (AuthsimApplication *self)
   /* The gateway: the command line wins, then the settings. */
   if (self->options->gateway_port < 0)
     self->options->gateway_port = g_settings_get_int (self->settings, "gateway-port");
+  if (self->options->sign_mode < 0)
+    self->options->sign_mode = g_settings_get_enum (self->settings, "sign-mode");
   if (!self->options->gateway_address_given)
     {
       g_autofree char *address = g_settings_get_string (self->settings, "gateway-address");

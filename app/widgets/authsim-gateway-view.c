@@ -24,8 +24,15 @@ struct _AuthsimGatewayView
   GtkLabel        *app_id_label;
   GtkWidget       *host_row;
   GtkLabel        *host_app_id_label;
+  GtkLabel        *sign_mode_label;
   GtkWidget       *keys_box;
+  GtkLabel        *aes_key_label;
   GtkLabel        *keys_dir_label;
+  GtkWidget       *certs_note_label;
+  GtkWidget       *certs_box;
+  GtkLabel        *app_cert_sn_label;
+  GtkLabel        *alipay_cert_sn_label;
+  GtkLabel        *root_cert_sn_label;
   GtkLabel        *status_label;
 };
 
@@ -40,7 +47,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The key files the panel offers, and how the panel names them. */
+/* The key and certificate files the panel offers, and how the panel names them. */
 static const char *
 key_display_name (const char *file_name)
 {
@@ -51,6 +58,58 @@ key_display_name (const char *file_name)
   if (g_strcmp0 (file_name, "gateway-public.pem") == 0)
     /* Translators: the gateway's public key, which Alipay's docs call 支付宝公钥. */
     return _("the Alipay public key");
+  if (g_strcmp0 (file_name, "aes.key") == 0)
+    /* Translators: the app's content encryption key (接口内容加密方式). */
+    return _("the AES key");
+  if (g_strcmp0 (file_name, AUTHSIM_CERTS_APP_FILE) == 0)
+    /* Translators: 应用公钥证书 */
+    return _("the app public key certificate");
+  if (g_strcmp0 (file_name, AUTHSIM_CERTS_GATEWAY_FILE) == 0)
+    /* Translators: 支付宝公钥证书 */
+    return _("the Alipay public key certificate");
+  if (g_strcmp0 (file_name, AUTHSIM_CERTS_ROOT_FILE) == 0)
+    /* Translators: 支付宝根证书 */
+    return _("the Alipay root certificate");
+  return NULL;
+}
+
+static gboolean
+is_certificate (const char *file_name)
+{
+  return g_str_has_suffix (file_name, ".crt");
+}
+
+/* (nullable): certificate mode's certificates, when the gateway runs in that mode. */
+static AuthsimCerts *
+get_certs (AuthsimGatewayView *self)
+{
+  AuthsimGateway *gateway = self->backend != NULL ? authsim_backend_get_gateway (self->backend)
+                                                  : NULL;
+
+  return gateway != NULL ? authsim_gateway_get_certs (gateway) : NULL;
+}
+
+/* (transfer full) (nullable): the text of a file the panel offers, with @error when there is
+ * none (no keys yet, or no certificates in key mode). */
+static char *
+dup_file_text (AuthsimGatewayView  *self,
+               const char          *file_name,
+               GError             **error)
+{
+  AuthsimKeys *keys = self->backend != NULL ? authsim_backend_get_keys (self->backend) : NULL;
+  AuthsimCerts *certs = get_certs (self);
+
+  if (is_certificate (file_name))
+    {
+      if (certs != NULL)
+        return authsim_certs_dup_pem (certs, file_name, error);
+      g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND,
+                           _("Certificate mode is off: there are no certificates"));
+      return NULL;
+    }
+  if (keys != NULL)
+    return authsim_keys_dup_pem (keys, file_name, error);
+  g_set_error_literal (error, AUTHSIM_ERROR, AUTHSIM_ERROR_NOT_FOUND, _("Loading the keys…"));
   return NULL;
 }
 
@@ -66,6 +125,37 @@ static AuthsimEngine *
 get_engine (AuthsimGatewayView *self)
 {
   return self->backend != NULL ? authsim_backend_get_engine (self->backend) : NULL;
+}
+
+/* The sign mode, the certificates' SNs and the AES key. */
+static void
+refresh_modes (AuthsimGatewayView *self,
+               AuthsimKeys        *keys,
+               AuthsimGateway     *gateway)
+{
+  AuthsimCerts *certs = gateway != NULL ? authsim_gateway_get_certs (gateway) : NULL;
+  const char *none = "—";
+
+  if (gateway == NULL)
+    gtk_label_set_text (self->sign_mode_label, none);
+  else if (certs != NULL)
+    /* Translators: the sign mode; "cert" is the value of --sign-mode. */
+    gtk_label_set_text (self->sign_mode_label, _("Public-key certificates (cert)"));
+  else
+    /* Translators: the sign mode; "key" is the value of --sign-mode. */
+    gtk_label_set_text (self->sign_mode_label, _("Public keys (key)"));
+
+  gtk_label_set_text (self->aes_key_label,
+                      keys != NULL ? authsim_keys_get_aes_key_text (keys) : none);
+
+  gtk_widget_set_visible (self->certs_note_label, certs == NULL);
+  gtk_widget_set_sensitive (self->certs_box, certs != NULL);
+  gtk_label_set_text (self->app_cert_sn_label,
+                      certs != NULL ? authsim_certs_get_app_cert_sn (certs) : none);
+  gtk_label_set_text (self->alipay_cert_sn_label,
+                      certs != NULL ? authsim_certs_get_gateway_cert_sn (certs) : none);
+  gtk_label_set_text (self->root_cert_sn_label,
+                      certs != NULL ? authsim_certs_get_root_cert_sn (certs) : none);
 }
 
 void
@@ -109,6 +199,7 @@ authsim_gateway_view_refresh (AuthsimGatewayView *self)
   gtk_label_set_text (self->host_app_id_label, host_app_id != NULL ? host_app_id : "");
   gtk_widget_set_visible (self->host_row, host_app_id != NULL);
 
+  refresh_modes (self, keys, gateway);
   gtk_widget_set_sensitive (self->keys_box, keys != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "gateway-view.copy-key", keys != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "gateway-view.save-key", keys != NULL);
@@ -142,15 +233,14 @@ copy_key_cb (GtkWidget  *widget,
 {
   AuthsimGatewayView *self = AUTHSIM_GATEWAY_VIEW (widget);
   const char *file_name = g_variant_get_string (parameter, NULL);
-  AuthsimKeys *keys = self->backend != NULL ? authsim_backend_get_keys (self->backend) : NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *pem = NULL;
   g_autofree char *message = NULL;
 
-  if (keys == NULL || key_display_name (file_name) == NULL)
+  if (key_display_name (file_name) == NULL)
     return;
 
-  pem = authsim_keys_dup_pem (keys, file_name, &error);
+  pem = dup_file_text (self, file_name, &error);
   if (pem == NULL)
     {
       set_status (self, error->message);
@@ -216,7 +306,6 @@ authsim_gateway_view_save_key_to (AuthsimGatewayView *self,
                                   const char         *file_name,
                                   GFile              *file)
 {
-  AuthsimKeys *keys;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   char *pem;
@@ -227,11 +316,10 @@ authsim_gateway_view_save_key_to (AuthsimGatewayView *self,
   g_return_if_fail (file_name != NULL);
   g_return_if_fail (G_IS_FILE (file));
 
-  keys = self->backend != NULL ? authsim_backend_get_keys (self->backend) : NULL;
-  if (keys == NULL || key_display_name (file_name) == NULL)
+  if (key_display_name (file_name) == NULL)
     return;
 
-  pem = authsim_keys_dup_pem (keys, file_name, &error);
+  pem = dup_file_text (self, file_name, &error);
   if (pem == NULL)
     {
       set_status (self, error->message);
@@ -239,8 +327,8 @@ authsim_gateway_view_save_key_to (AuthsimGatewayView *self,
     }
   bytes = g_bytes_new_take (pem, strlen (pem));
 
-  /* A private key stays private (mode 0600) wherever the user saves it. */
-  if (g_str_has_suffix (file_name, "-private.pem"))
+  /* A private or secret key stays private (mode 0600) wherever the user saves it. */
+  if (g_str_has_suffix (file_name, "-private.pem") || g_strcmp0 (file_name, "aes.key") == 0)
     flags |= G_FILE_CREATE_PRIVATE;
 
   data = g_new0 (SaveData, 1);
@@ -497,8 +585,15 @@ authsim_gateway_view_class_init (AuthsimGatewayViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, app_id_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, host_row);
   gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, host_app_id_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, sign_mode_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, keys_box);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, aes_key_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, keys_dir_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, certs_note_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, certs_box);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, app_cert_sn_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, alipay_cert_sn_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, root_cert_sn_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimGatewayView, status_label);
 
   gtk_widget_class_install_action (widget_class, "gateway-view.copy-url", NULL,

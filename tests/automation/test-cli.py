@@ -54,7 +54,7 @@ def project_version():
 
 
 OPTIONS = ["--profile", "--users", "--log", "--gateway-port", "--gateway-address",
-           "--no-gateway", "--app-public-key", "--first-screen-rule", "--headless",
+           "--no-gateway", "--app-public-key", "--sign-mode", "--first-screen-rule", "--headless",
            "--scenario", "--answer", "--speed", "--data-dir", "--version", "--help"]
 
 
@@ -120,6 +120,9 @@ INVALID = [
     (["--users", "/nonexistent/users.json"], ["--users", "/nonexistent/users.json"]),
     (["--scenario", "/nonexistent/s.json"], ["--scenario", "/nonexistent/s.json"]),
     (["--app-public-key", "/nonexistent/k.pem"], ["--app-public-key", "/nonexistent/k.pem"]),
+    (["--sign-mode", "certificate"], ["--sign-mode", '"certificate"']),
+    (["--headless", "--sign-mode", "KEY"], ["--sign-mode", '"KEY"']),
+    (["--sign-mode"], ["--sign-mode"]),
     (["--profile", "/"], ["--profile"]),
     (["--log", "/"], ["--log"]),
     (["--data-dir", "/etc/hostname"], ["--data-dir"]),
@@ -271,6 +274,59 @@ def app_public_key_option():
     # Without the option the same request is accepted.
     status, lines, err = run_scenario(steps)
     check_equal(status, 1, f"exit status without the option: {lines}")
+
+
+def openssl_public_key(name, *genpkey):
+    """A public key made with the openssl command line: `openssl genpkey GENPKEY`."""
+    private = os.path.join(scratch(), name + ".key")
+    public = os.path.join(scratch(), name + ".pem")
+    subprocess.run(["openssl", "genpkey"] + list(genpkey) + ["-out", private], check=True,
+                   capture_output=True)
+    subprocess.run(["openssl", "pkey", "-in", private, "-pubout", "-out", public], check=True,
+                   capture_output=True)
+    return public
+
+
+@case
+def app_public_key_checked_at_parse_time():
+    # Not a PEM RSA public key, or one under 2048 bits: one line and exit 2, window and headless.
+    short = openssl_public_key("short", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024")
+    ec = openssl_public_key("ec", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256")
+    text = write("not-a-key.pem", "hello\n")
+    private = os.path.join(scratch(), "short.key")
+    for path, needles in [(short, ["1024", "2048"]), (ec, []), (text, ["not a PEM public key"]),
+                          (private, ["not a PEM public key"])]:
+        for mode in ([], ["--headless"]):
+            args = mode + ["--app-public-key", path]
+            status, out, err = run(args)
+            check_equal(status, 2, f"exit status of {args}: {err}")
+            check_equal(out, "", f"stdout of {args}")
+            one_line_error(err, "--app-public-key", path, *needles)
+
+
+@case
+def sign_mode_option():
+    data = os.path.join(scratch(), "cert-data")
+    with Headless("--sign-mode", "cert", "--data-dir", data) as app:
+        app.listening_url()
+        listening = app.events()[0]
+        check_equal(listening["sign_mode"], "cert", "sign_mode of the listening event")
+        for name in ("app_cert_sn", "alipay_cert_sn"):
+            check(re.fullmatch(r"[0-9a-f]{32}", listening[name]), f"{name}: {listening}")
+        check(re.fullmatch(r"[0-9a-f]{32}_[0-9a-f]{32}", listening["alipay_root_cert_sn"]),
+              f"alipay_root_cert_sn: {listening}")
+    for name in ("root-cert.crt", "app-cert.crt", "gateway-cert.crt", "ca-private.pem"):
+        check(os.path.isfile(os.path.join(data, "keys", name)), f"{name} made in the keys directory")
+    check_equal(os.stat(os.path.join(data, "keys", "ca-private.pem")).st_mode & 0o777, 0o600,
+                "mode of ca-private.pem")
+    # The scenario's exchange signs as an SDK in certificate mode and checks the answer.
+    steps = [{"call": {}}, {"expect": {"callback": "success"}}, {"exchange": True}]
+    status, lines, err = run_scenario(steps, "--sign-mode", "cert")
+    check_equal(status, 0, f"exit status: {lines} {err}")
+    with Headless("--sign-mode", "key", log=os.path.join(scratch(), "key-mode.jsonl")) as app:
+        app.listening_url()
+        check_equal(app.events()[0]["sign_mode"], "key", "sign_mode in key mode")
+        check("app_cert_sn" not in app.events()[0], "no SNs in key mode")
 
 
 @case

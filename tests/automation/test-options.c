@@ -6,7 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/encoder.h>
+#include <openssl/evp.h>
+
+#include "authsim-certs.h"
 #include "authsim-enums.h"
+#include "authsim-gateway-enums.h"
 #include "authsim-options.h"
 
 /* Parses "authsim" + @args (NULL-terminated). Returns the options, or NULL with @error. */
@@ -75,6 +80,28 @@ make_file (const char *name,
   return path;
 }
 
+/* A PEM public key made here: RSA of @bits. */
+static char *
+make_public_key (const char *name,
+                 int         bits)
+{
+  EVP_PKEY *pkey = EVP_PKEY_Q_keygen (NULL, NULL, "RSA", (size_t) bits);
+  OSSL_ENCODER_CTX *ectx;
+  unsigned char *out = NULL;
+  size_t len = 0;
+  g_autofree char *pem = NULL;
+
+  g_assert_nonnull (pkey);
+  ectx = OSSL_ENCODER_CTX_new_for_pkey (pkey, EVP_PKEY_PUBLIC_KEY, "PEM", "SubjectPublicKeyInfo",
+                                        NULL);
+  g_assert_cmpint (OSSL_ENCODER_to_data (ectx, &out, &len), ==, 1);
+  OSSL_ENCODER_CTX_free (ectx);
+  EVP_PKEY_free (pkey);
+  pem = g_strndup ((const char *) out, len);
+  OPENSSL_free (out);
+  return make_file (name, pem);
+}
+
 static void
 test_defaults (void)
 {
@@ -91,6 +118,7 @@ test_defaults (void)
   g_assert_false (options->gateway_address_given);
   g_assert_false (options->no_gateway);
   g_assert_null (options->app_public_key);
+  g_assert_cmpint (options->sign_mode, ==, -1);
   g_assert_cmpint (options->first_screen_rule, ==, -1);
   g_assert_false (options->headless);
   g_assert_null (options->scenario);
@@ -106,13 +134,14 @@ test_all_valid (void)
   g_autofree char *profile = make_file ("p.json", "{}");
   g_autofree char *users = make_file ("u.json", "{}");
   g_autofree char *scenario = make_file ("s.json", "{}");
-  g_autofree char *key = make_file ("k.pem", "-----BEGIN PUBLIC KEY-----\n");
+  g_autofree char *key = make_public_key ("k.pem", 2048);
   g_autofree char *log = g_build_filename (g_get_user_cache_dir (), "sub", "log.jsonl", NULL);
   g_autofree char *data = g_build_filename (g_get_user_cache_dir (), "data", NULL);
   g_autofree char *profile_arg = g_strconcat ("--profile=", profile, NULL);
   const char *args[] = {
     profile_arg, "--users", users, "--log", log, "--gateway-port", "0",
     "--gateway-address", "::1", "--no-gateway", "--app-public-key", key,
+    "--sign-mode", "cert",
     "--first-screen-rule", "warn", "--headless", "--scenario", scenario, "--answer", "reject",
     "--speed", "2.5", "--data-dir", data, "--version", NULL
   };
@@ -127,6 +156,7 @@ test_all_valid (void)
   g_assert_cmpstr (options->gateway_address, ==, "::1");
   g_assert_true (options->no_gateway);
   g_assert_cmpstr (options->app_public_key, ==, key);
+  g_assert_cmpint (options->sign_mode, ==, AUTHSIM_SIGN_MODE_CERT);
   g_assert_cmpint (options->first_screen_rule, ==, AUTHSIM_FIRST_SCREEN_RULE_WARN);
   g_assert_true (options->headless);
   g_assert_cmpstr (options->scenario, ==, scenario);
@@ -298,6 +328,44 @@ test_speed (void)
 }
 
 static void
+test_sign_mode (void)
+{
+  const char *key[] = { "--sign-mode", "key", NULL };
+  const char *bad[] = { "certificate", "Cert", "", "1", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AuthsimOptions) options = parse (key, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (options->sign_mode, ==, AUTHSIM_SIGN_MODE_KEY);
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      const char *args[] = { "--sign-mode", bad[i], NULL };
+      g_autofree char *quoted = g_strdup_printf ("\"%s\"", bad[i]);
+
+      assert_fails (args, "--sign-mode", quoted);
+    }
+}
+
+/* --app-public-key: a PEM RSA public key of 2048 bits or more, checked while parsing. */
+static void
+test_app_public_key (void)
+{
+  g_autofree char *good = make_public_key ("good.pem", 3072);
+  g_autofree char *short_key = make_public_key ("short.pem", 1024);
+  g_autofree char *not_pem = make_file ("not-pem.pem", "-----BEGIN PUBLIC KEY-----\n");
+  const char *good_args[] = { "--app-public-key", good, NULL };
+  const char *short_args[] = { "--app-public-key", short_key, NULL };
+  const char *not_pem_args[] = { "--app-public-key", not_pem, "--headless", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AuthsimOptions) options = parse (good_args, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (options->app_public_key, ==, good);
+  assert_fails (short_args, "--app-public-key", "1024");
+  assert_fails (not_pem_args, "--app-public-key", not_pem);
+}
+
+static void
 test_files_must_exist (void)
 {
   const char *options[] = { "--profile", "--users", "--scenario", "--app-public-key" };
@@ -380,6 +448,8 @@ main (int   argc,
   g_test_add_func ("/authsim/options/first-screen-rule", test_first_screen_rule);
   g_test_add_func ("/authsim/options/answer", test_answer);
   g_test_add_func ("/authsim/options/speed", test_speed);
+  g_test_add_func ("/authsim/options/sign-mode", test_sign_mode);
+  g_test_add_func ("/authsim/options/app-public-key", test_app_public_key);
   g_test_add_func ("/authsim/options/files-must-exist", test_files_must_exist);
   g_test_add_func ("/authsim/options/log-and-data-dir", test_log_and_data_dir);
   g_test_add_func ("/authsim/options/unknown-and-extra", test_unknown_and_extra);

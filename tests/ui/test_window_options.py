@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The window's command line against its settings, and its shutdown on signals (reliability
 issue): an explicit --gateway-address wins over a saved setting even when it names the default,
+the sign-mode setting applies unless --sign-mode is given,
 and SIGTERM, SIGINT and SIGHUP quit cleanly (exit status 0)."""
 
+import re
 import signal
 import sys
 
@@ -34,6 +36,28 @@ def settings_apply_without_the_option():
         app.close()
 
 
+def sign_mode_setting_applies():
+    """The sign-mode setting applies as gateway-port does; --sign-mode wins over it."""
+    app = App(settings={"sign-mode": "'cert'"})
+    try:
+        listening_url(app)
+        event = app.wait_event(lambda e: e["kind"] == "gateway" and e.get("event") == "listening",
+                               "the gateway's listening event")
+        check_equal(event.get("sign_mode"), "cert", "the sign mode from the settings")
+        check(re.fullmatch(r"[0-9a-f]{32}", event.get("app_cert_sn", "")),
+              f"app_cert_sn in {event}")
+    finally:
+        app.close()
+    app = App(["--sign-mode", "key"], settings={"sign-mode": "'cert'"})
+    try:
+        listening_url(app)
+        event = app.wait_event(lambda e: e["kind"] == "gateway" and e.get("event") == "listening",
+                               "the gateway's listening event")
+        check_equal(event.get("sign_mode"), "key", "the sign mode from the command line")
+    finally:
+        app.close()
+
+
 def signals_quit_cleanly():
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         app = App()
@@ -49,5 +73,6 @@ if __name__ == "__main__":
     sys.exit(run([
         explicit_loopback_wins_over_settings,
         settings_apply_without_the_option,
+        sign_mode_setting_applies,
         signals_quit_cleanly,
     ]))

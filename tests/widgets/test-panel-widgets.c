@@ -1177,6 +1177,10 @@ test_gateway_view (void)
   find_labelled (view, "Save the app private key…");
   find_labelled (view, "Copy the Alipay public key");
   find_labelled (view, "Save the Alipay public key…");
+  find_labelled (view, "Copy the AES key");
+  find_labelled (view, "Save the app public key certificate…");
+  find_labelled (view, "Save the Alipay public key certificate…");
+  find_labelled (view, "Save the Alipay root certificate…");
 
   authsim_backend_start_async (backend, NULL, backend_started_cb, &started);
   test_wait_until (started);
@@ -1215,6 +1219,76 @@ test_gateway_view (void)
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
+  /* Key mode: the AES key shows and copies; the certificates are off, their buttons too. */
+  {
+    const char *aes = authsim_keys_get_aes_key_text (authsim_backend_get_keys (backend));
+    g_autofree char *copied = NULL;
+
+    g_assert_nonnull (find_widget (view, match_label_prefix, "Public keys (key)"));
+    g_assert_nonnull (find_widget (view, match_label_prefix, aes));
+    g_assert_true (gtk_widget_activate_action (view, "gateway-view.copy-key", "s", "aes.key"));
+    copied = read_clipboard (view);
+    g_assert_cmpstr (copied, ==, aes);
+    g_assert_nonnull (find_widget (view, match_label_prefix, "Certificate mode is off"));
+    g_assert_false (gtk_widget_is_sensitive (find_labelled (view,
+                                                            "Save the Alipay root certificate…")));
+  }
+
+  gtk_window_destroy (window);
+  g_assert_finalize_object (view);
+  authsim_backend_shutdown (backend);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Certificate mode: the mode, the three SNs, and the certificates saved as they are. */
+static void
+test_gateway_view_cert_mode (void)
+{
+  g_autoptr(AuthsimOptions) options = authsim_options_new ();
+  g_autoptr(AuthsimBackend) backend = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("authsim-panel-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "root.crt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *saved = NULL;
+  g_autofree char *expected = NULL;
+  AuthsimCerts *certs;
+  GtkWidget *view;
+  GtkWindow *window;
+  GtkWidget *save_root;
+  gboolean started = FALSE;
+
+  options->gateway_port = 0;
+  options->sign_mode = AUTHSIM_SIGN_MODE_CERT;
+  backend = authsim_backend_new (options, &error);
+  g_assert_no_error (error);
+  view = sink (authsim_gateway_view_new (backend, authsim_backend_get_log (backend)));
+  window = show_in_window (view);
+  save_root = find_labelled (view, "Save the Alipay root certificate…");
+  g_assert_false (gtk_widget_is_sensitive (save_root));
+
+  authsim_backend_start_async (backend, NULL, backend_started_cb, &started);
+  test_wait_until (started);
+  test_wait_until (gtk_widget_is_sensitive (save_root));
+  certs = authsim_gateway_get_certs (authsim_backend_get_gateway (backend));
+  g_assert_nonnull (certs);
+  g_assert_nonnull (find_widget (view, match_label_prefix, "Public-key certificates (cert)"));
+  g_assert_nonnull (find_widget (view, match_label_prefix, authsim_certs_get_app_cert_sn (certs)));
+  g_assert_nonnull (find_widget (view, match_label_prefix,
+                                 authsim_certs_get_gateway_cert_sn (certs)));
+  g_assert_nonnull (find_widget (view, match_label_prefix,
+                                 authsim_certs_get_root_cert_sn (certs)));
+  g_assert_false (gtk_widget_get_visible (find_widget (view, match_label_prefix,
+                                                       "Certificate mode is off")));
+
+  authsim_gateway_view_save_key_to (AUTHSIM_GATEWAY_VIEW (view), "root-cert.crt", file);
+  test_wait_until (find_widget (view, match_label_prefix, "Saved ") != NULL);
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+  expected = authsim_certs_dup_pem (certs, "root-cert.crt", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (saved, ==, expected);
+
   gtk_window_destroy (window);
   g_assert_finalize_object (view);
   authsim_backend_shutdown (backend);
@@ -1247,6 +1321,7 @@ main (int   argc,
   g_test_add_func ("/authsim/panel/users", test_users_view);
   g_test_add_func ("/authsim/panel/preferences", test_preferences);
   g_test_add_func ("/authsim/panel/gateway", test_gateway_view);
+  g_test_add_func ("/authsim/panel/gateway-cert-mode", test_gateway_view_cert_mode);
 
   return g_test_run ();
 }
