@@ -5,6 +5,8 @@
 // for my.getAuthCode calls through its D-Bus `call` action (the standing answer allows the
 // popup); each code is read back from the call's `success` callback in the JSON Lines log. The
 // SDK signs with data/keys/app-private.pem and verifies with data/keys/gateway-public.pem.
+// A second app runs in certificate mode (--sign-mode cert, SPEC §13): an SDK configured with
+// its app-cert.crt, gateway-cert.crt, root-cert.crt and aes.key, as a production backend is.
 // my.getPhoneNumber's answers (SPEC §11.2) are read from the log the same way and checked as a
 // backend does with the SDK: rsaCheck over the quoted ciphertext, aesDecrypt with aes.key.
 //
@@ -531,4 +533,191 @@ test('getPhoneNumber of a personal app: an encrypted 40006', async () => {
     fs.rmSync(personal.tmp, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// ------------------------------------------------------------------------------------------
+// Certificate mode (公钥证书) and AES content encryption (SPEC §13), with the app started with
+// --sign-mode cert: the SDK configured with AuthSim's three certificate files and aes.key.
+// ------------------------------------------------------------------------------------------
+
+const certApp = new App(['--sign-mode', 'cert']);
+let certSdk;
+let certToken;
+
+// A backend's SDK in certificate mode for @instance (@extra: more of the SDK's config).
+function certModeSdk (instance, extra = {}) {
+  const read = name => fs.readFileSync(path.join(instance.keysDir, name), 'ascii');
+  return new AlipaySdk({
+    appId: instance.appId,
+    privateKey: read('app-private.pem'),
+    keyType: 'PKCS8',
+    appCertContent: read('app-cert.crt'),
+    alipayPublicCertContent: read('gateway-cert.crt'),
+    alipayRootCertContent: read('root-cert.crt'),
+    encryptKey: read('aes.key').trim(),
+    gateway: instance.url,
+    endpoint: new URL(instance.url).origin,
+    timeout: 20000,
+    ...extra,
+  });
+}
+
+after(async () => {
+  if (certApp.child && certApp.status === null) await certApp.stop();
+  fs.rmSync(certApp.tmp, { recursive: true, force: true });
+});
+
+test('cert mode: the SNs the SDK computes from the files are the gateway\'s', async t => {
+  await certApp.start();
+  certSdk = certModeSdk(certApp);
+  const listening = certApp.events()[0];
+  assert.equal(listening.sign_mode, 'cert');
+  assert.equal(certSdk.config.appCertSn, listening.app_cert_sn);
+  assert.equal(certSdk.config.alipayCertSn, listening.alipay_cert_sn);
+  assert.equal(certSdk.config.alipayRootCertSn, listening.alipay_root_cert_sn);
+  // Two RSA roots, the ECDSA one skipped, as in Alipay's bundle.
+  assert.match(certSdk.config.alipayRootCertSn, /^[0-9a-f]{32}_[0-9a-f]{32}$/);
+  t.diagnostic(`app_cert_sn ${certSdk.config.appCertSn}, alipay_cert_sn ${certSdk.config.alipayCertSn}, ` +
+               `alipay_root_cert_sn ${certSdk.config.alipayRootCertSn}`);
+});
+
+test('cert mode: exec oauth.token with validateSign, user.info.share with and without', async () => {
+  const { code, call } = await certApp.code('auth_user');
+  let before = certApp.lastSeq();
+  certToken = await certSdk.exec('alipay.system.oauth.token', {
+    grantType: 'authorization_code', code,
+  }, { validateSign: true });
+  assert.match(certToken.accessToken, /^authusrB/);
+  let event = await certApp.gatewayEvent(before);
+  assert.equal(event.code, '10000');
+  assert.equal(event.call, call);
+  assert.equal(event.sign_mode, 'cert');
+  assert.equal(event.encrypted, false);
+
+  for (const validateSign of [true, false]) {
+    before = certApp.lastSeq();
+    const result = await certSdk.exec('alipay.user.info.share', {
+      authToken: certToken.accessToken,
+    }, { validateSign });
+    assert.equal(result.code, '10000');
+    assert.equal(result.userId, certToken.userId);
+    event = await certApp.gatewayEvent(before);
+    assert.equal(event.sign_mode, 'cert');
+  }
+});
+
+test('cert mode: curl v3 for both methods, the SDK checking alipay-sn', async () => {
+  const { code } = await certApp.code('auth_user');
+  const token = await certSdk.curl('POST', '/v3/alipay/system/oauth/token', {
+    body: { grant_type: 'authorization_code', code },
+  });
+  assert.equal(token.responseHttpStatus, 200);
+  assert.match(token.data.access_token, /^authusrB/);
+  const info = await certSdk.curl('POST', '/v3/alipay/user/info/share', {
+    query: { auth_token: token.data.access_token },
+  });
+  assert.equal(info.responseHttpStatus, 200);
+  assert.equal(info.data.user_id, token.data.user_id);
+
+  // The answers carry alipay-sn, which the SDK compares with its Alipay certificate's SN.
+  const other = certModeSdk(certApp);
+  other.config.alipayCertSn = '0123456789abcdef0123456789abcdef';
+  await assert.rejects(
+    other.curl('POST', '/v3/alipay/user/info/share', {
+      query: { auth_token: token.data.access_token },
+    }),
+    err => {
+      assert.equal(err.code, 'response-alipay-sn-verify-error');
+      assert.match(err.message, new RegExp(certSdk.config.alipayCertSn));
+      return true;
+    });
+});
+
+test('cert mode: a key-mode SDK is isv.missing-app-cert-sn', async () => {
+  const keyMode = new AlipaySdk({
+    appId: certApp.appId,
+    privateKey: fs.readFileSync(path.join(certApp.keysDir, 'app-private.pem'), 'ascii'),
+    keyType: 'PKCS8',
+    alipayPublicKey: fs.readFileSync(path.join(certApp.keysDir, 'gateway-public.pem'), 'ascii'),
+    gateway: certApp.url,
+  });
+  const result = await keyMode.exec('alipay.user.info.share', { authToken: certToken.accessToken });
+  assert.equal(result.code, '40002');
+  assert.equal(result.subCode, 'isv.missing-app-cert-sn');
+  assert.equal(result.subMsg, '缺少应用公钥证书序列号');
+});
+
+test('cert mode: a wrong appCertSn or alipayRootCertSn is refused', async () => {
+  const wrongApp = certModeSdk(certApp);
+  wrongApp.config.appCertSn = wrongApp.config.alipayCertSn;
+  let result = await wrongApp.exec('alipay.user.info.share', { authToken: certToken.accessToken });
+  assert.equal(result.subCode, 'isv.app-cert-not-exist');
+  assert.equal(result.subMsg, '应用公钥证书不存在');
+
+  const wrongRoot = certModeSdk(certApp);
+  wrongRoot.config.alipayRootCertSn = wrongRoot.config.alipayRootCertSn.split('_')[0];
+  result = await wrongRoot.exec('alipay.user.info.share', { authToken: certToken.accessToken });
+  assert.equal(result.subCode, 'isv.invalid-alipay-root-cert-sn');
+  assert.equal(result.subMsg, '无效支付宝根证书序列号');
+
+  await assert.rejects(
+    wrongRoot.curl('POST', '/v3/alipay/user/info/share', {
+      query: { auth_token: certToken.accessToken },
+    }),
+    err => {
+      assert.equal(err.code, 'invalid-alipay-root-cert-sn');
+      assert.equal(err.responseHttpStatus, 400);
+      return true;
+    });
+});
+
+test('AES: needEncrypt over v2 (without validateSign) and v3', async () => {
+  let before = certApp.lastSeq();
+  const v2 = await certSdk.exec('alipay.user.info.share', {
+    authToken: certToken.accessToken, bizContent: {}, needEncrypt: true,
+  });
+  assert.equal(v2.code, '10000');
+  assert.equal(v2.userId, certToken.userId);
+  assert.ok(v2.nickName);
+  const event = await certApp.gatewayEvent(before);
+  assert.equal(event.encrypted, true);
+  assert.equal(event.sign_mode, 'cert');
+
+  const { code } = await certApp.code('auth_user');
+  const token = await certSdk.curl('POST', '/v3/alipay/system/oauth/token', {
+    body: { grant_type: 'authorization_code', code }, needEncrypt: true,
+  });
+  assert.equal(token.responseHttpStatus, 200);
+  assert.match(token.data.access_token, /^authusrB/);
+  before = certApp.lastSeq();
+  const info = await certSdk.curl('POST', '/v3/alipay/user/info/share', {
+    query: { auth_token: token.data.access_token }, body: {}, needEncrypt: true,
+  });
+  assert.equal(info.data.user_id, token.data.user_id);
+  assert.equal((await certApp.gatewayEvent(before)).encrypted, true);
+});
+
+test('AES: a wrong encryptKey is isv.decryption-error-unknown', async () => {
+  const wrongKey = certModeSdk(certApp, { encryptKey: randomBytes(16).toString('base64') });
+  const result = await wrongKey.exec('alipay.user.info.share', {
+    authToken: certToken.accessToken, bizContent: {}, needEncrypt: true,
+  });
+  assert.equal(result.code, '40003');
+  assert.equal(result.subCode, 'isv.decryption-error-unknown');
+  assert.equal(result.subMsg, '解密出错, 未知错误');
+
+  await assert.rejects(
+    wrongKey.curl('POST', '/v3/alipay/user/info/share', {
+      query: { auth_token: certToken.accessToken }, body: {}, needEncrypt: true,
+    }),
+    err => {
+      assert.equal(err.code, 'decryption-error-unknown');
+      assert.equal(err.responseHttpStatus, 400);
+      return true;
+    });
+});
+
+test('cert mode: the app stops cleanly', async () => {
+  assert.equal(await certApp.stop(), 0, certApp.stderr);
+  assert.doesNotMatch(certApp.stderr, /-WARNING|-CRITICAL/);
 });
