@@ -3499,6 +3499,33 @@ test_hostile (Fixture       *f,
   g_test_add ("/authsim/gateway/" path, Fixture, CERT_MODE, fixture_setup, func, \
               fixture_teardown)
 
+/* Certificate mode and AES (SPEC §13), and tests of key mode that run in certificate mode too. */
+static void
+add_sign_mode_tests (void)
+{
+  ADD_CERT ("cert/listening", test_cert_listening);
+  ADD_CERT ("cert/v2", test_cert_v2);
+  ADD_CERT ("cert/v3", test_cert_v3);
+  ADD ("cert/key-mode-ignores-cert-parameters", test_key_mode_ignores_cert_parameters);
+  ADD ("aes/v2", test_aes_v2);
+  ADD_CERT ("aes/v2-cert-mode", test_aes_v2);
+  ADD ("aes/v2-errors", test_aes_v2_errors);
+  ADD_CERT ("aes/v2-errors-cert-mode", test_aes_v2_errors);
+  g_test_add_func ("/authsim/gateway/aes/key-not-configured", test_aes_key_not_configured);
+  ADD ("aes/v3", test_aes_v3);
+  ADD_CERT ("aes/v3-cert-mode", test_aes_v3);
+  ADD ("aes/v3-errors", test_aes_v3_errors);
+  ADD_CERT ("aes/v3-errors-cert-mode", test_aes_v3_errors);
+  ADD_CERT ("cert/token-success", test_token_success);
+  ADD_CERT ("cert/token-refresh", test_token_refresh);
+  ADD_CERT ("cert/share-invalid-tokens", test_share_invalid_tokens);
+  ADD_CERT ("cert/bad-signature", test_bad_signature);
+  ADD_CERT ("cert/v3-token-and-share", test_v3_token_and_share);
+  ADD_CERT ("cert/v3-errors", test_v3_errors);
+  ADD_CERT ("cert/concurrent", test_concurrent);
+  ADD_CERT ("cert/hostile-modes", test_hostile_modes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3547,27 +3574,7 @@ main (int   argc,
   ADD ("concurrent", test_concurrent);
   ADD ("hostile", test_hostile);
   ADD ("header-limits", test_header_limits);
-  ADD_CERT ("cert/listening", test_cert_listening);
-  ADD_CERT ("cert/v2", test_cert_v2);
-  ADD_CERT ("cert/v3", test_cert_v3);
-  ADD ("cert/key-mode-ignores-cert-parameters", test_key_mode_ignores_cert_parameters);
-  ADD ("aes/v2", test_aes_v2);
-  ADD_CERT ("aes/v2-cert-mode", test_aes_v2);
-  ADD ("aes/v2-errors", test_aes_v2_errors);
-  ADD_CERT ("aes/v2-errors-cert-mode", test_aes_v2_errors);
-  g_test_add_func ("/authsim/gateway/aes/key-not-configured", test_aes_key_not_configured);
-  ADD ("aes/v3", test_aes_v3);
-  ADD_CERT ("aes/v3-cert-mode", test_aes_v3);
-  ADD ("aes/v3-errors", test_aes_v3_errors);
-  ADD_CERT ("aes/v3-errors-cert-mode", test_aes_v3_errors);
-  ADD_CERT ("cert/token-success", test_token_success);
-  ADD_CERT ("cert/token-refresh", test_token_refresh);
-  ADD_CERT ("cert/share-invalid-tokens", test_share_invalid_tokens);
-  ADD_CERT ("cert/bad-signature", test_bad_signature);
-  ADD_CERT ("cert/v3-token-and-share", test_v3_token_and_share);
-  ADD_CERT ("cert/v3-errors", test_v3_errors);
-  ADD_CERT ("cert/concurrent", test_concurrent);
-  ADD_CERT ("cert/hostile-modes", test_hostile_modes);
+  add_sign_mode_tests ();
 
   result = g_test_run ();
 

@@ -1144,6 +1144,24 @@ backend_started_cb (GObject      *source,
   *done = TRUE;
 }
 
+/* Key mode: the AES key shows and copies; the certificates are off, their buttons too. */
+static void
+assert_gateway_view_key_mode (GtkWidget      *view,
+                              AuthsimBackend *backend)
+{
+  const char *aes = authsim_keys_get_aes_key_text (authsim_backend_get_keys (backend));
+  g_autofree char *copied = NULL;
+
+  g_assert_nonnull (find_widget (view, match_label_prefix, "Public keys (key)"));
+  g_assert_nonnull (find_widget (view, match_label_prefix, aes));
+  g_assert_true (gtk_widget_activate_action (view, "gateway-view.copy-key", "s", "aes.key"));
+  copied = read_clipboard (view);
+  g_assert_cmpstr (copied, ==, aes);
+  g_assert_nonnull (find_widget (view, match_label_prefix, "Certificate mode is off"));
+  g_assert_false (gtk_widget_is_sensitive (find_labelled (view,
+                                                          "Save the Alipay root certificate…")));
+}
+
 static void
 test_gateway_view (void)
 {
@@ -1219,20 +1237,7 @@ test_gateway_view (void)
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
-  /* Key mode: the AES key shows and copies; the certificates are off, their buttons too. */
-  {
-    const char *aes = authsim_keys_get_aes_key_text (authsim_backend_get_keys (backend));
-    g_autofree char *copied = NULL;
-
-    g_assert_nonnull (find_widget (view, match_label_prefix, "Public keys (key)"));
-    g_assert_nonnull (find_widget (view, match_label_prefix, aes));
-    g_assert_true (gtk_widget_activate_action (view, "gateway-view.copy-key", "s", "aes.key"));
-    copied = read_clipboard (view);
-    g_assert_cmpstr (copied, ==, aes);
-    g_assert_nonnull (find_widget (view, match_label_prefix, "Certificate mode is off"));
-    g_assert_false (gtk_widget_is_sensitive (find_labelled (view,
-                                                            "Save the Alipay root certificate…")));
-  }
+  assert_gateway_view_key_mode (view, backend);
 
   gtk_window_destroy (window);
   g_assert_finalize_object (view);
