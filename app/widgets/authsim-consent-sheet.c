@@ -89,7 +89,8 @@ add_info_line (AuthsimConsentSheet *self,
 
   gtk_widget_add_css_class (row, "consent-info-row");
   gtk_widget_add_css_class (dot, "consent-bullet");
-  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+  /* Level with the first line (style.css gives the offset), also over a detail line. */
+  gtk_widget_set_valign (dot, GTK_ALIGN_START);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_widget_set_hexpand (texts, TRUE);

@@ -58,6 +58,7 @@ struct _AuthsimPreview
   GtkWidget      *first_screen_label;
   GtkLabel       *status_label;
   GtkPopover     *more_popover;
+  GtkWidget      *settings_button;
   GtkLabel       *more_name_label;
   GtkLabel       *more_detail_label;
 };
@@ -557,6 +558,15 @@ update_settings (AuthsimPreview *self)
   update_status (self);
 }
 
+/* The ··· menu opens on its action (设置), not on the selectable name, which would show
+ * selected. */
+static void
+more_popover_show_cb (AuthsimPreview *self)
+{
+  gtk_widget_grab_focus (self->settings_button);
+  gtk_label_select_region (self->more_name_label, 0, 0);
+}
+
 static void
 open_settings_cb (GtkWidget  *widget,
                   const char *action_name,
@@ -740,6 +750,7 @@ authsim_preview_class_init (AuthsimPreviewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, first_screen_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, status_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, more_popover);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, settings_button);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, more_name_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, more_detail_label);
   gtk_widget_class_bind_template_callback (widget_class, container_toggled_cb);
@@ -747,6 +758,7 @@ authsim_preview_class_init (AuthsimPreviewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, dismiss_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, sheet_child_revealed_cb);
   gtk_widget_class_bind_template_callback (widget_class, settings_child_revealed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, more_popover_show_cb);
 
   gtk_widget_class_install_action (widget_class, "preview.open-settings", NULL,
                                    open_settings_cb);
