@@ -15,6 +15,10 @@ struct _AuthsimComposer
   char           *error;
 
   /* Template children. */
+  GtkDropDown    *api_dropdown;
+  GtkWidget      *presets_grid;
+  GtkLabel       *api_note_label;
+  GtkButton      *call_button;
   GtkTextView    *editor;
   GtkTextBuffer  *buffer;
   GtkLabel       *error_label;
@@ -29,6 +33,7 @@ enum {
   PROP_0,
   PROP_ENGINE,
   PROP_TRIGGER,
+  PROP_API,
   PROP_ERROR,
   N_PROPS
 };
@@ -47,6 +52,23 @@ static const struct
   { "invalid-scope", "{\"scopes\": \"auth_userinfo\"}" },
   { "wrong-type", "{\"scopes\": 42}" },
   { "no-params", "{}" },
+};
+
+/*
+ * The call button's label for each API of the "API" choice, in AuthsimApi order: also its
+ * accessible name. "Call my.getAuthCode" is SPEC §7's; the others follow its pattern.
+ */
+static const char * const call_labels[AUTHSIM_API_N_CALLABLE] = {
+  /* Translators: my.getAuthCode is an API name: keep it */
+  N_("Call my.getAuthCode"),
+  /* Translators: my.getOpenUserInfo is an API name: keep it */
+  N_("Call my.getOpenUserInfo"),
+  /* Translators: my.getPhoneNumber is an API name: keep it */
+  N_("Call my.getPhoneNumber"),
+  /* Translators: my.getSetting is an API name: keep it */
+  N_("Call my.getSetting"),
+  /* Translators: my.openSetting is an API name: keep it */
+  N_("Call my.openSetting"),
 };
 
 static const char *
@@ -147,6 +169,40 @@ text_is_blank (const char *text)
   return TRUE;
 }
 
+static void
+update_api (AuthsimComposer *self)
+{
+  AuthsimApi api = authsim_composer_get_api (self);
+  const char *nick = authsim_enum_to_nick (AUTHSIM_TYPE_API, api);
+  gboolean takes_params = api == AUTHSIM_API_GET_AUTH_CODE;
+  g_autofree char *note = NULL;
+
+  gtk_button_set_label (self->call_button, _(call_labels[api]));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->call_button),
+                               takes_params ? _("Call my.getAuthCode with these parameters "
+                                                "(Ctrl+Enter)")
+                                            : NULL);
+
+  /* Only my.getAuthCode takes a parameter object; the others only take callbacks. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->editor), takes_params);
+  gtk_widget_set_sensitive (self->presets_grid, takes_params);
+  if (!takes_params)
+    /* Translators: under the composer's JSON editor when the API chosen takes no parameter
+     * object; %s is an API name such as my.getSetting */
+    note = g_strdup_printf (_("my.%s takes no parameter object: the editor is not used."), nick);
+  gtk_label_set_text (self->api_note_label, note != NULL ? note : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->api_note_label), note != NULL);
+  if (!takes_params)
+    authsim_composer_set_error (self, NULL);
+}
+
+static void
+api_selected_cb (AuthsimComposer *self)
+{
+  update_api (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_API]);
+}
+
 guint
 authsim_composer_call (AuthsimComposer *self)
 {
@@ -159,6 +215,11 @@ authsim_composer_call (AuthsimComposer *self)
 
   if (self->engine == NULL)
     return 0;
+
+  if (authsim_composer_get_api (self) != AUTHSIM_API_GET_AUTH_CODE)
+    return authsim_engine_call_api (self->engine, authsim_composer_get_api (self), NULL,
+                                    authsim_composer_get_trigger (self),
+                                    authsim_engine_get_container (self->engine));
 
   text = authsim_composer_dup_text (self);
 
@@ -179,9 +240,9 @@ authsim_composer_call (AuthsimComposer *self)
   authsim_composer_set_error (self, NULL);
 
   /* Any valid JSON goes to the engine, which decides (a non-object gives error 2). */
-  return authsim_engine_call (self->engine, params,
-                              authsim_composer_get_trigger (self),
-                              authsim_engine_get_container (self->engine));
+  return authsim_engine_call_api (self->engine, AUTHSIM_API_GET_AUTH_CODE, params,
+                                  authsim_composer_get_trigger (self),
+                                  authsim_engine_get_container (self->engine));
 }
 
 static void
@@ -290,6 +351,28 @@ authsim_composer_set_trigger (AuthsimComposer *self,
     gtk_toggle_button_set_active (self->tap_toggle, TRUE);
 }
 
+AuthsimApi
+authsim_composer_get_api (AuthsimComposer *self)
+{
+  guint selected;
+
+  g_return_val_if_fail (AUTHSIM_IS_COMPOSER (self), AUTHSIM_API_GET_AUTH_CODE);
+
+  selected = gtk_drop_down_get_selected (self->api_dropdown);
+  return selected < AUTHSIM_API_N_CALLABLE ? (AuthsimApi) selected : AUTHSIM_API_GET_AUTH_CODE;
+}
+
+void
+authsim_composer_set_api (AuthsimComposer *self,
+                          AuthsimApi       api)
+{
+  g_return_if_fail (AUTHSIM_IS_COMPOSER (self));
+  g_return_if_fail ((guint) api < AUTHSIM_API_N_CALLABLE);
+
+  /* The drop-down notifies "selected", which updates the rest and notifies "api". */
+  gtk_drop_down_set_selected (self->api_dropdown, api);
+}
+
 const char *
 authsim_composer_get_error (AuthsimComposer *self)
 {
@@ -341,6 +424,9 @@ authsim_composer_get_property (GObject    *object,
     case PROP_TRIGGER:
       g_value_set_enum (value, authsim_composer_get_trigger (self));
       break;
+    case PROP_API:
+      g_value_set_enum (value, authsim_composer_get_api (self));
+      break;
     case PROP_ERROR:
       g_value_set_string (value, self->error);
       break;
@@ -365,6 +451,9 @@ authsim_composer_set_property (GObject      *object,
     case PROP_TRIGGER:
       authsim_composer_set_trigger (self, g_value_get_enum (value));
       break;
+    case PROP_API:
+      authsim_composer_set_api (self, g_value_get_enum (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -388,6 +477,9 @@ authsim_composer_class_init (AuthsimComposerClass *klass)
   properties[PROP_TRIGGER] =
     g_param_spec_enum ("trigger", NULL, NULL, AUTHSIM_TYPE_TRIGGER, AUTHSIM_TRIGGER_TAP,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_API] =
+    g_param_spec_enum ("api", NULL, NULL, AUTHSIM_TYPE_API, AUTHSIM_API_GET_AUTH_CODE,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ERROR] =
     g_param_spec_string ("error", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -397,6 +489,10 @@ authsim_composer_class_init (AuthsimComposerClass *klass)
    * which registers them. */
   (void) authsim_get_resource ();
   gtk_widget_class_set_template_from_resource (widget_class, APP_PATH "/authsim-composer.ui");
+  gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, api_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, presets_grid);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, api_note_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, call_button);
   gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, editor);
   gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, buffer);
   gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, error_label);
@@ -405,6 +501,7 @@ authsim_composer_class_init (AuthsimComposerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimComposer, container_label);
   gtk_widget_class_bind_template_callback (widget_class, buffer_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, trigger_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, api_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "composer.call", NULL, call_cb);
   gtk_widget_class_install_action (widget_class, "composer.preset", "s", preset_cb);
@@ -419,7 +516,20 @@ authsim_composer_init (AuthsimComposer *self)
   GtkEventController *controller;
   GtkShortcutTrigger *trigger;
 
+  g_autoptr(GtkStringList) apis = gtk_string_list_new (NULL);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The API choice lists the callable APIs by their names, in AuthsimApi order. */
+  for (guint i = 0; i < AUTHSIM_API_N_CALLABLE; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("my.%s", authsim_enum_to_nick (AUTHSIM_TYPE_API, i));
+
+      gtk_string_list_append (apis, name);
+    }
+  gtk_drop_down_set_model (self->api_dropdown, G_LIST_MODEL (apis));
+  gtk_drop_down_set_selected (self->api_dropdown, AUTHSIM_API_GET_AUTH_CODE);
+  update_api (self);
 
   /* Ctrl+Enter calls from the editor. Capture phase: the text view would insert a newline. */
   controller = gtk_shortcut_controller_new ();

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "authsim-app-icon.h"
@@ -73,23 +75,80 @@ clear_info (AuthsimConsentSheet *self)
     gtk_box_remove (self->info_box, child);
 }
 
+/* A bullet line of the requested information; @detail (nullable) goes under it, in the same
+ * row (the popup still asks for one thing). */
 static void
 add_info_line (AuthsimConsentSheet *self,
-               const char          *text)
+               const char          *text,
+               const char          *detail)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
   GtkWidget *dot = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *label = gtk_label_new (text);
 
   gtk_widget_add_css_class (row, "consent-info-row");
   gtk_widget_add_css_class (dot, "consent-bullet");
-  gtk_widget_set_valign (dot, GTK_ALIGN_CENTER);
+  /* Level with the first line (style.css gives the offset), also over a detail line. */
+  gtk_widget_set_valign (dot, GTK_ALIGN_START);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_box_append (GTK_BOX (texts), label);
+  if (detail != NULL)
+    {
+      GtkWidget *under = gtk_label_new (detail);
+
+      gtk_label_set_xalign (GTK_LABEL (under), 0);
+      gtk_widget_add_css_class (under, "consent-info-detail");
+      gtk_box_append (GTK_BOX (texts), under);
+    }
   gtk_box_append (GTK_BOX (row), dot);
-  gtk_box_append (GTK_BOX (row), label);
+  gtk_box_append (GTK_BOX (row), texts);
   gtk_box_append (self->info_box, row);
+}
+
+/* The one item the popup of a getAuthorize button or a settings switch asks for (SPEC §10.4). */
+static const char *
+authorize_scope_label (const char *scope)
+{
+  if (g_str_equal (scope, "userInfo"))
+    /* Translators: the one item of the member basic info popup; Alipay says
+     * 会员基础信息（头像、昵称） */
+    return _("Member basic info (avatar, nickname)");
+  if (g_str_equal (scope, "phoneNumber"))
+    /* Translators: the one item of the phone number popup; Alipay says 你的手机号码 */
+    return _("Your mobile number");
+  return scope;
+}
+
+/* "138****8000", as Alipay shows the number it will hand out; NULL when there is none. */
+static char *
+masked_mobile (AuthsimConsentSheet *self)
+{
+  AuthsimUser *user = self->engine != NULL ? authsim_engine_get_active_user (self->engine) : NULL;
+  const char *mobile = user != NULL ? authsim_user_get_info_value (user, "mobile") : NULL;
+  gsize length = mobile != NULL ? strlen (mobile) : 0;
+
+  if (length == 0 || !g_str_is_ascii (mobile))
+    return NULL;
+  if (length < 8)
+    return g_strdup (mobile);
+  return g_strdup_printf ("%.3s****%s", mobile, mobile + length - 4);
+}
+
+static void
+add_scope_info (AuthsimConsentSheet *self,
+                const char          *scope)
+{
+  g_autofree char *mobile = NULL;
+  g_autofree char *detail = NULL;
+
+  if (g_str_equal (scope, "phoneNumber") && (mobile = masked_mobile (self)) != NULL)
+    /* Translators: under "Your mobile number" in the phone number popup; %s is the masked
+     * number, e.g. 138****8000. Alipay says 支付宝绑定号码 %s */
+    detail = g_strdup_printf (_("Bound to Alipay: %s"), mobile);
+  add_info_line (self, authorize_scope_label (scope), detail);
 }
 
 static void
@@ -137,15 +196,17 @@ update_contents (AuthsimConsentSheet *self)
    * every other consent scope gets a line of its own. */
   scopes = authsim_request_get_scopes (self->request);
   fields = authsim_request_get_fields (self->request);
-  for (guint i = 0; scopes[i] != NULL; i++)
+  if (authsim_request_get_scope (self->request) != NULL)
+    add_scope_info (self, authsim_request_get_scope (self->request));
+  else for (guint i = 0; scopes[i] != NULL; i++)
     {
       if (g_str_equal (scopes[i], "auth_user") && fields[0] != NULL)
         {
           for (guint j = 0; fields[j] != NULL; j++)
-            add_info_line (self, authsim_user_info_label (fields[j]));
+            add_info_line (self, authsim_user_info_label (fields[j]), NULL);
         }
       else
-        add_info_line (self, scope_label (scopes[i]));
+        add_info_line (self, scope_label (scopes[i]), NULL);
     }
 
   link = g_markup_printf_escaped ("<span foreground=\"#1677FF\">%s</span>",

@@ -5,6 +5,7 @@
 
 #include "authsim-preferences-dialog.h"
 #include "authsim-resources.h"
+#include "authsim-settings-page.h"
 #include "authsim-user-info-label.h"
 
 struct _AuthsimPreferencesDialog
@@ -16,6 +17,7 @@ struct _AuthsimPreferencesDialog
   AuthsimProfile  *profile;
   GPtrArray       *profile_bindings;
   GHashTable      *field_switches;   /* camelCase field → GtkSwitch */
+  GHashTable      *product_switches; /* product → GtkSwitch */
   gboolean         syncing_fields;
 
   /* Template children. */
@@ -23,6 +25,7 @@ struct _AuthsimPreferencesDialog
   GtkToggleButton *rule_warn;
   GtkToggleButton *rule_off;
   GtkSwitch       *network_switch;
+  GtkSwitch       *busy_switch;
   GtkAdjustment   *lifetime_adjustment;
   GtkAdjustment   *toast_adjustment;
   GtkLabel        *clock_label;
@@ -34,6 +37,9 @@ struct _AuthsimPreferencesDialog
   GtkToggleButton *type_enterprise;
   GtkToggleButton *id_user;
   GtkToggleButton *id_open;
+  GtkSwitch       *aes_switch;
+  GtkSwitch       *sign_switch;
+  GtkListBox      *products_list;
   GtkListBox      *fields_list;
 };
 
@@ -170,26 +176,52 @@ reset_clock_cb (GtkWidget  *widget,
     authsim_store_set_clock_offset (self->store, 0);
 }
 
-/* User info fields -------------------------------------------------------------------------- */
+/* Lists of names: user info fields and products ----------------------------------------------- */
 
+/* The switches of @switches (name → GtkSwitch) show whether @names holds their name. */
 static void
-sync_field_switches (AuthsimPreferencesDialog *self)
+sync_name_switches (AuthsimPreferencesDialog *self,
+                    GHashTable               *switches,
+                    const char * const       *names)
 {
-  const char * const *fields = self->profile != NULL
-                               ? authsim_profile_get_user_info_fields (self->profile) : NULL;
   GHashTableIter iter;
   gpointer key, value;
 
   self->syncing_fields = TRUE;
-  g_hash_table_iter_init (&iter, self->field_switches);
+  g_hash_table_iter_init (&iter, switches);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      gboolean on = fields != NULL && g_strv_contains (fields, key);
-
-      gtk_switch_set_active (GTK_SWITCH (value), on);
+      gtk_switch_set_active (GTK_SWITCH (value), names != NULL && g_strv_contains (names, key));
       gtk_widget_set_sensitive (GTK_WIDGET (value), self->profile != NULL);
     }
   self->syncing_fields = FALSE;
+}
+
+static void
+sync_field_switches (AuthsimPreferencesDialog *self)
+{
+  sync_name_switches (self, self->field_switches,
+                      self->profile != NULL ? authsim_profile_get_user_info_fields (self->profile)
+                                            : NULL);
+  sync_name_switches (self, self->product_switches,
+                      self->profile != NULL ? authsim_profile_get_products (self->profile)
+                                            : NULL);
+}
+
+/* (transfer full): @names without @name, plus @name last when @on (the profile's order kept). */
+static GStrv
+names_with (const char * const *names,
+            const char         *name,
+            gboolean            on)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    if (!g_str_equal (names[i], name))
+      g_strv_builder_add (builder, names[i]);
+  if (on)
+    g_strv_builder_add (builder, name);
+  return g_strv_builder_end (builder);
 }
 
 static void
@@ -197,77 +229,100 @@ field_switch_active_cb (GtkSwitch                *toggle,
                         GParamSpec               *pspec,
                         AuthsimPreferencesDialog *self)
 {
-  const char *field = g_object_get_data (G_OBJECT (toggle), "authsim-field");
-  const char * const *fields;
-  g_autoptr(GStrvBuilder) builder = NULL;
+  const char *field = g_object_get_data (G_OBJECT (toggle), "authsim-name");
   g_auto(GStrv) result = NULL;
-  gboolean on = gtk_switch_get_active (toggle);
 
   if (self->syncing_fields || self->profile == NULL)
     return;
 
-  /* Keep the profile's order; a field switched on goes last. */
-  fields = authsim_profile_get_user_info_fields (self->profile);
-  builder = g_strv_builder_new ();
-  for (guint i = 0; fields != NULL && fields[i] != NULL; i++)
-    if (!g_str_equal (fields[i], field))
-      g_strv_builder_add (builder, fields[i]);
-  if (on)
-    g_strv_builder_add (builder, field);
-  result = g_strv_builder_end (builder);
-
+  result = names_with (authsim_profile_get_user_info_fields (self->profile), field,
+                       gtk_switch_get_active (toggle));
   authsim_profile_set_user_info_fields (self->profile, (const char * const *) result);
 }
 
 static void
-build_field_switches (AuthsimPreferencesDialog *self)
+product_switch_active_cb (GtkSwitch                *toggle,
+                          GParamSpec               *pspec,
+                          AuthsimPreferencesDialog *self)
 {
-  const char * const *known = authsim_user_info_fields_known ();
+  const char *product = g_object_get_data (G_OBJECT (toggle), "authsim-name");
+  g_auto(GStrv) result = NULL;
 
-  for (guint i = 0; known[i] != NULL; i++)
+  if (self->syncing_fields || self->profile == NULL)
+    return;
+
+  result = names_with (authsim_profile_get_products (self->profile), product,
+                       gtk_switch_get_active (toggle));
+  authsim_profile_set_products (self->profile, (const char * const *) result);
+}
+
+/* A row of @list: @title over @name (monospace), and a switch. Scripts find the switch by
+ * @name, the JSON name, the same in every language; the visible title is translated. */
+static GtkWidget *
+add_name_switch (GtkListBox *list,
+                 const char *name,
+                 const char *title)
+{
+  GtkWidget *row, *box, *texts, *title_label, *subtitle, *toggle;
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+
+  texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_hexpand (texts, TRUE);
+  title_label = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (title_label), 0.0);
+  subtitle = gtk_label_new (name);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0.0);
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_add_css_class (subtitle, "monospace");
+  gtk_box_append (GTK_BOX (texts), title_label);
+  gtk_box_append (GTK_BOX (texts), subtitle);
+
+  toggle = gtk_switch_new ();
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, title,
+                                  -1);
+  g_object_set_data_full (G_OBJECT (toggle), "authsim-name", g_strdup (name), g_free);
+
+  gtk_box_append (GTK_BOX (box), texts);
+  gtk_box_append (GTK_BOX (box), toggle);
+
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_list_box_append (list, row);
+  return toggle;
+}
+
+static void
+build_name_switches (AuthsimPreferencesDialog *self)
+{
+  const char * const *fields = authsim_user_info_fields_known ();
+  const char * const *products = authsim_products_known ();
+
+  for (guint i = 0; fields[i] != NULL; i++)
     {
-      GtkWidget *row, *box, *texts, *title, *subtitle, *toggle;
+      GtkWidget *toggle = add_name_switch (self->fields_list, fields[i],
+                                           authsim_user_info_label (fields[i]));
 
-      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      gtk_widget_set_margin_top (box, 8);
-      gtk_widget_set_margin_bottom (box, 8);
-      gtk_widget_set_margin_start (box, 12);
-      gtk_widget_set_margin_end (box, 12);
-
-      texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-      gtk_widget_set_hexpand (texts, TRUE);
-      title = gtk_label_new (authsim_user_info_label (known[i]));
-      gtk_label_set_xalign (GTK_LABEL (title), 0.0);
-      subtitle = gtk_label_new (known[i]);
-      gtk_label_set_xalign (GTK_LABEL (subtitle), 0.0);
-      gtk_widget_add_css_class (subtitle, "dim-label");
-      gtk_widget_add_css_class (subtitle, "caption");
-      gtk_widget_add_css_class (subtitle, "monospace");
-      gtk_box_append (GTK_BOX (texts), title);
-      gtk_box_append (GTK_BOX (texts), subtitle);
-
-      /* Scripts find the switch by the field's JSON name (nickName, …), the same in every
-       * language; the visible title is translated. */
-      toggle = gtk_switch_new ();
-      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (toggle),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, known[i],
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      authsim_user_info_label (known[i]),
-                                      -1);
-      g_object_set_data_full (G_OBJECT (toggle), "authsim-field", g_strdup (known[i]), g_free);
       g_signal_connect (toggle, "notify::active", G_CALLBACK (field_switch_active_cb), self);
+      g_hash_table_insert (self->field_switches, g_strdup (fields[i]), toggle);
+    }
+  for (guint i = 0; products[i] != NULL; i++)
+    {
+      GtkWidget *toggle = add_name_switch (self->products_list, products[i],
+                                           authsim_settings_key_title (products[i]));
 
-      gtk_box_append (GTK_BOX (box), texts);
-      gtk_box_append (GTK_BOX (box), toggle);
-
-      row = gtk_list_box_row_new ();
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-      gtk_widget_set_focusable (row, FALSE);
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-      gtk_list_box_append (self->fields_list, row);
-
-      g_hash_table_insert (self->field_switches, g_strdup (known[i]), toggle);
+      g_signal_connect (toggle, "notify::active", G_CALLBACK (product_switch_active_cb), self);
+      g_hash_table_insert (self->product_switches, g_strdup (products[i]), toggle);
     }
 }
 
@@ -332,7 +387,18 @@ bind_profile (AuthsimPreferencesDialog *self)
       g_ptr_array_add (b, g_object_ref (bind_enum_toggle (self->profile, "id-mode",
                                                           self->id_open,
                                                           AUTHSIM_ID_MODE_OPEN_ID)));
+      g_ptr_array_add (b, g_object_ref (g_object_bind_property (self->profile, "aes-key",
+                                                                self->aes_switch, "active",
+                                                                G_BINDING_BIDIRECTIONAL |
+                                                                G_BINDING_SYNC_CREATE)));
+      g_ptr_array_add (b, g_object_ref (g_object_bind_property (self->profile,
+                                                                "sign-responses",
+                                                                self->sign_switch, "active",
+                                                                G_BINDING_BIDIRECTIONAL |
+                                                                G_BINDING_SYNC_CREATE)));
       g_signal_connect_object (self->profile, "notify::user-info-fields",
+                               G_CALLBACK (profile_fields_notify_cb), self, 0);
+      g_signal_connect_object (self->profile, "notify::products",
                                G_CALLBACK (profile_fields_notify_cb), self, 0);
     }
 
@@ -358,6 +424,8 @@ bind_engine_and_store (AuthsimPreferencesDialog *self)
   bind_enum_toggle (self->engine, "first-screen-rule", self->rule_off,
                     AUTHSIM_FIRST_SCREEN_RULE_OFF);
   g_object_bind_property (self->engine, "network-fault", self->network_switch, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->engine, "service-busy", self->busy_switch, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_object_bind_property (self->engine, "toast-duration", self->toast_adjustment, "value",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
@@ -412,6 +480,7 @@ authsim_preferences_dialog_finalize (GObject *object)
 
   g_clear_pointer (&self->profile_bindings, g_ptr_array_unref);
   g_clear_pointer (&self->field_switches, g_hash_table_unref);
+  g_clear_pointer (&self->product_switches, g_hash_table_unref);
 
   G_OBJECT_CLASS (authsim_preferences_dialog_parent_class)->finalize (object);
 }
@@ -487,6 +556,7 @@ authsim_preferences_dialog_class_init (AuthsimPreferencesDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, rule_warn);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, rule_off);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, network_switch);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, busy_switch);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog,
                                         lifetime_adjustment);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog,
@@ -501,6 +571,9 @@ authsim_preferences_dialog_class_init (AuthsimPreferencesDialogClass *klass)
                                         type_enterprise);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, id_user);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, id_open);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, aes_switch);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, sign_switch);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, products_list);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreferencesDialog, fields_list);
 
   gtk_widget_class_install_action (widget_class, "prefs.advance-clock", "x",
@@ -518,7 +591,8 @@ authsim_preferences_dialog_init (AuthsimPreferencesDialog *self)
 
   self->profile_bindings = g_ptr_array_new_with_free_func (g_object_unref);
   self->field_switches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  build_field_switches (self);
+  self->product_switches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  build_name_switches (self);
 }
 
 GtkWidget *

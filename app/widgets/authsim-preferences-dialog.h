@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* authsim-preferences-dialog.h: Preferences: the first-screen rule, code lifetime, virtual
- * clock, network fault and the profile switches, bound to the engine's properties. */
+ * clock, network and "service busy" faults and the profile switches (products, aesKey,
+ * signResponses, user info fields), bound to the engine's properties. */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -8,6 +8,7 @@
 #include "authsim-enums.h"
 #include "authsim-preview.h"
 #include "authsim-resources.h"
+#include "authsim-settings-page.h"
 
 struct _AuthsimPreview
 {
@@ -17,8 +18,9 @@ struct _AuthsimPreview
   AuthsimProfile *profile;      /* the engine's, watched for name and host */
   GSignalGroup   *engine_signals;
   char           *status;
-  /* Where focus was before the sheet took it; given back when the sheet closes. */
+  /* Where focus was before the sheet / the settings page took it; given back when it closes. */
   GWeakRef        focus_before_sheet;
+  GWeakRef        focus_before_settings;
   gboolean        updating_container;
 
   GtkWidget      *preview_box;
@@ -26,6 +28,9 @@ struct _AuthsimPreview
   GtkToggleButton *plugin_toggle;
   GtkToggleButton *web_view_toggle;
   GtkWidget      *screen_overlay;
+  GtkWidget      *content_box;
+  GtkRevealer    *settings_revealer;
+  AuthsimSettingsPage *settings_page;
   GtkButton      *back_button;
   GtkLabel       *title_label;
   GtkLabel       *context_label;
@@ -37,6 +42,11 @@ struct _AuthsimPreview
   GtkLabel       *card_icon_letter;
   GtkLabel       *card_name_label;
   GtkLabel       *card_detail_label;
+  GtkWidget      *member_card;
+  GtkStack       *avatar_stack;
+  GtkImage       *avatar_image;
+  GtkLabel       *avatar_letter;
+  GtkLabel       *nickname_label;
   GtkLabel       *body_label;
   GtkBox         *buttons_box;
   GtkRevealer    *scrim_revealer;
@@ -47,6 +57,8 @@ struct _AuthsimPreview
   GtkWidget      *toast_label;
   GtkWidget      *first_screen_label;
   GtkLabel       *status_label;
+  GtkPopover     *more_popover;
+  GtkWidget      *settings_button;
   GtkLabel       *more_name_label;
   GtkLabel       *more_detail_label;
 };
@@ -279,6 +291,10 @@ update_status (AuthsimPreview *self)
   else if (self->engine != NULL && authsim_engine_get_toast (self->engine) != NULL)
     /* Translators: a state of the preview (the busy toast is on screen): "Status: toast" */
     state = _("toast");
+  else if (self->engine != NULL && authsim_engine_get_settings_open (self->engine))
+    /* Translators: a state of the preview (the mini program's settings page is over it):
+     * "Status: settings page open" */
+    state = _("settings page open");
   else
     /* Translators: a state of the preview (nothing on screen, no call waiting): "Status: idle" */
     state = _("idle");
@@ -375,6 +391,17 @@ sheet_child_revealed_cb (AuthsimPreview *self)
 }
 
 static void
+update_actions (AuthsimPreview *self)
+{
+  /* The capsule cannot be reached under the popup, and the page is open already. */
+  gboolean can_open = self->engine != NULL &&
+                      !authsim_engine_get_settings_open (self->engine) &&
+                      authsim_engine_get_request (self->engine) == NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "preview.open-settings", can_open);
+}
+
+static void
 update_request (AuthsimPreview *self)
 {
   AuthsimRequest *request = self->engine != NULL ? authsim_engine_get_request (self->engine) : NULL;
@@ -395,6 +422,7 @@ update_request (AuthsimPreview *self)
       authsim_consent_sheet_set_request (self->sheet, request);
       /* The page under the scrim cannot be operated: the popup is modal for the phone. */
       gtk_widget_set_sensitive (self->page_box, FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->settings_page), FALSE);
       update_back (self);
       gtk_widget_add_css_class (self->screen_overlay, "blocked");
       gtk_widget_set_visible (GTK_WIDGET (self->sheet), TRUE);
@@ -413,6 +441,7 @@ update_request (AuthsimPreview *self)
                                  gtk_widget_is_ancestor (focus, GTK_WIDGET (self->sheet));
 
       gtk_widget_set_sensitive (self->page_box, TRUE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->settings_page), TRUE);
       gtk_widget_remove_css_class (self->screen_overlay, "blocked");
       update_back (self);
       gtk_revealer_set_reveal_child (self->scrim_revealer, FALSE);
@@ -426,7 +455,129 @@ update_request (AuthsimPreview *self)
         g_weak_ref_set (&self->focus_before_sheet, NULL);
     }
 
+  update_actions (self);
   update_status (self);
+}
+
+/* The nickname and avatar the page got from my.getOpenUserInfo (SPEC §10.3): a real mini
+ * program shows them once its call succeeded. */
+static void
+update_member (AuthsimPreview *self)
+{
+  const char *nickname = NULL;
+  const char *avatar = NULL;
+  const char *image = NULL;
+  g_autofree char *letter = NULL;
+
+  if (self->engine != NULL)
+    {
+      nickname = authsim_engine_get_page_nickname (self->engine);
+      avatar = authsim_engine_get_page_avatar (self->engine);
+      image = authsim_engine_get_page_avatar_image (self->engine);
+    }
+
+  gtk_widget_set_visible (self->member_card, nickname != NULL || avatar != NULL);
+  if (nickname == NULL && avatar == NULL)
+    return;
+
+  /* A user without a nickname gets none in the answer (the key is omitted). */
+  gtk_label_set_text (self->nickname_label,
+                      nickname != NULL ? nickname
+                                       /* Translators: on the page, when my.getOpenUserInfo
+                                        * gave an avatar but no nickname */
+                                       : _("No nickname"));
+  letter = authsim_app_icon_letter (nickname);
+  gtk_label_set_text (self->avatar_letter, letter);
+  if (avatar != NULL && authsim_app_icon_load (self->avatar_image, image))
+    gtk_stack_set_visible_child_name (self->avatar_stack, "image");
+  else
+    gtk_stack_set_visible_child_name (self->avatar_stack, "letter");
+}
+
+static void
+settings_child_revealed_cb (AuthsimPreview *self)
+{
+  /* Once the page has slid away it leaves the accessibility tree as well. */
+  if (!gtk_revealer_get_child_revealed (self->settings_revealer) &&
+      !gtk_revealer_get_reveal_child (self->settings_revealer))
+    gtk_widget_set_visible (GTK_WIDGET (self->settings_page), FALSE);
+}
+
+static gboolean
+focus_is_in (GtkWidget *focus,
+             GtkWidget *widget)
+{
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* The settings page slides in over the mini program's page (its own navigation bar replaces
+ * the page's, as in Alipay); the page under it is out of reach, for AT-SPI too. */
+static void
+update_settings (AuthsimPreview *self)
+{
+  gboolean open = self->engine != NULL && authsim_engine_get_settings_open (self->engine);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *page = GTK_WIDGET (self->settings_page);
+
+  if (open != gtk_revealer_get_reveal_child (self->settings_revealer))
+    {
+      if (open)
+        {
+          if (focus != NULL && !focus_is_in (focus, page))
+            g_weak_ref_set (&self->focus_before_settings, focus);
+          gtk_widget_set_visible (page, TRUE);
+          gtk_revealer_set_reveal_child (self->settings_revealer, TRUE);
+          gtk_widget_set_sensitive (self->content_box, FALSE);
+          gtk_accessible_update_state (GTK_ACCESSIBLE (self->content_box),
+                                       GTK_ACCESSIBLE_STATE_HIDDEN, TRUE,
+                                       -1);
+          if (self->engine != NULL && authsim_engine_get_request (self->engine) == NULL)
+            gtk_widget_grab_focus (page);
+        }
+      else
+        {
+          g_autoptr(GtkWidget) previous = g_weak_ref_get (&self->focus_before_settings);
+          gboolean page_had_focus = focus == NULL || focus_is_in (focus, page);
+
+          g_weak_ref_set (&self->focus_before_settings, NULL);
+          gtk_widget_set_sensitive (self->content_box, TRUE);
+          gtk_accessible_update_state (GTK_ACCESSIBLE (self->content_box),
+                                       GTK_ACCESSIBLE_STATE_HIDDEN, FALSE,
+                                       -1);
+          gtk_revealer_set_reveal_child (self->settings_revealer, FALSE);
+          /* Without animations the revealer is done at once. */
+          settings_child_revealed_cb (self);
+          if (page_had_focus && previous != NULL && gtk_widget_get_root (previous) == root &&
+              gtk_widget_get_mapped (previous) && gtk_widget_is_sensitive (previous))
+            gtk_widget_grab_focus (previous);
+        }
+    }
+
+  update_actions (self);
+  update_status (self);
+}
+
+/* The ··· menu opens on its action (设置), not on the selectable name, which would show
+ * selected. */
+static void
+more_popover_show_cb (AuthsimPreview *self)
+{
+  gtk_widget_grab_focus (self->settings_button);
+  gtk_label_select_region (self->more_name_label, 0, 0);
+}
+
+static void
+open_settings_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  AuthsimPreview *self = AUTHSIM_PREVIEW (widget);
+  g_autoptr(GError) error = NULL;
+
+  gtk_popover_popdown (self->more_popover);
+  if (self->engine != NULL && !authsim_engine_open_settings (self->engine, &error))
+    g_debug ("Settings: %s", error->message);
 }
 
 static void
@@ -453,6 +604,8 @@ update_all (AuthsimPreview *self)
   update_banner (self);
   update_first_screen (self);
   update_request (self);
+  update_settings (self);
+  update_member (self);
   update_status (self);
 }
 
@@ -485,6 +638,7 @@ authsim_preview_dispose (GObject *object)
   g_clear_object (&self->engine_signals);
   g_clear_object (&self->engine);
   g_weak_ref_set (&self->focus_before_sheet, NULL);
+  g_weak_ref_set (&self->focus_before_settings, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), AUTHSIM_TYPE_PREVIEW);
 
@@ -497,6 +651,7 @@ authsim_preview_finalize (GObject *object)
   AuthsimPreview *self = AUTHSIM_PREVIEW (object);
 
   g_weak_ref_clear (&self->focus_before_sheet);
+  g_weak_ref_clear (&self->focus_before_settings);
   g_free (self->status);
 
   G_OBJECT_CLASS (authsim_preview_parent_class)->finalize (object);
@@ -555,6 +710,7 @@ authsim_preview_class_init (AuthsimPreviewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (AUTHSIM_TYPE_CONSENT_SHEET);
+  g_type_ensure (AUTHSIM_TYPE_SETTINGS_PAGE);
 
   /* Links (and so registers) the UI resources of the static library. */
   (void) authsim_get_resource ();
@@ -564,6 +720,9 @@ authsim_preview_class_init (AuthsimPreviewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, plugin_toggle);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, web_view_toggle);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, screen_overlay);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, content_box);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, settings_revealer);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, settings_page);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, back_button);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, title_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, context_label);
@@ -575,6 +734,11 @@ authsim_preview_class_init (AuthsimPreviewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, card_icon_letter);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, card_name_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, card_detail_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, member_card);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, avatar_stack);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, avatar_image);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, avatar_letter);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, nickname_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, body_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, buttons_box);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, scrim_revealer);
@@ -585,12 +749,19 @@ authsim_preview_class_init (AuthsimPreviewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, toast_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, first_screen_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, status_label);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, more_popover);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, settings_button);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, more_name_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimPreview, more_detail_label);
   gtk_widget_class_bind_template_callback (widget_class, container_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, dismiss_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, sheet_child_revealed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, settings_child_revealed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, more_popover_show_cb);
+
+  gtk_widget_class_install_action (widget_class, "preview.open-settings", NULL,
+                                   open_settings_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "phonepreview");
@@ -602,6 +773,7 @@ authsim_preview_init (AuthsimPreview *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_weak_ref_init (&self->focus_before_sheet, NULL);
+  g_weak_ref_init (&self->focus_before_settings, NULL);
 
   self->engine_signals = g_signal_group_new (AUTHSIM_TYPE_ENGINE);
   g_signal_group_connect_swapped (self->engine_signals, "notify::profile",
@@ -624,6 +796,14 @@ authsim_preview_init (AuthsimPreview *self)
                                   G_CALLBACK (update_request), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::pending",
                                   G_CALLBACK (update_status), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::settings-open",
+                                  G_CALLBACK (update_settings), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::page-nickname",
+                                  G_CALLBACK (update_member), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::page-avatar",
+                                  G_CALLBACK (update_member), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::page-avatar-image",
+                                  G_CALLBACK (update_member), self);
 
   update_all (self);
 }
@@ -645,6 +825,7 @@ authsim_preview_set_engine (AuthsimPreview *self,
     return;
 
   authsim_consent_sheet_set_engine (self->sheet, engine);
+  authsim_settings_page_set_engine (self->settings_page, engine);
   g_signal_group_set_target (self->engine_signals, engine);
   update_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);

@@ -121,6 +121,11 @@ def is_showing(node):
 TOGGLE = ("toggle button", "push button")
 
 
+# GtkSwitch (Preferences) is a "check box" with the "checked" state under GTK 4.8 and
+# at-spi2-core 2.46 (measured); newer stacks may say "switch".
+SWITCH = ("check box", "switch")
+
+
 def is_pressed(node):
     return has_state(node, pyatspi.STATE_PRESSED) or has_state(node, pyatspi.STATE_CHECKED)
 
@@ -261,9 +266,12 @@ class App:
     # Acting
 
     def click(self, node):
+        """Clicks a button; on a GtkSwitch, whose one action is "toggle" under GTK 4.8, toggles."""
         action = node.queryAction()
+        names = [action.getName(i) for i in range(action.nActions)]
+        wanted = "click" if "click" in names else "toggle"
         for i in range(action.nActions):
-            if action.getName(i) == "click":
+            if action.getName(i) == wanted:
                 check(action.doAction(i), "click on %s %r failed" % (role_name(node), node_name(node)))
                 return
         raise TestFailure("%s %r has no click action" % (role_name(node), node_name(node)))
@@ -319,6 +327,51 @@ class App:
         self.click(inner or menu_button)
         item = self.find("menu item", name, showing=False)
         self.click(item)
+
+    # The capsule's ··· menu, the settings page and the composer's API choice (SPEC §13.5)
+
+    def open_settings_from_capsule(self):
+        """The capsule's "···" (named More) → Settings: returns the settings page dialog."""
+        more = self.find("push button", "More")
+        inner = next((n for n in walk(more) if n is not more and
+                      role_name(n) in ("push button", "toggle button")), more)
+        self.click(inner)
+        # Popover contents may not report "visible" (ATSPI.md pitfall 8).
+        item = poll(lambda: next((n for n in walk(more) if role_name(n) == "push button" and
+                                  node_name(n) == "Settings"), None),
+                    "Settings in the capsule's menu", alive=self.alive)
+        self.click(item)
+        return self.settings_page()
+
+    def settings_page(self):
+        return self.find("dialog", "Mini program settings")
+
+    def choose_api(self, name):
+        """Chooses @name ("my.getOpenUserInfo", …) in the composer's "API" combo box: GTK 4.8's
+        drop-down exposes no action for its items, so open it and pick with the keyboard."""
+        combo = self.find("combo box", "API")
+        inner = next(n for n in walk(combo) if n is not combo and role_name(n) in TOGGLE)
+        items = ["my.getAuthCode", "my.getOpenUserInfo", "my.getPhoneNumber", "my.getSetting",
+                 "my.openSetting"]
+        self.pointer_to(inner)
+        self.click(inner)
+        # The open list shows every item (closed, the combo box shows only the chosen one).
+        poll(lambda: self.find_now("label", items[-1]) and self.find_now("label", items[0]),
+             "the API list to open", alive=self.alive)
+        pyatspi.Registry.generateKeyboardEvent(0xff50, None, pyatspi.KEY_SYM)  # XK_Home
+        for _ in range(items.index(name)):
+            pyatspi.Registry.generateKeyboardEvent(0xff54, None, pyatspi.KEY_SYM)  # XK_Down
+        pyatspi.Registry.generateKeyboardEvent(0xff0d, None, pyatspi.KEY_SYM)  # XK_Return
+        self.find("push button", "Call " + name)
+
+    def call_api(self, name, trigger="User tap"):
+        """Chooses @name in the composer and calls it (no parameters); returns the call id."""
+        self.choose_api(name)
+        mark = self.last_seq()
+        self.click_button("Call " + name)
+        api = name[len("my."):]
+        return self.wait_event(lambda e: e["kind"] == "call" and e["seq"] > mark and
+                               e.get("api") == api, "the call of %s" % name)["call"]
 
     # Composer (UI part B's widget; names from SPEC §7)
 
