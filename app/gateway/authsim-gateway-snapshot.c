@@ -51,11 +51,11 @@ info_keys_of (AuthsimProfile *profile)
 }
 
 /* Whether the app has an AES key configured (接口内容加密方式, SPEC §11.1: the profile's `aesKey`,
- * default true). Until the profile has that switch, it is always configured. */
+ * default true). */
 static gboolean
 profile_has_aes_key (AuthsimProfile *profile)
 {
-  return TRUE;
+  return authsim_profile_get_aes_key (profile);
 }
 
 /* Main thread: a snapshot of @profile, @users (nullable) and @certs (nullable: key mode) as

@@ -2403,11 +2403,17 @@ test_aes_v2_errors (Fixture       *f,
   /* Business errors stay plaintext objects. */
   assert_aes_v2_error (f, "authusrBnope", "AES", empty_object, FALSE, "20001",
                        "aop.invalid-auth-token", NULL);
+
+  /* The profile's aesKey switched off: the app has no key configured (the next request). */
+  authsim_profile_set_aes_key (f->profile, FALSE);
+  assert_aes_v2_error (f, token, "AES", empty_object, FALSE, "40002",
+                       "isv.decryption-error-not-valid-encrypt-key",
+                       "解密出错, 未配置加密密钥或加密密钥格式错误");
+  authsim_profile_set_aes_key (f->profile, TRUE);
 }
 
-/* The row "the profile's aesKey is false" of SPEC §13.4, on the check the gateway makes. The
- * profile has no aesKey switch yet (the snapshot's aes_key is always TRUE): this is the check
- * that the switch will set. */
+/* The row "the profile's aesKey is false" of SPEC §13.4, on the check the gateway makes (over
+ * HTTP with the profile's switch: test_aes_v2_errors). */
 static void
 test_aes_key_not_configured (void)
 {
