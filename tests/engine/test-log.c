@@ -6,7 +6,8 @@
 #include <glib/gstdio.h>
 
 #include "authsim-enums.h"
-#include "authsim-log.h"
+#include "authsim-log-filter.h"
+#include "authsim-log-model.h"
 #include "authsim-request.h"
 #include "authsim-types.h"
 #include "test-utils.h"
@@ -472,29 +473,36 @@ record_changes_cb (GListModel *model,
   changes->count++;
 }
 
+/* Clear view: an offset into the model over the file; the log (this session) and the file
+ * keep everything. */
 static void
 test_log_clear_view (void)
 {
   g_autofree char *path = NULL;
   g_autoptr(AuthsimLog) log = new_log_with_file (&path);
+  g_autoptr(AuthsimLogModel) model = authsim_log_model_new (log);
   g_auto(GStrv) lines = NULL;
   Changes changes = { 0 };
+  AuthsimEvent *event;
 
   for (guint i = 0; i < 7; i++)
     authsim_log_append (log, 0, "grant", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 7);
 
-  g_signal_connect (log, "items-changed", G_CALLBACK (record_changes_cb), &changes);
-  authsim_log_clear_view (log);
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_changes_cb), &changes);
+  authsim_log_model_clear (model);
 
   g_assert_cmpuint (changes.count, ==, 1);
   g_assert_cmpuint (changes.position, ==, 0);
   g_assert_cmpuint (changes.removed, ==, 7);
   g_assert_cmpuint (changes.added, ==, 0);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 0);
-  g_assert_null (g_list_model_get_item (G_LIST_MODEL (log), 0));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 0));
+  /* The session's events are still the log's (the scenario runner and recorder see them). */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 7);
 
   /* Clearing an empty view announces nothing. */
-  authsim_log_clear_view (log);
+  authsim_log_model_clear (model);
   g_assert_cmpuint (changes.count, ==, 1);
 
   lines = read_lines (path);
@@ -505,11 +513,16 @@ test_log_clear_view (void)
   g_assert_cmpuint (changes.count, ==, 2);
   g_assert_cmpuint (changes.position, ==, 0);
   g_assert_cmpuint (changes.added, ==, 1);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 8);
+  event = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  g_assert_cmpuint (authsim_event_get_seq (event), ==, 8);
+  /* The same object as the log's row. */
+  g_assert_true (event == get_event (log, 7));
+  g_object_unref (event);
 
   g_clear_pointer (&lines, g_strfreev);
   lines = read_lines (path);
   g_assert_cmpuint (g_strv_length (lines), ==, 8);
+  g_signal_handlers_disconnect_by_data (model, &changes);
 }
 
 static void
@@ -529,33 +542,38 @@ result_ready (gpointer data)
 }
 
 static gboolean
-export_and_wait (AuthsimLog   *log,
-                 GFile        *file,
-                 GCancellable *cancellable,
-                 GError      **error)
+export_and_wait (AuthsimLogModel *model,
+                 GFile           *file,
+                 GCancellable    *cancellable,
+                 GError         **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
+  guint n_events = G_MAXUINT;
+  gboolean ok;
 
-  authsim_log_export_async (log, file, cancellable, export_done_cb, &result);
+  authsim_log_model_export_async (model, file, cancellable, export_done_cb, &result);
   wait_until (result_ready, &result);
-  return authsim_log_export_finish (log, result, error);
+  ok = authsim_log_model_export_finish (model, result, &n_events, error);
+  if (ok)
+    g_assert_cmpuint (n_events, ==, g_list_model_get_n_items (G_LIST_MODEL (model)));
+  return ok;
 }
 
 static void
-assert_export_matches_model (AuthsimLog *log,
-                             const char *export_path)
+assert_export_matches_model (AuthsimLogModel *model,
+                             const char      *export_path)
 {
   g_auto(GStrv) lines = read_lines (export_path);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (log));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (model));
 
   g_assert_cmpuint (g_strv_length (lines), ==, n);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(JsonObject) object = parse_object (lines[i]);
+      g_autoptr(AuthsimEvent) event = g_list_model_get_item (G_LIST_MODEL (model), i);
 
-      g_assert_cmpstr (lines[i], ==, authsim_event_get_json (get_event (log, i)));
-      g_assert_true (json_object_equal (object,
-                                        authsim_event_get_object (get_event (log, i))));
+      g_assert_cmpstr (lines[i], ==, authsim_event_get_json (event));
+      g_assert_true (json_object_equal (object, authsim_event_get_object (event)));
     }
 }
 
@@ -563,30 +581,31 @@ static void
 test_log_export (void)
 {
   g_autoptr(AuthsimLog) log = new_log_with_file (NULL);
+  g_autoptr(AuthsimLogModel) model = authsim_log_model_new (log);
   g_autofree char *export_path = make_log_path ("export.jsonl");
   g_autoptr(GFile) file = g_file_new_for_path (export_path);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
 
   /* An empty model exports an empty file. */
-  g_assert_true (export_and_wait (log, file, NULL, &error));
+  g_assert_true (export_and_wait (model, file, NULL, &error));
   g_assert_no_error (error);
-  assert_export_matches_model (log, export_path);
+  assert_export_matches_model (model, export_path);
 
   for (guint i = 0; i < 10; i++)
     authsim_log_append (log, i, "decision", fields_new ("decision", "allow",
                                                         "source", "ui", NULL));
-  g_assert_true (export_and_wait (log, file, NULL, &error));
+  g_assert_true (export_and_wait (model, file, NULL, &error));
   g_assert_no_error (error);
-  assert_export_matches_model (log, export_path);
+  assert_export_matches_model (model, export_path);
 
   /* After clearing the view, only what the view shows; the export is replaced. */
-  authsim_log_clear_view (log);
+  authsim_log_model_clear (model);
   for (guint i = 0; i < 3; i++)
     authsim_log_append (log, 0, "toast", fields_new ("message", "服务正忙，请稍后再试", NULL));
-  g_assert_true (export_and_wait (log, file, NULL, &error));
+  g_assert_true (export_and_wait (model, file, NULL, &error));
   g_assert_no_error (error);
-  assert_export_matches_model (log, export_path);
+  assert_export_matches_model (model, export_path);
 
   lines = read_lines (export_path);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);
@@ -599,10 +618,10 @@ test_log_export (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    authsim_log_export_async (log, file, NULL, export_done_cb, &result);
+    authsim_log_model_export_async (model, file, NULL, export_done_cb, &result);
     authsim_log_append (log, 0, "toast", NULL);
     wait_until (result_ready, &result);
-    g_assert_true (authsim_log_export_finish (log, result, &error));
+    g_assert_true (authsim_log_model_export_finish (model, result, NULL, &error));
     g_assert_no_error (error);
     g_clear_pointer (&lines, g_strfreev);
     lines = read_lines (export_path);
@@ -614,6 +633,7 @@ static void
 test_log_export_errors (void)
 {
   g_autoptr(AuthsimLog) log = authsim_log_new ();
+  g_autoptr(AuthsimLogModel) model = authsim_log_model_new (log);
   g_autofree char *blocker = make_log_path ("a-file");
   g_autofree char *bad_path = g_build_filename (blocker, "export.jsonl", NULL);
   g_autofree char *good_path = make_log_path ("cancelled.jsonl");
@@ -629,13 +649,13 @@ test_log_export_errors (void)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (blocker, "not a folder", -1, NULL));
 
-  g_assert_false (export_and_wait (log, bad, NULL, &error));
+  g_assert_false (export_and_wait (model, bad, NULL, &error));
   g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO);
   g_assert_nonnull (strstr (error->message, bad_path));
   g_clear_error (&error);
 
   g_cancellable_cancel (cancellable);
-  g_assert_false (export_and_wait (log, good, cancellable, &error));
+  g_assert_false (export_and_wait (model, good, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (g_file_test (good_path, G_FILE_TEST_EXISTS));
 }
@@ -927,6 +947,7 @@ test_log_many (void)
 {
   g_autofree char *path = NULL;
   g_autoptr(AuthsimLog) log = new_log_with_file (&path);
+  g_autoptr(AuthsimLogModel) model = authsim_log_model_new (log);
   gint64 start = g_get_monotonic_time ();
   GStatBuf st;
   guint n_kept;
@@ -940,11 +961,11 @@ test_log_many (void)
       authsim_log_append (log, i, "callback", fields);
     }
 
-  /* The model holds the newest AUTHSIM_LOG_MODEL_LIMIT (up to half more), the file all. */
+  /* The model holds every event (read back from the file when asked), as the file does. */
   n_kept = g_list_model_get_n_items (G_LIST_MODEL (log));
-  g_assert_cmpuint (n_kept, >=, MIN (MANY_EVENTS, AUTHSIM_LOG_MODEL_LIMIT));
-  g_assert_cmpuint (n_kept, <=, AUTHSIM_LOG_MODEL_LIMIT + AUTHSIM_LOG_MODEL_LIMIT / 2);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, MANY_EVENTS - n_kept + 1);
+  g_assert_cmpuint (n_kept, ==, MANY_EVENTS);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 1);
+  g_assert_cmpuint (authsim_event_get_seq (get_event (log, n_kept / 2)), ==, n_kept / 2 + 1);
   g_assert_cmpuint (authsim_event_get_seq (get_event (log, n_kept - 1)), ==, MANY_EVENTS);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_size, >, MANY_EVENTS * 50);
@@ -952,8 +973,8 @@ test_log_many (void)
                   (g_get_monotonic_time () - start) / (double) G_TIME_SPAN_SECOND);
 
   start = g_get_monotonic_time ();
-  authsim_log_clear_view (log);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 0);
+  authsim_log_model_clear (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
   g_test_message ("clear_view in %.3f s",
                   (g_get_monotonic_time () - start) / (double) G_TIME_SPAN_SECOND);
 }
@@ -1074,73 +1095,6 @@ test_log_flush_other_threads (void)
   wait_until (has_n_items, &(CountCheck) { .log = log, .expected = 100 });
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 100);
   g_assert_cmpuint (authsim_event_get_seq (get_event (log, 99)), ==, 100);
-}
-
-/* The model keeps the newest events; the file keeps them all. */
-static void
-test_log_model_limit (void)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(AuthsimLog) log = new_log_with_file (&path);
-  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (TestChange));
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  GThread *thread;
-  TestChange *c;
-
-  authsim_log_set_model_limit (log, 5);
-  g_signal_connect (log, "items-changed", G_CALLBACK (test_record_change), changes);
-  for (guint i = 0; i < 8; i++)
-    authsim_log_append (log, i + 1, "call", NULL);
-
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 5);
-  for (guint i = 0; i < 5; i++)
-    g_assert_cmpuint (authsim_event_get_seq (get_event (log, i)), ==, i + 4);
-  /* Seven appends (the limit and half of it), then for the eighth the three oldest leave in
-   * one removal at the head, then the newest comes. */
-  g_assert_cmpuint (changes->len, ==, 7 + 2);
-  c = &g_array_index (changes, TestChange, 7);
-  g_assert_cmpuint (c->position, ==, 0);
-  g_assert_cmpuint (c->removed, ==, 3);
-  g_assert_cmpuint (c->added, ==, 0);
-  c = &g_array_index (changes, TestChange, 8);
-  g_assert_cmpuint (c->position, ==, 4);
-  g_assert_cmpuint (c->removed, ==, 0);
-  g_assert_cmpuint (c->added, ==, 1);
-
-  /* A batch from another thread larger than the limit: only its newest five stay. */
-  thread = g_thread_new ("append", append_burst_thread, log);
-  g_thread_join (thread);
-  authsim_log_flush (log);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 5);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 8 + 50 - 4);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 4)), ==, 8 + 50);
-
-  /* Lowering the limit trims at once. */
-  authsim_log_set_model_limit (log, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 2);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 57);
-
-  /* Larger limits trim in chunks of half: 20 keeps up to 30, then falls back to 20. */
-  authsim_log_set_model_limit (log, 20);
-  for (guint i = 0; i < 28; i++)
-    authsim_log_append (log, 0, "call", NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 30);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 29)), ==, 86);
-  g_array_set_size (changes, 0);
-  authsim_log_append (log, 0, "call", NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (log)), ==, 20);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 0)), ==, 68);
-  g_assert_cmpuint (authsim_event_get_seq (get_event (log, 19)), ==, 87);
-  g_assert_cmpuint (changes->len, ==, 2);
-  g_assert_cmpuint (g_array_index (changes, TestChange, 0).removed, ==, 11);
-
-  /* Every event is in the file. */
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  lines = g_strsplit (g_strchomp (contents), "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, 87);
-
-  g_signal_handlers_disconnect_by_data (log, changes);
 }
 
 static void
@@ -1328,7 +1282,6 @@ main (int   argc,
   g_test_add_func ("/authsim/log/export-errors", test_log_export_errors);
   g_test_add_func ("/authsim/log/threads", test_log_threads);
   g_test_add_func ("/authsim/log/flush-other-threads", test_log_flush_other_threads);
-  g_test_add_func ("/authsim/log/model-limit", test_log_model_limit);
   g_test_add_func ("/authsim/log/fields-written-directly", test_log_fields_written_directly);
   g_test_add_func ("/authsim/log/nested-dir", test_log_nested_dir);
   g_test_add_func ("/authsim/log/set-file-errors", test_log_set_file_errors);
