@@ -67,7 +67,8 @@ typedef struct
                                  * relaunch page, exchange code */
   char           *app_id;       /* revoke, grant, exchange */
   GStrv           scopes;       /* grant */
-  JsonNode       *params;       /* call: the parameter value as written */
+  JsonNode       *params;       /* call: the parameter value */
+  char           *params_json;  /* call: its text as written (minified), NULL if unknown */
   int             trigger;      /* call: AuthsimTrigger */
   int             container;    /* call: AuthsimContainer, -1 for the engine's current one */
   int             value;        /* answer: decision; firstScreenRule: rule; networkFault: bool */

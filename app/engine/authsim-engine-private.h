@@ -84,6 +84,13 @@ guint authsim_engine_make_call       (AuthsimEngine    *self,
                                       AuthsimTrigger    trigger,
                                       AuthsimContainer  container,
                                       const char       *hook);
+/* The same with the parameter's text as written (nullable), logged instead of @params. */
+guint authsim_engine_make_call_full  (AuthsimEngine    *self,
+                                      JsonNode         *params,
+                                      const char       *params_json,
+                                      AuthsimTrigger    trigger,
+                                      AuthsimContainer  container,
+                                      const char       *hook);
 /* Drops the popup, the toast and every queued call, each logged with @why: the mini program
  * is gone (relaunched, or its profile replaced). */
 void  authsim_engine_abandon_calls   (AuthsimEngine    *self,

@@ -6,6 +6,7 @@
 
 #include "authsim-engine-private.h"
 #include "authsim-enums.h"
+#include "authsim-json.h"
 #include "authsim-scopes.h"
 
 /* Payload texts are Alipay's own, whatever the UI language (SPEC §9). */
@@ -21,7 +22,8 @@
 struct _AuthsimEngineCall
 {
   guint             id;
-  JsonNode         *params;       /* nullable: the raw parameter object */
+  JsonNode         *params;       /* nullable: the parameter object, as json-glib reads it */
+  char             *params_json;  /* nullable: the parameter as written, for the log */
   AuthsimTrigger    trigger;
   AuthsimContainer  container;
   char             *page;
@@ -55,6 +57,7 @@ static void
 call_free (Call *call)
 {
   g_clear_pointer (&call->params, json_node_unref);
+  g_free (call->params_json);
   g_free (call->page);
   g_free (call->user_id);
   g_free (call->app_id);
@@ -600,6 +603,7 @@ drain_queue (AuthsimEngine *self)
 static Call *
 call_new (AuthsimEngine    *self,
           JsonNode         *params,
+          const char       *params_json,
           AuthsimTrigger    trigger,
           AuthsimContainer  container,
           gboolean          loop_risk)
@@ -610,6 +614,7 @@ call_new (AuthsimEngine    *self,
 
   call->id = ++self->next_call;
   call->params = params != NULL ? json_node_copy (params) : NULL;
+  call->params_json = g_strdup (params_json);
   call->trigger = trigger;
   call->container = container;
   call->page = g_strdup (page != NULL ? authsim_page_get_path (page) : "");
@@ -643,11 +648,14 @@ log_call (AuthsimEngine *self,
 {
   JsonObject *fields = json_object_new ();
   gboolean no_host = authsim_profile_get_host_app_id (self->profile) == NULL;
+  g_autoptr(GString) params = g_string_new (NULL);
 
-  if (call->params != NULL)
-    json_object_set_member (fields, "params", json_node_copy (call->params));
+  /* The parameter as written when we have its text (a number a double cannot hold stays
+   * exact), else as the node says. */
+  if (call->params_json != NULL)
+    g_string_append (params, call->params_json);
   else
-    json_object_set_null_member (fields, "params");
+    authsim_json_append_node (params, call->params);
   json_object_set_string_member (fields, "trigger",
                                  authsim_enum_to_nick (AUTHSIM_TYPE_TRIGGER, call->trigger));
   json_object_set_string_member (fields, "container",
@@ -665,7 +673,7 @@ log_call (AuthsimEngine *self,
   if (call->container == AUTHSIM_CONTAINER_PLUGIN && no_host)
     json_object_set_string_member (fields, "note",
                                    "the profile names no host: the plugin's own app authorises");
-  log_event (self, call->id, "call", fields);
+  authsim_log_append_raw (self->log, call->id, "call", "params", params->str, fields);
 }
 
 static void
@@ -691,6 +699,17 @@ authsim_engine_make_call (AuthsimEngine    *self,
                           AuthsimContainer  container,
                           const char       *hook)
 {
+  return authsim_engine_make_call_full (self, params, NULL, trigger, container, hook);
+}
+
+guint
+authsim_engine_make_call_full (AuthsimEngine    *self,
+                               JsonNode         *params,
+                               const char       *params_json,
+                               AuthsimTrigger    trigger,
+                               AuthsimContainer  container,
+                               const char       *hook)
+{
   gboolean queued = self->active != NULL || !g_queue_is_empty (&self->pending);
   Call *call;
   guint id;
@@ -699,7 +718,8 @@ authsim_engine_make_call (AuthsimEngine    *self,
   if (trigger == AUTHSIM_TRIGGER_TAP)
     set_first_screen (self, FALSE);
 
-  call = call_new (self, params, trigger, container, g_strcmp0 (hook, "onShow") == 0);
+  call = call_new (self, params, params_json, trigger, container,
+                   g_strcmp0 (hook, "onShow") == 0);
   log_call (self, call, hook, queued);
   if (call->loop_risk)
     warn_onshow_loop (self, call->id);
@@ -763,28 +783,51 @@ fail_json (AuthsimEngine  *self,
   return FALSE;
 }
 
+/* Reads "trigger" or "container" of the D-Bus/scenario form into *@value. */
+static gboolean
+read_envelope_enum (AuthsimEngine  *self,
+                    const char     *key,
+                    JsonNode       *node,
+                    int            *value,
+                    GError        **error)
+{
+  GType type = g_str_equal (key, "trigger") ? AUTHSIM_TYPE_TRIGGER : AUTHSIM_TYPE_CONTAINER;
+  const char *nick = authsim_json_is_string (node) ? json_node_get_string (node) : NULL;
+
+  if (authsim_enum_from_nick (type, nick, value))
+    return TRUE;
+  return fail_json (self, error, "$.%s: expected %s, got %s", key,
+                    type == AUTHSIM_TYPE_TRIGGER ? "\"tap\" or \"lifecycle\""
+                                                 : "\"mini-program\", \"plugin\" or "
+                                                   "\"web-view\"",
+                    nick != NULL ? nick : json_node_type_name (node));
+}
+
+/* The D-Bus form is read strictly (RFC 8259), as the JS bridge's JSON.parse would; the
+ * parameter is logged as written. */
 guint
 authsim_engine_call_json (AuthsimEngine  *self,
                           const char     *json,
                           GError        **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *minified = NULL;
+  g_autofree char *params_json = NULL;
   JsonObject *object;
-  JsonNode *root;
   int trigger = AUTHSIM_TRIGGER_TAP;
   int container = self->container;
-  g_autoptr(JsonNode) params = NULL;
+  JsonNode *params = NULL;
   g_autoptr(GList) members = NULL;
 
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
 
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, &local_error))
+  if (json == NULL ||
+      (root = authsim_json_parse_text (json, -1, "call", &minified, &local_error)) == NULL)
     return fail_json (self, error, "not JSON: %s",
                       local_error != NULL ? local_error->message : "empty");
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return fail_json (self, error, "expected an object {\"params\": …, \"trigger\": …, "
                                    "\"container\": …}");
   object = json_node_get_object (root);
@@ -796,29 +839,61 @@ authsim_engine_call_json (AuthsimEngine  *self,
       JsonNode *node = json_object_get_member (object, key);
 
       if (g_str_equal (key, "params"))
-        params = json_node_copy (node);
-      else if (g_str_equal (key, "trigger") || g_str_equal (key, "container"))
+        params = node;
+      else if (g_str_equal (key, "trigger"))
         {
-          GType type = g_str_equal (key, "trigger") ? AUTHSIM_TYPE_TRIGGER
-                                                    : AUTHSIM_TYPE_CONTAINER;
-          int *value = g_str_equal (key, "trigger") ? &trigger : &container;
-          const char *nick = JSON_NODE_HOLDS_VALUE (node) &&
-                             json_node_get_value_type (node) == G_TYPE_STRING
-                             ? json_node_get_string (node) : NULL;
-
-          if (!authsim_enum_from_nick (type, nick, value))
-            return fail_json (self, error, "$.%s: expected %s, got %s", key,
-                              type == AUTHSIM_TYPE_TRIGGER ? "\"tap\" or \"lifecycle\""
-                                                           : "\"mini-program\", \"plugin\" or "
-                                                             "\"web-view\"",
-                              nick != NULL ? nick : json_node_type_name (node));
+          if (!read_envelope_enum (self, key, node, &trigger, error))
+            return 0;
+        }
+      else if (g_str_equal (key, "container"))
+        {
+          if (!read_envelope_enum (self, key, node, &container, error))
+            return 0;
         }
       else
         return fail_json (self, error, "$.%s: unknown key (expected params, trigger, container)",
                           key);
     }
 
-  return authsim_engine_make_call (self, params, trigger, container, NULL);
+  if (params != NULL)
+    {
+      const char *text;
+      gsize length;
+
+      if (authsim_json_find_member (minified, strlen (minified), "params", &text, &length))
+        params_json = g_strndup (text, length);
+    }
+  return authsim_engine_make_call_full (self, params, params_json, trigger, container, NULL);
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+guint
+authsim_engine_call_text (AuthsimEngine     *self,
+                          const char        *params_json,
+                          AuthsimTrigger     trigger,
+                          AuthsimContainer   container,
+                          GError           **error)
+{
+  g_autoptr(JsonNode) params = NULL;
+  g_autofree char *minified = NULL;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+
+  if (params_json != NULL && !is_blank (params_json))
+    {
+      params = authsim_json_parse_text (params_json, -1, "params", &minified, error);
+      if (params == NULL)
+        return 0;
+    }
+  return authsim_engine_make_call_full (self, params, minified, trigger, container, NULL);
 }
 
 gboolean

@@ -95,6 +95,17 @@ guint           authsim_engine_call             (AuthsimEngine  *self,
                                                  AuthsimTrigger  trigger,
                                                  AuthsimContainer container);
 /*
+ * The same from the parameter's JSON text (NULL or blank: no parameter), as the composer and
+ * scenarios have it: read strictly (RFC 8259, as the JS bridge's JSON.parse), logged as
+ * written. Text that is not JSON is AUTHSIM_ERROR_INVALID_JSON ("params:<line>:<column>:
+ * <problem>") and makes no call and no event.
+ */
+guint           authsim_engine_call_text        (AuthsimEngine  *self,
+                                                 const char     *params_json,
+                                                 AuthsimTrigger  trigger,
+                                                 AuthsimContainer container,
+                                                 GError        **error);
+/*
  * The D-Bus/scenario form: {"params": {…}, "trigger": "tap"|"lifecycle",
  * "container": "mini-program"|"plugin"|"web-view"}. A malformed string is logged as an error
  * event and returns 0 with @error set; nothing else changes.
