@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -340,6 +341,22 @@ index_done_cb (GObject      *source,
     g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_history);
 }
 
+/* The indexing thread: a thread of its own, at the lowest priority (nice 19, best effort):
+ * it runs while the window starts, and on a two-core machine it took ~50 % more time to the
+ * first frame when it competed with the main thread and the X server as an equal. (Not a
+ * GTask pool thread: its priority could not be raised back afterwards without privileges.) */
+static gpointer
+index_thread_main (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+
+  if (setpriority (PRIO_PROCESS, (id_t) gettid (), 19) != 0)
+    { /* best effort */ }
+  index_thread (task, g_task_get_source_object (task), g_task_get_task_data (task),
+                g_task_get_cancellable (task));
+  return NULL;
+}
+
 /* Starts indexing the file as the log found it, when it held earlier launches' lines. */
 static void
 start_history (AuthsimLogModel *self)
@@ -371,7 +388,8 @@ start_history (AuthsimLogModel *self)
   task = g_task_new (self, self->index_cancellable, index_done_cb, NULL);
   g_task_set_source_tag (task, start_history);
   g_task_set_task_data (task, job, (GDestroyNotify) index_job_free);
-  g_task_run_in_thread (task, index_thread);
+  g_thread_unref (g_thread_new ("authsim-log-index", index_thread_main,
+                                g_steal_pointer (&task)));
   ensure_progress_source (self);
 }
 
