@@ -30,12 +30,14 @@ char       *authsim_event_dup_member_json (AuthsimEvent *self,
                                            const char   *name);
 
 /*
- * An event read back from a line of a log file (@length bytes, without the newline). A line
- * that is not a JSON object with a string "kind" (torn by a crash, edited by hand, not JSON)
- * becomes an "error" event that quotes it; @where names the line in its message.
+ * An event read back from a line of a log file (@length bytes, without the newline), found at
+ * byte @offset of @path (NULL: event @offset + 1 of this session, kept in memory). A line that
+ * is not a JSON object with a string "kind" (torn by a crash, edited by hand, not JSON)
+ * becomes an "error" event that quotes it and says where it is.
  */
 AuthsimEvent *authsim_event_new_from_line (const char *line,
                                            gsize       length,
-                                           const char *where);
+                                           const char *path,
+                                           guint64     offset);
 
 G_END_DECLS

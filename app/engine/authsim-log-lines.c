@@ -243,11 +243,7 @@ authsim_log_append_export_line (GString    *out,
     }
   else
     {
-      g_autofree char *where =
-        path != NULL ? g_strdup_printf ("the line at byte %" G_GUINT64_FORMAT " of %s",
-                                        offset, path)
-                     : g_strdup ("an event of this session");
-      g_autoptr(AuthsimEvent) row = authsim_event_new_from_line (line, length, where);
+      g_autoptr(AuthsimEvent) row = authsim_event_new_from_line (line, length, path, offset);
 
       g_string_append (out, authsim_event_get_json (row));
     }

@@ -102,22 +102,20 @@ get_history_item (AuthsimLogModel *self,
                   guint            position)
 {
   guint64 offset = g_array_index (self->history->offsets, guint64, position);
-  g_autoptr(GString) line = g_string_new (NULL);
+  g_autoptr(GString) line = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *where = NULL;
   AuthsimEvent *event;
 
   if ((event = authsim_row_cache_lookup (self->cache, position)) != NULL)
     return event;
 
-  where = g_strdup_printf ("the line at byte %" G_GUINT64_FORMAT " of %s", offset,
-                           self->history_path);
+  line = g_string_sized_new (512);
   if (!authsim_log_read_line (self->history_fd, offset, line, &error))
     {
       g_string_truncate (line, 0);
       g_string_append (line, error->message);
     }
-  event = authsim_event_new_from_line (line->str, line->len, where);
+  event = authsim_event_new_from_line (line->str, line->len, self->history_path, offset);
   authsim_row_cache_insert (self->cache, position, event);
   return event;
 }
@@ -317,10 +315,13 @@ index_done_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  AuthsimLogModel *self = AUTHSIM_LOG_MODEL (source);
+  g_autoptr(AuthsimLogModel) self = g_weak_ref_get (user_data);
   IndexJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   gboolean indexed = g_task_propagate_boolean (G_TASK (result), &error);
+
+  if (self == NULL)
+    return;  /* the model went away meanwhile (and cancelled the indexing) */
 
   g_clear_object (&self->index_cancellable);
   self->indexing = FALSE;
@@ -341,6 +342,13 @@ index_done_cb (GObject      *source,
     g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, self->n_history);
 }
 
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 /* The indexing thread: a thread of its own, at the lowest priority (nice 19, best effort):
  * it runs while the window starts, and on a two-core machine it took ~50 % more time to the
  * first frame when it competed with the main thread and the X server as an equal. (Not a
@@ -352,8 +360,7 @@ index_thread_main (gpointer data)
 
   if (setpriority (PRIO_PROCESS, (id_t) gettid (), 19) != 0)
     { /* best effort */ }
-  index_thread (task, g_task_get_source_object (task), g_task_get_task_data (task),
-                g_task_get_cancellable (task));
+  index_thread (task, NULL, g_task_get_task_data (task), g_task_get_cancellable (task));
   return NULL;
 }
 
@@ -362,6 +369,7 @@ static void
 start_history (AuthsimLogModel *self)
 {
   g_autoptr(GTask) task = NULL;
+  GWeakRef *weak;
   IndexJob *job;
   const char *path;
   guint64 end;
@@ -385,8 +393,12 @@ start_history (AuthsimLogModel *self)
   g_atomic_int_set (&self->index_done, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXING]);
   set_double (self, &self->progress, 0.0, PROP_PROGRESS);
-  task = g_task_new (self, self->index_cancellable, index_done_cb, NULL);
+  /* The task does not hold the model: a model dropped meanwhile cancels the indexing. */
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  task = g_task_new (NULL, self->index_cancellable, index_done_cb, weak);
   g_task_set_source_tag (task, start_history);
+  g_object_set_data_full (G_OBJECT (task), "authsim-model", weak, weak_ref_free);
   g_task_set_task_data (task, job, (GDestroyNotify) index_job_free);
   g_thread_unref (g_thread_new ("authsim-log-index", index_thread_main,
                                 g_steal_pointer (&task)));
@@ -412,6 +424,7 @@ typedef struct
   guint64     history_end;
   AuthsimLog *log;
   GArray     *locations;      /* the session rows' */
+  guint       session_first;  /* the log's row of the first */
   guint      *done;           /* the model's counter */
   guint       written;
 } ExportJob;
@@ -522,7 +535,8 @@ export_session (ExportJob     *job,
       g_string_truncate (line, 0);
       if (!authsim_log_read_location (job->log, location, line, error))
         return FALSE;
-      authsim_log_append_export_line (buffer, line->str, line->len, NULL, 0);
+      authsim_log_append_export_line (buffer, line->str, line->len, NULL,
+                                      job->session_first + i);
       job->written++;
       g_atomic_int_set (job->done, job->written);
       if (!export_flush (stream, buffer, FALSE, cancellable, error))
@@ -617,6 +631,7 @@ authsim_log_model_export_async (AuthsimLogModel     *self,
   job->log = g_object_ref (self->log);
   job->locations = authsim_log_dup_locations (self->log, self->session_first,
                                               n_session_rows (self));
+  job->session_first = self->session_first;
   job->done = &self->export_done;
 
   self->export_running++;

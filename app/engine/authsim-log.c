@@ -101,25 +101,21 @@ source_free (gpointer data)
 
 /* Sources ----------------------------------------------------------------------------------- */
 
-/* "the line at byte N of FILE" / "event N of this session", for error rows. */
-static char *
-describe_location (AuthsimLog *self,
-                   guint64     location,
-                   guint       position)
+/* The file of @location, for the messages of error rows; NULL for the spool. */
+static const char *
+location_path (AuthsimLog *self,
+               guint64     location)
 {
   guint id = AUTHSIM_LOG_LOCATION_SOURCE (location);
   Source *source;
-  char *where;
+  const char *path;
 
   g_mutex_lock (&self->lock);
   source = id < self->sources->len ? g_ptr_array_index (self->sources, id) : NULL;
-  if (source == NULL || source->fd < 0)
-    where = g_strdup_printf ("event %u of this session", position + 1);
-  else
-    where = g_strdup_printf ("the line at byte %" G_GUINT64_FORMAT " of %s",
-                             AUTHSIM_LOG_LOCATION_OFFSET (location), source->path);
+  /* Sources live as long as the log: their path too. */
+  path = source != NULL && source->fd >= 0 ? source->path : NULL;
   g_mutex_unlock (&self->lock);
-  return where;
+  return path;
 }
 
 gboolean
@@ -189,7 +185,7 @@ authsim_log_get_item (GListModel *model,
   AuthsimLog *self = AUTHSIM_LOG (model);
   g_autoptr(GString) line = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *where = NULL;
+  const char *path;
   AuthsimEvent *event;
   guint64 location;
 
@@ -199,15 +195,17 @@ authsim_log_get_item (GListModel *model,
     return event;
 
   location = g_array_index (self->index->offsets, guint64, position);
-  line = g_string_new (NULL);
-  where = describe_location (self, location, position);
+  line = g_string_sized_new (512);
   if (!authsim_log_read_location (self, location, line, &error))
     {
       /* The file went away under us: say so in the row rather than show nothing. */
       g_string_truncate (line, 0);
       g_string_append (line, error->message);
     }
-  event = authsim_event_new_from_line (line->str, line->len, where);
+  path = location_path (self, location);
+  event = authsim_event_new_from_line (line->str, line->len, path,
+                                       path != NULL ? AUTHSIM_LOG_LOCATION_OFFSET (location)
+                                                    : position);
   authsim_row_cache_insert (self->cache, position, event);
   return event;
 }

@@ -852,7 +852,7 @@ test_log_view_history (void)
   g_autoptr(AuthsimLog) log = authsim_log_new ();
   g_autoptr(AuthsimEngine) engine = new_engine (NULL, log);
   g_autofree char *exported = NULL;
-  g_auto(GStrv) lines = NULL;
+  gsize length;
   GtkWidget *view;
   GtkWindow *window;
   GListModel *model;
@@ -912,9 +912,15 @@ test_log_view_history (void)
   authsim_log_view_export_to_file (AUTHSIM_LOG_VIEW (view), export_file);
   test_wait_until (result != 0);
   g_assert_cmpint (result, ==, 1);
-  g_assert_true (g_file_get_contents (export_path, &exported, NULL, NULL));
-  lines = g_strsplit (g_strchomp (exported), "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, n_history + 1 + n);
+  g_assert_true (g_file_get_contents (export_path, &exported, &length, NULL));
+  {
+    /* Counted with memchr: ASan makes g_strsplit quadratic. */
+    guint n_lines = 0;
+
+    for (const char *p = exported; (p = memchr (p, '\n', exported + length - p)) != NULL; p++)
+      n_lines++;
+    g_assert_cmpuint (n_lines, ==, n_history + 1 + n);
+  }
 
   /* Clear view: an offset; the next call's events alone show. */
   g_assert_true (gtk_widget_activate_action (view, "log-view.clear", NULL));
