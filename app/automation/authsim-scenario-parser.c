@@ -34,6 +34,8 @@ typedef struct
 {
   const AuthsimJsonLoader  *loader;
   GError                  **error;
+  const char               *data;    /* the document, for values as written */
+  gsize                     length;
 } Parser;
 
 /* Where a step's verb value was found, and what it should be (for messages). */
@@ -269,6 +271,8 @@ parse_call (Parser           *p,
       if (!parse_api (p, sub, member, step))
         return FALSE;
     }
+  /* The text too, so the log holds the parameter as written (1e400 stays 1e400). */
+  step->params_json = authsim_json_dup_at_path (p->data, p->length, source->vpath);
   if ((member = json_object_get_member (source->object, "trigger")) != NULL)
     {
       g_autofree char *sub = g_strconcat (source->path, ".trigger", NULL);
@@ -923,7 +927,7 @@ authsim_scenario_parse (AuthsimScenario          *self,
     "name", "description", "profile", "users", "firstScreenRule", "steps", "comment", NULL
   };
   g_autoptr(JsonNode) root = NULL;
-  Parser p = { loader, error };
+  Parser p = { loader, error, data, length < 0 ? strlen (data) : (gsize) length };
   JsonObject *object;
 
   if (!parse_document (loader, data, length, &root, error))

@@ -81,6 +81,7 @@ typedef struct
   GStrv           scopes;       /* grant */
   JsonNode       *params;       /* call: the parameter value as written; tapAuthorize: the
                                  * scope as written (NULL: missing) */
+  char           *params_json;  /* call: its text as written (minified), NULL if unknown */
   int             api;          /* call: AuthsimApi */
   int             trigger;      /* call: AuthsimTrigger */
   int             container;    /* call: AuthsimContainer, -1 for the engine's current one */

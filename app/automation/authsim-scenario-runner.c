@@ -415,10 +415,18 @@ runner_act (Runner  *r,
     case STEP_TAP:
       return authsim_engine_tap (r->engine, step->text, error);
     case STEP_CALL:
-      authsim_engine_call_api (r->engine, step->api, step->params, step->trigger,
-                               step->container >= 0 ? (AuthsimContainer) step->container
-                                                    : authsim_engine_get_container (r->engine));
-      return TRUE;
+      {
+        AuthsimContainer container = step->container >= 0
+                                       ? (AuthsimContainer) step->container
+                                       : authsim_engine_get_container (r->engine);
+
+        /* As written when the file has its text (always, unless it is not strict JSON). */
+        if (step->params_json != NULL)
+          return authsim_engine_call_text (r->engine, step->api, step->params_json,
+                                           step->trigger, container, error) != 0;
+        authsim_engine_call_api (r->engine, step->api, step->params, step->trigger, container);
+        return TRUE;
+      }
     case STEP_TAP_AUTHORIZE:
       authsim_engine_tap_authorize (r->engine, step->params);
       return TRUE;

@@ -14,6 +14,7 @@ authsim_scenario_step_free (Step *step)
   g_free (step->app_id);
   g_strfreev (step->scopes);
   g_clear_pointer (&step->params, json_node_unref);
+  g_free (step->params_json);
   g_clear_pointer (&step->payload, json_object_unref);
   g_clear_pointer (&step->plaintext, json_object_unref);
   g_clear_pointer (&step->popup_fields, json_object_unref);

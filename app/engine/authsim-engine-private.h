@@ -38,7 +38,8 @@ struct _AuthsimEngineCall
 {
   guint             id;
   AuthsimApi        api;          /* AUTHSIM_API_GET_AUTHORIZE: a button tap */
-  JsonNode         *params;       /* nullable: the raw parameter object */
+  JsonNode         *params;       /* nullable: the parameter object, as json-glib reads it */
+  char             *params_json;  /* nullable: the parameter as written, for the log */
   AuthsimTrigger    trigger;
   AuthsimContainer  container;
   char             *page;
@@ -231,6 +232,14 @@ void  authsim_engine_log_grant       (AuthsimEngine      *self,
                                       const char         *app_id,
                                       const char * const *scopes,
                                       const char         *source);
+/* The same with the parameter's text as written (nullable), logged instead of @params. */
+guint authsim_engine_make_call_full  (AuthsimEngine    *self,
+                                      AuthsimApi        api,
+                                      JsonNode         *params,
+                                      const char       *params_json,
+                                      AuthsimTrigger    trigger,
+                                      AuthsimContainer  container,
+                                      const char       *hook);
 /* Drops the popup, the toast, the settings page and every queued call, each logged with @why:
  * the mini program is gone (relaunched, or its profile replaced). */
 void  authsim_engine_abandon_calls   (AuthsimEngine    *self,

@@ -7,6 +7,7 @@
 
 #include "authsim-engine-private.h"
 #include "authsim-enums.h"
+#include "authsim-json.h"
 #include "authsim-scopes.h"
 
 #define NOT_ENTITLED     "40006"
@@ -30,6 +31,7 @@ void
 authsim_engine_call_free (Call *call)
 {
   g_clear_pointer (&call->params, json_node_unref);
+  g_free (call->params_json);
   g_free (call->page);
   g_free (call->user_id);
   g_free (call->app_id);
@@ -793,21 +795,26 @@ log_tap_fields (JsonObject *fields,
 /* The "call" event; @queued: it waits behind an open popup, toast or settings page. */
 void
 authsim_engine_log_call (AuthsimEngine *self,
-          Call          *call,
-          const char    *hook,
-          gboolean       queued)
+                         Call          *call,
+                         const char    *hook,
+                         gboolean       queued)
 {
   JsonObject *fields = json_object_new ();
   gboolean no_host = authsim_profile_get_host_app_id (self->profile) == NULL;
+  g_autoptr(GString) params = NULL;
 
   json_object_set_string_member (fields, "api", authsim_enum_to_nick (AUTHSIM_TYPE_API,
                                                                       call->api));
   if (call->api == AUTHSIM_API_GET_AUTHORIZE)
     log_tap_fields (fields, call);
-  else if (call->params != NULL)
-    json_object_set_member (fields, "params", json_node_copy (call->params));
   else
-    json_object_set_null_member (fields, "params");
+    {
+      /* The parameter as written when we have its text (a number a double cannot hold stays
+       * exact), else as the node says. */
+      params = g_string_new (call->params_json);
+      if (call->params_json == NULL)
+        authsim_json_append_node (params, call->params);
+    }
   json_object_set_string_member (fields, "trigger",
                                  authsim_enum_to_nick (AUTHSIM_TYPE_TRIGGER, call->trigger));
   json_object_set_string_member (fields, "container",
@@ -825,7 +832,10 @@ authsim_engine_log_call (AuthsimEngine *self,
   if (call->container == AUTHSIM_CONTAINER_PLUGIN && no_host)
     json_object_set_string_member (fields, "note",
                                    "the profile names no host: the plugin's own app authorises");
-  log_event (self, call->id, "call", fields);
+  if (params != NULL)
+    authsim_log_append_raw (self->log, call->id, "call", "params", params->str, fields);
+  else
+    log_event (self, call->id, "call", fields);
 }
 
 static void
@@ -863,7 +873,6 @@ authsim_engine_queue_call (AuthsimEngine *self,
   return id;
 }
 
-/* onShow calls of getAuthCode are a loop risk: closing the popup fires onShow again. */
 guint
 authsim_engine_make_call (AuthsimEngine    *self,
                           AuthsimApi        api,
@@ -872,15 +881,29 @@ authsim_engine_make_call (AuthsimEngine    *self,
                           AuthsimContainer  container,
                           const char       *hook)
 {
+  return authsim_engine_make_call_full (self, api, params, NULL, trigger, container, hook);
+}
+
+/* onShow calls of getAuthCode are a loop risk: closing the popup fires onShow again. */
+guint
+authsim_engine_make_call_full (AuthsimEngine    *self,
+                               AuthsimApi        api,
+                               JsonNode         *params,
+                               const char       *params_json,
+                               AuthsimTrigger    trigger,
+                               AuthsimContainer  container,
+                               const char       *hook)
+{
   gboolean loop_risk = g_strcmp0 (hook, "onShow") == 0 && api == AUTHSIM_API_GET_AUTH_CODE;
+  Call *call;
 
   /* The tap that triggers a call ends the first screen before the call is made. */
   if (trigger == AUTHSIM_TRIGGER_TAP)
     set_first_screen (self, FALSE);
 
-  return authsim_engine_queue_call (self, authsim_engine_new_call (self, api, params, trigger,
-                                                                   container, loop_risk),
-                                    hook);
+  call = authsim_engine_new_call (self, api, params, trigger, container, loop_risk);
+  call->params_json = g_strdup (params_json);
+  return authsim_engine_queue_call (self, call, hook);
 }
 
 guint
@@ -956,8 +979,7 @@ read_call_option (AuthsimEngine  *self,
                   int            *value,
                   GError        **error)
 {
-  const char *nick = JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-                     ? json_node_get_string (node) : NULL;
+  const char *nick = authsim_json_is_string (node) ? json_node_get_string (node) : NULL;
   GType type;
   const char *expected;
 
@@ -976,28 +998,31 @@ read_call_option (AuthsimEngine  *self,
   return TRUE;
 }
 
+/* The D-Bus form is read strictly (RFC 8259), as the JS bridge's JSON.parse would; the
+ * parameter is logged as written. */
 guint
 authsim_engine_call_json (AuthsimEngine  *self,
                           const char     *json,
                           GError        **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *minified = NULL;
+  g_autofree char *params_json = NULL;
   JsonObject *object;
-  JsonNode *root;
   int values[3] = { AUTHSIM_API_GET_AUTH_CODE, AUTHSIM_TRIGGER_TAP, self->container };
   const char * const options[] = { "api", "trigger", "container", NULL };
-  g_autoptr(JsonNode) params = NULL;
+  JsonNode *params = NULL;
   g_autoptr(GList) members = NULL;
 
   g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
 
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, &local_error))
+  if (json == NULL ||
+      (root = authsim_json_parse_text (json, -1, "call", &minified, &local_error)) == NULL)
     return fail_json (self, error, "not JSON: %s",
                       local_error != NULL ? local_error->message : "empty");
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return fail_json (self, error, "expected an object {\"api\": …, \"params\": …, "
                                    "\"trigger\": …, \"container\": …}");
   object = json_node_get_object (root);
@@ -1009,7 +1034,7 @@ authsim_engine_call_json (AuthsimEngine  *self,
       JsonNode *node = json_object_get_member (object, key);
 
       if (g_str_equal (key, "params"))
-        params = json_node_copy (node);
+        params = node;
       else if (g_strv_contains (options, key))
         {
           for (guint i = 0; options[i] != NULL; i++)
@@ -1022,7 +1047,48 @@ authsim_engine_call_json (AuthsimEngine  *self,
                                        "container)", key);
     }
 
-  return authsim_engine_make_call (self, values[0], params, values[1], values[2], NULL);
+  if (params != NULL)
+    {
+      const char *text;
+      gsize length;
+
+      if (authsim_json_find_member (minified, strlen (minified), "params", &text, &length))
+        params_json = g_strndup (text, length);
+    }
+  return authsim_engine_make_call_full (self, values[0], params, params_json, values[1],
+                                        values[2], NULL);
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+guint
+authsim_engine_call_text (AuthsimEngine     *self,
+                          AuthsimApi         api,
+                          const char        *params_json,
+                          AuthsimTrigger     trigger,
+                          AuthsimContainer   container,
+                          GError           **error)
+{
+  g_autoptr(JsonNode) params = NULL;
+  g_autofree char *minified = NULL;
+
+  g_return_val_if_fail (AUTHSIM_IS_ENGINE (self), 0);
+  g_return_val_if_fail ((int) api >= 0 && api < AUTHSIM_API_N_CALLABLE, 0);
+
+  if (params_json != NULL && !is_blank (params_json))
+    {
+      params = authsim_json_parse_text (params_json, -1, "params", &minified, error);
+      if (params == NULL)
+        return 0;
+    }
+  return authsim_engine_make_call_full (self, api, params, minified, trigger, container, NULL);
 }
 
 gboolean

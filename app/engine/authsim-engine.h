@@ -134,6 +134,19 @@ guint           authsim_engine_call_api         (AuthsimEngine  *self,
                                                  AuthsimTrigger  trigger,
                                                  AuthsimContainer container);
 /*
+ * The same from the parameter's JSON text (NULL or blank: no parameter), as the composer and
+ * scenarios have it, for @api (one of the first AUTHSIM_API_N_CALLABLE): read strictly
+ * (RFC 8259, as the JS bridge's JSON.parse), logged as written. Text that is not JSON is
+ * AUTHSIM_ERROR_INVALID_JSON ("params:<line>:<column>: <problem>") and makes no call and no
+ * event.
+ */
+guint           authsim_engine_call_text        (AuthsimEngine  *self,
+                                                 AuthsimApi      api,
+                                                 const char     *params_json,
+                                                 AuthsimTrigger  trigger,
+                                                 AuthsimContainer container,
+                                                 GError        **error);
+/*
  * The D-Bus/scenario form: {"api": "getAuthCode" (default)|"getOpenUserInfo"|
  * "getPhoneNumber"|"getSetting"|"openSetting", "params": {…}, "trigger": "tap"|"lifecycle",
  * "container": "mini-program"|"plugin"|"web-view"}. A malformed string is logged as an error

@@ -3,6 +3,7 @@
  * scenarios, state) and the one way it writes JSON text by hand (the log, the store). */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -416,4 +417,95 @@ authsim_json_append_string (GString    *out,
   g_string_append_c (out, '"');
   g_string_append_len (out, value, p - value);
   g_string_append_c (out, '"');
+}
+
+/* A double as json-glib writes it (g_ascii_dtostr, ".0" added to an integral value), except
+ * where that is not JSON: 1e+30 stays as it is (json-glib: "1e+30.0"), inf and nan are null
+ * (as JavaScript's JSON.stringify writes them). */
+static void
+append_double (GString *out,
+               double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      append_literal (out, "null");
+      return;
+    }
+  g_ascii_dtostr (buffer, sizeof buffer, value);
+  g_string_append (out, buffer);
+  if (strpbrk (buffer, ".eE") == NULL)
+    append_literal (out, ".0");
+}
+
+void
+authsim_json_append_node (GString  *out,
+                          JsonNode *node)
+{
+  switch (node != NULL ? JSON_NODE_TYPE (node) : JSON_NODE_NULL)
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, object);
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            authsim_json_append_string (out, name);
+            g_string_append_c (out, ':');
+            authsim_json_append_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            authsim_json_append_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          if (json_node_get_string (node) != NULL)
+            authsim_json_append_string (out, json_node_get_string (node));
+          else
+            append_literal (out, "null");
+          break;
+        case G_TYPE_BOOLEAN:
+          if (json_node_get_boolean (node))
+            append_literal (out, "true");
+          else
+            append_literal (out, "false");
+          break;
+        case G_TYPE_DOUBLE:
+          append_double (out, json_node_get_double (node));
+          break;
+        default:
+          authsim_json_append_int (out, json_node_get_int (node));
+        }
+      break;
+    case JSON_NODE_NULL:
+    default:
+      append_literal (out, "null");
+    }
 }

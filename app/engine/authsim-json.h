@@ -86,5 +86,56 @@ void        authsim_json_append_string  (GString                  *out,
 /* Appends @value as a JSON number, without printf. */
 void        authsim_json_append_int     (GString                  *out,
                                          gint64                    value);
+/* Appends @node as compact JSON, always valid: what json_to_string() writes where that is
+ * valid JSON, but a double that is not finite (inf, nan) is null, and one json-glib would write
+ * as "1e+30.0" is 1e+30. */
+void        authsim_json_append_node    (GString                  *out,
+                                         JsonNode                 *node);
+
+/* JSON as text (authsim-json-scan.c) --------------------------------------------------------
+ * Text from outside (call parameters, log lines) is checked by a strict RFC 8259 scanner, then
+ * kept as written: json-glib alone is lenient ('quotes', 01, raw control characters) and lossy
+ * (1e400 becomes inf, integers past int64 wrap). */
+
+/* Objects and arrays nested deeper than this are refused. */
+#define AUTHSIM_JSON_MAX_DEPTH 512
+
+/*
+ * Whether @text (@length bytes) is exactly one JSON value (RFC 8259; whitespace around it is
+ * allowed), with valid UTF-8 and no lone UTF-16 surrogate escape (I-JSON). When @minified is
+ * given, the value is appended to it without insignificant whitespace, everything else byte
+ * for byte. Failure: AUTHSIM_ERROR_INVALID_JSON "<source>:<line>:<column>: <problem>".
+ */
+gboolean    authsim_json_scan           (const char               *text,
+                                         gsize                     length,
+                                         const char               *source,
+                                         GString                  *minified,
+                                         GError                  **error);
+gboolean    authsim_json_is_valid       (const char               *text,
+                                         gsize                     length);
+/* (transfer full): strict @text (@length -1: NUL-terminated) parsed into a node, and in
+ * @minified (nullable, transfer full) its lossless compact text. */
+JsonNode   *authsim_json_parse_text     (const char               *text,
+                                         gssize                    length,
+                                         const char               *source,
+                                         char                    **minified,
+                                         GError                  **error);
+/* In @object, valid JSON text of an object, the text of the value of member @name (the last
+ * one if repeated); FALSE when there is none. */
+gboolean    authsim_json_find_member    (const char               *object,
+                                         gsize                     length,
+                                         const char               *name,
+                                         const char              **value,
+                                         gsize                    *value_length);
+/* (transfer full) (nullable): the value at @path ("$", ".member", "[index]", as in messages,
+ * e.g. "$.steps[3].call") of @json, minified; NULL when @json is not strict JSON or has no
+ * such value. */
+char       *authsim_json_dup_at_path    (const char               *json,
+                                         gsize                     length,
+                                         const char               *path);
+/* Appends valid JSON text re-indented by two spaces, its strings and numbers as written. */
+void        authsim_json_append_pretty  (GString                  *out,
+                                         const char               *json,
+                                         gsize                     length);
 
 G_END_DECLS

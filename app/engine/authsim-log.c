@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,232 +13,60 @@
 
 #include "authsim-json.h"
 #include "authsim-log.h"
+#include "authsim-log-private.h"
 #include "authsim-types.h"
 
 /* How long events appended by other threads wait for the owner to pick them up. */
 #define DRAIN_DELAY_MS 20
+/* A drained batch leaves this many of its newest events in the row cache. */
+#define CACHED_PER_DRAIN 64
 
-/* AuthsimEvent ------------------------------------------------------------------------------ */
-
-struct _AuthsimEvent
+/*
+ * Where rows' lines can be read back (source ids, AUTHSIM_LOG_LOCATION_SOURCE): 0 is the
+ * memory spool, for events that have no readable file (no file, a pipe or device, a failed
+ * write); each regular file the log has written gets the next id and a descriptor to read it.
+ */
+typedef struct
 {
-  GObject     parent_instance;
-
-  guint64     seq;
-  char       *time;
-  guint       call;
-  char       *kind;
-  char       *callback;
-  JsonObject *object;
-  char       *json;
-};
-
-G_DEFINE_FINAL_TYPE (AuthsimEvent, authsim_event, G_TYPE_OBJECT)
-
-enum {
-  EVENT_PROP_0,
-  EVENT_PROP_SEQ,
-  EVENT_PROP_TIME,
-  EVENT_PROP_CALL,
-  EVENT_PROP_KIND,
-  EVENT_PROP_CALLBACK,
-  EVENT_PROP_OBJECT,
-  EVENT_PROP_JSON,
-  EVENT_N_PROPS
-};
-
-static GParamSpec *event_properties[EVENT_N_PROPS];
-
-static void
-authsim_event_finalize (GObject *object)
-{
-  AuthsimEvent *self = AUTHSIM_EVENT (object);
-
-  g_clear_pointer (&self->time, g_free);
-  g_clear_pointer (&self->kind, g_free);
-  g_clear_pointer (&self->callback, g_free);
-  g_clear_pointer (&self->object, json_object_unref);
-  g_clear_pointer (&self->json, g_free);
-
-  G_OBJECT_CLASS (authsim_event_parent_class)->finalize (object);
-}
-
-static void
-authsim_event_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  AuthsimEvent *self = AUTHSIM_EVENT (object);
-
-  switch (prop_id)
-    {
-    case EVENT_PROP_SEQ:
-      g_value_set_uint64 (value, self->seq);
-      break;
-    case EVENT_PROP_TIME:
-      g_value_set_string (value, self->time);
-      break;
-    case EVENT_PROP_CALL:
-      g_value_set_uint (value, self->call);
-      break;
-    case EVENT_PROP_KIND:
-      g_value_set_string (value, self->kind);
-      break;
-    case EVENT_PROP_CALLBACK:
-      g_value_set_string (value, self->callback);
-      break;
-    case EVENT_PROP_OBJECT:
-      g_value_set_boxed (value, authsim_event_get_object (self));
-      break;
-    case EVENT_PROP_JSON:
-      g_value_set_string (value, self->json);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-authsim_event_class_init (AuthsimEventClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = authsim_event_finalize;
-  object_class->get_property = authsim_event_get_property;
-
-  event_properties[EVENT_PROP_SEQ] =
-    g_param_spec_uint64 ("seq", NULL, NULL, 0, G_MAXUINT64, 0,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  event_properties[EVENT_PROP_TIME] =
-    g_param_spec_string ("time", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  event_properties[EVENT_PROP_CALL] =
-    g_param_spec_uint ("call", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  event_properties[EVENT_PROP_KIND] =
-    g_param_spec_string ("kind", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  event_properties[EVENT_PROP_CALLBACK] =
-    g_param_spec_string ("callback", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  event_properties[EVENT_PROP_OBJECT] =
-    g_param_spec_boxed ("object", NULL, NULL, JSON_TYPE_OBJECT,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  event_properties[EVENT_PROP_JSON] =
-    g_param_spec_string ("json", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, EVENT_N_PROPS, event_properties);
-}
-
-static void
-authsim_event_init (AuthsimEvent *self)
-{
-}
-
-guint64
-authsim_event_get_seq (AuthsimEvent *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_EVENT (self), 0);
-  return self->seq;
-}
-
-const char *
-authsim_event_get_time (AuthsimEvent *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_EVENT (self), NULL);
-  return self->time;
-}
-
-guint
-authsim_event_get_call (AuthsimEvent *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_EVENT (self), 0);
-  return self->call;
-}
-
-const char *
-authsim_event_get_kind (AuthsimEvent *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_EVENT (self), NULL);
-  return self->kind;
-}
-
-const char *
-authsim_event_get_callback (AuthsimEvent *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_EVENT (self), NULL);
-  return self->callback;
-}
-
-/* Most events are only ever written and shown as text: their object is parsed from the line
- * the first time someone asks for it (any thread; the first parse to finish wins). */
-JsonObject *
-authsim_event_get_object (AuthsimEvent *self)
-{
-  JsonObject *object;
-
-  g_return_val_if_fail (AUTHSIM_IS_EVENT (self), NULL);
-
-  object = g_atomic_pointer_get (&self->object);
-  if (object == NULL)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-      JsonNode *root;
-
-      /* The line is what authsim_log_append() generated: one JSON object. */
-      if (!json_parser_load_from_data (parser, self->json, -1, &error) ||
-          (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        g_error ("authsim: event %" G_GUINT64_FORMAT " has a broken line: %s", self->seq,
-                 error != NULL ? error->message : "not an object");
-
-      object = json_object_ref (json_node_get_object (root));
-      if (!g_atomic_pointer_compare_and_exchange (&self->object, NULL, object))
-        {
-          json_object_unref (object);
-          object = g_atomic_pointer_get (&self->object);
-        }
-    }
-  return object;
-}
-
-const char *
-authsim_event_get_json (AuthsimEvent *self)
-{
-  g_return_val_if_fail (AUTHSIM_IS_EVENT (self), NULL);
-  return self->json;
-}
-
-/* AuthsimLog -------------------------------------------------------------------------------- */
+  int         fd;      /* -1 for the spool */
+  GByteArray *spool;   /* source 0 only */
+  char       *path;    /* for messages */
+} Source;
 
 /*
  * Threading: everything under @lock may be touched from any thread (the sequence number, the
- * file, the pending queue, the drain source). @items, and therefore the GListModel, belong to
- * the thread whose thread-default main context was current at construction (@context): events
+ * file, the sources, the pending queue, the drain source; the index is written under it by the
+ * owner and read under it by workers). The model, the row cache and @write_error belong to the
+ * thread whose thread-default main context was current at construction (@context): events
  * appended elsewhere wait in @pending until that context drains them, in seq order.
  */
 struct _AuthsimLog
 {
-  GObject        parent_instance;
+  GObject          parent_instance;
 
-  GMutex         lock;
-  guint64        seq;                 /* last seq handed out */
-  int            fd;                  /* -1 when no file */
-  char          *path;
-  JsonGenerator *generator;           /* compact, reused for every line */
-  GPtrArray     *pending;             /* AuthsimEvent, written but not yet in the model */
-  GSource       *drain_source;        /* scheduled drain, or NULL */
-  char          *pending_write_error; /* a write failure not yet published */
+  GMutex           lock;
+  guint64          seq;                 /* last seq handed out */
+  guint            n_appended;
+  int              fd;                  /* writing, -1 when no file */
+  char            *path;
+  guint            source;              /* where @fd's lines are read back; 0 when nowhere */
+  guint64          end;                 /* @fd's size after our last write (source != 0) */
+  gboolean         need_newline;        /* the file ends with a torn line */
+  GPtrArray       *sources;             /* Source */
+  AuthsimLogIndex *index;               /* the rows of the model */
+  GPtrArray       *pending;             /* AuthsimEvent, written but not yet in the model */
+  GArray          *pending_locations;   /* guint64, theirs */
+  GSource         *drain_source;        /* scheduled drain, or NULL */
+  char            *pending_write_error; /* a write failure not yet published */
+  char            *history_path;
+  guint64          history_end;
 
   /* Owner thread only. */
-  GMainContext  *context;
-  GThread       *thread;              /* the creating thread (a reference keeps it unique) */
-  GPtrArray     *items;               /* AuthsimEvent, the newest model_limit of them */
-  guint          model_limit;
-  char          *write_error;
-  gboolean       draining;
+  GMainContext    *context;
+  GThread         *thread;              /* the creating thread (a reference keeps it unique) */
+  AuthsimRowCache *cache;
+  char            *write_error;
+  gboolean         draining;
 };
 
 static void authsim_log_list_model_iface_init (GListModelInterface *iface);
@@ -258,6 +87,82 @@ static GParamSpec *properties[N_PROPS];
 /* The first four members of every event; members of @fields with these names are ignored. */
 static const char * const reserved_members[] = { "seq", "time", "call", "kind", NULL };
 
+static void
+source_free (gpointer data)
+{
+  Source *source = data;
+
+  if (source->fd >= 0)
+    close (source->fd);
+  g_clear_pointer (&source->spool, g_byte_array_unref);
+  g_free (source->path);
+  g_free (source);
+}
+
+/* Sources ----------------------------------------------------------------------------------- */
+
+/* The file of @location, for the messages of error rows; NULL for the spool. */
+static const char *
+location_path (AuthsimLog *self,
+               guint64     location)
+{
+  guint id = AUTHSIM_LOG_LOCATION_SOURCE (location);
+  Source *source;
+  const char *path;
+
+  g_mutex_lock (&self->lock);
+  source = id < self->sources->len ? g_ptr_array_index (self->sources, id) : NULL;
+  /* Sources live as long as the log: their path too. */
+  path = source != NULL && source->fd >= 0 ? source->path : NULL;
+  g_mutex_unlock (&self->lock);
+  return path;
+}
+
+gboolean
+authsim_log_read_location (AuthsimLog  *self,
+                           guint64      location,
+                           GString     *out,
+                           GError     **error)
+{
+  guint id = AUTHSIM_LOG_LOCATION_SOURCE (location);
+  guint64 offset = AUTHSIM_LOG_LOCATION_OFFSET (location);
+  Source *source;
+  int fd;
+
+  g_return_val_if_fail (AUTHSIM_IS_LOG (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  source = id < self->sources->len ? g_ptr_array_index (self->sources, id) : NULL;
+  fd = source != NULL ? source->fd : -1;
+  if (source != NULL && source->spool != NULL && offset < source->spool->len)
+    {
+      const char *start = (const char *) source->spool->data + offset;
+      const char *newline = memchr (start, '\n', source->spool->len - offset);
+
+      g_string_append_len (out, start, newline != NULL ? newline - start
+                                                       : (gssize) (source->spool->len - offset));
+    }
+  g_mutex_unlock (&self->lock);
+
+  /* Sources live as long as the log, and pread() needs no lock. */
+  return fd < 0 || authsim_log_read_line (fd, offset, out, error);
+}
+
+/* Keeps @line (and a newline) in the memory spool; returns its location. Under the lock. */
+static guint64
+spool_line_locked (AuthsimLog    *self,
+                   const GString *line)
+{
+  Source *spool = g_ptr_array_index (self->sources, 0);
+  guint64 offset = spool->spool->len;
+
+  g_byte_array_append (spool->spool, (const guint8 *) line->str, line->len);
+  g_byte_array_append (spool->spool, (const guint8 *) "\n", 1);
+  return AUTHSIM_LOG_LOCATION (0, offset);
+}
+
+/* GListModel -------------------------------------------------------------------------------- */
+
 static GType
 authsim_log_get_item_type (GListModel *model)
 {
@@ -269,19 +174,40 @@ authsim_log_get_n_items (GListModel *model)
 {
   AuthsimLog *self = AUTHSIM_LOG (model);
 
-  return self->items->len;
+  return self->index->offsets->len;
 }
 
+/* Rows are read back from their line when asked for, and cached. */
 static gpointer
 authsim_log_get_item (GListModel *model,
                       guint       position)
 {
   AuthsimLog *self = AUTHSIM_LOG (model);
+  g_autoptr(GString) line = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path;
+  AuthsimEvent *event;
+  guint64 location;
 
-  if (position >= self->items->len)
+  if (position >= self->index->offsets->len)
     return NULL;
+  if ((event = authsim_row_cache_lookup (self->cache, position)) != NULL)
+    return event;
 
-  return g_object_ref (g_ptr_array_index (self->items, position));
+  location = g_array_index (self->index->offsets, guint64, position);
+  line = g_string_sized_new (512);
+  if (!authsim_log_read_location (self, location, line, &error))
+    {
+      /* The file went away under us: say so in the row rather than show nothing. */
+      g_string_truncate (line, 0);
+      g_string_append (line, error->message);
+    }
+  path = location_path (self, location);
+  event = authsim_event_new_from_line (line->str, line->len, path,
+                                       path != NULL ? AUTHSIM_LOG_LOCATION_OFFSET (location)
+                                                    : position);
+  authsim_row_cache_insert (self->cache, position, event);
+  return event;
 }
 
 static void
@@ -291,6 +217,8 @@ authsim_log_list_model_iface_init (GListModelInterface *iface)
   iface->get_n_items = authsim_log_get_n_items;
   iface->get_item = authsim_log_get_item;
 }
+
+/* Time -------------------------------------------------------------------------------------- */
 
 /* Writes @value (>= 0) as @width decimal digits, zero-padded, at @out. */
 static void
@@ -354,6 +282,8 @@ format_now (void)
   }
 }
 
+/* The file ---------------------------------------------------------------------------------- */
+
 /* Writes all of @data to @fd; on failure drops what was written of it and returns FALSE. */
 static gboolean
 write_all (int          fd,
@@ -398,6 +328,134 @@ write_all (int          fd,
   return FALSE;
 }
 
+/* Another process appending to the same file (a second launch, headless mode beside the
+ * window) takes turns with us: each append holds the file's lock from reading its end to
+ * writing the line. Advisory; where locks are not supported, appends go on without. */
+static void
+lock_file (int  fd,
+           int  operation)
+{
+  while (flock (fd, operation) != 0 && errno == EINTR)
+    ;
+}
+
+static guint64
+file_size (int fd)
+{
+  struct stat st;
+
+  return fstat (fd, &st) == 0 ? (guint64) st.st_size : 0;
+}
+
+/* Whether the first @size bytes of @fd end in the middle of a line (torn by a crash). */
+static gboolean
+ends_torn (int     fd,
+           guint64 size)
+{
+  char last = '\n';
+
+  return size > 0 && pread (fd, &last, 1, (off_t) (size - 1)) == 1 && last != '\n';
+}
+
+/* Catches up with the file when it is not where we left it (the first append after opening
+ * it, or another process wrote): seq continues after its last event, and a torn last line gets
+ * its newline before ours. Under the lock and the file's lock. */
+static void
+sync_with_file_locked (AuthsimLog *self,
+                       guint64     size)
+{
+  Source *source = g_ptr_array_index (self->sources, self->source);
+
+  self->seq = MAX (self->seq, authsim_log_find_last_seq (source->fd, size));
+  self->need_newline = ends_torn (source->fd, size);
+  self->end = size;
+}
+
+/* Appends @line and a newline to the file, if any, and returns where it can be read back. A
+ * failure is kept for the owner to log, and the line kept in memory. Under the lock. */
+static guint64
+write_line_locked (AuthsimLog *self,
+                   GString    *line)
+{
+  guint64 location = 0;
+  gboolean written;
+  int errsv = 0;
+
+  if (self->fd < 0)
+    return spool_line_locked (self, line);
+
+  /* The line is in the kernel before anyone sees the event. */
+  g_string_append_c (line, '\n');
+  if (self->need_newline)
+    g_string_prepend_c (line, '\n');
+  written = write_all (self->fd, line->str, line->len, &errsv);
+  if (self->need_newline)
+    g_string_erase (line, 0, 1);
+  g_string_truncate (line, line->len - 1);
+
+  if (written && self->source != 0)
+    {
+      location = AUTHSIM_LOG_LOCATION (self->source, self->end + self->need_newline);
+      self->end += line->len + 1 + self->need_newline;
+      self->need_newline = FALSE;
+      return location;
+    }
+  if (!written)
+    {
+      g_free (self->pending_write_error);
+      self->pending_write_error =
+        g_strdup_printf (_("Could not write to the log file %s: %s"),
+                         self->path, g_strerror (errsv));
+      self->end = G_MAXUINT64;  /* unknown now: look again next time */
+    }
+  return spool_line_locked (self, line);
+}
+
+/* Opens @path for appending, created 0600 (it holds live codes); an existing file keeps its
+ * mode: it may be the user's choice, a device or a pipe. */
+static int
+open_for_appending (const char  *path,
+                    GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   _("Could not create the folder of the log file %s: %s"),
+                   path, g_strerror (errsv));
+      return -1;
+    }
+
+  fd = g_open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int errsv = errno;
+
+      g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
+                   _("Could not open the log file %s: %s"), path, g_strerror (errsv));
+    }
+  return fd;
+}
+
+/* A descriptor to read back what is written to @fd (a regular file), or -1 (then the lines
+ * are kept in memory instead). */
+static int
+open_for_reading (int         fd,
+                  const char *path)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    return -1;
+  return g_open (path, O_RDONLY | O_CLOEXEC, 0);
+}
+
+/* The owner ---------------------------------------------------------------------------------- */
+
 static void
 authsim_log_publish_write_error (AuthsimLog *self,
                                  char       *message)
@@ -418,14 +476,26 @@ static void
 authsim_log_drain (AuthsimLog *self)
 {
   g_autoptr(GPtrArray) batch = NULL;
+  g_autoptr(GArray) locations = NULL;
   g_autofree char *error = NULL;
   guint position;
 
   g_mutex_lock (&self->lock);
+  position = self->index->offsets->len;
   if (self->pending->len > 0)
     {
       batch = g_steal_pointer (&self->pending);
       self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+      locations = g_steal_pointer (&self->pending_locations);
+      self->pending_locations = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+      g_array_append_vals (self->index->offsets, locations->data, locations->len);
+      for (guint i = 0; i < batch->len; i++)
+        {
+          guint call = authsim_event_get_call (g_ptr_array_index (batch, i));
+
+          g_array_append_val (self->index->calls, call);
+        }
     }
   error = g_steal_pointer (&self->pending_write_error);
   g_mutex_unlock (&self->lock);
@@ -436,31 +506,13 @@ authsim_log_drain (AuthsimLog *self)
   if (batch == NULL)
     return;
 
+  /* The newest rows are the likeliest to be shown next: keep their events. */
+  for (guint i = batch->len > CACHED_PER_DRAIN ? batch->len - CACHED_PER_DRAIN : 0;
+       i < batch->len; i++)
+    authsim_row_cache_insert (self->cache, position + i, g_ptr_array_index (batch, i));
+
   self->draining = TRUE;
-
-  /* Memory stays bounded however long the app serves: the oldest events leave the model
-   * (one removal at the head, before the append) and live on in the file. They leave in
-   * chunks of half the limit: each removal at the head costs GTK 4.8's list view a time that
-   * grows with the list (~300 ms at 20,000 rows), whatever the number removed; trimming at
-   * every drain of a busy gateway took 40 % of a core, trimming by halves costs one such
-   * frame per 10,000 events. */
-  if (batch->len > self->model_limit)
-    g_ptr_array_remove_range (batch, 0, batch->len - self->model_limit);
-  if (self->items->len + batch->len > self->model_limit + self->model_limit / 2)
-    {
-      guint excess = MIN (self->items->len + batch->len - self->model_limit, self->items->len);
-
-      g_ptr_array_remove_range (self->items, 0, excess);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, excess, 0);
-    }
-
-  position = self->items->len;
-  /* The batch's free function is g_object_unref: move the references over. */
-  g_ptr_array_set_free_func (batch, NULL);
-  g_ptr_array_extend_and_steal (self->items, g_steal_pointer (&batch));
-
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0,
-                              self->items->len - position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, batch->len);
   self->draining = FALSE;
 }
 
@@ -525,6 +577,8 @@ authsim_log_on_owner_thread (AuthsimLog *self)
   return g_thread_self () == self->thread || g_main_context_is_owner (self->context);
 }
 
+/* GObject ----------------------------------------------------------------------------------- */
+
 static void
 authsim_log_dispose (GObject *object)
 {
@@ -549,10 +603,13 @@ authsim_log_finalize (GObject *object)
   if (self->fd >= 0)
     close (self->fd);
   g_clear_pointer (&self->path, g_free);
-  g_clear_object (&self->generator);
+  g_clear_pointer (&self->sources, g_ptr_array_unref);
+  g_clear_pointer (&self->index, authsim_log_index_free);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_locations, g_array_unref);
   g_clear_pointer (&self->pending_write_error, g_free);
-  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->history_path, g_free);
+  g_clear_pointer (&self->cache, authsim_row_cache_free);
   g_clear_pointer (&self->write_error, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->thread, g_thread_unref);
@@ -609,12 +666,18 @@ authsim_log_class_init (AuthsimLogClass *klass)
 static void
 authsim_log_init (AuthsimLog *self)
 {
+  Source *spool = g_new0 (Source, 1);
+
   g_mutex_init (&self->lock);
   self->fd = -1;
-  self->generator = json_generator_new ();
+  spool->fd = -1;
+  spool->spool = g_byte_array_new ();
+  self->sources = g_ptr_array_new_with_free_func (source_free);
+  g_ptr_array_add (self->sources, spool);
+  self->index = authsim_log_index_new ();
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->model_limit = AUTHSIM_LOG_MODEL_LIMIT;
+  self->pending_locations = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->cache = authsim_row_cache_new ();
   self->context = g_main_context_ref_thread_default ();
   self->thread = g_thread_ref (g_thread_self ());
 }
@@ -631,18 +694,57 @@ authsim_log_new (void)
   return g_object_new (AUTHSIM_TYPE_LOG, NULL);
 }
 
+/* Makes @fd (appending @path) the file; @read_fd (or -1) reads it back. Under the lock. */
+static void
+use_file_locked (AuthsimLog *self,
+                 const char *path,
+                 int         fd,
+                 int         read_fd)
+{
+  self->fd = fd;
+  self->source = 0;
+  self->need_newline = FALSE;
+  if (read_fd >= 0 && self->sources->len < AUTHSIM_LOG_MAX_SOURCES)
+    {
+      Source *source = g_new0 (Source, 1);
+
+      source->fd = read_fd;
+      source->path = g_strdup (path);
+      self->source = self->sources->len;
+      g_ptr_array_add (self->sources, source);
+
+      lock_file (fd, LOCK_EX);
+      sync_with_file_locked (self, file_size (fd));
+      lock_file (fd, LOCK_UN);
+    }
+  else if (read_fd >= 0)
+    {
+      close (read_fd);
+    }
+
+  /* Before the first event, what the file holds is the earlier launches' history. */
+  if (self->n_appended == 0)
+    {
+      g_free (self->history_path);
+      self->history_path = self->source != 0 ? g_strdup (path) : NULL;
+      self->history_end = self->source != 0 ? self->end + self->need_newline : 0;
+    }
+}
+
 /**
  * authsim_log_set_file:
  *
  * Appends the following events to @path, creating its directory (mode 0700) and the file
- * (mode 0644) as needed; NULL closes the file. On failure the previous file stays in use.
+ * (mode 0600) as needed; NULL closes the file. Seq continues after the file's last event (a
+ * last line without its newline, torn by a crash, is ignored, and the next event starts on a
+ * line of its own). On failure the previous file stays in use.
  */
 gboolean
 authsim_log_set_file (AuthsimLog  *self,
                       const char  *path,
                       GError     **error)
 {
-  int fd = -1;
+  int fd = -1, read_fd = -1;
   int old_fd;
   gboolean path_changed;
 
@@ -651,33 +753,14 @@ authsim_log_set_file (AuthsimLog  *self,
 
   if (path != NULL)
     {
-      g_autofree char *dir = g_path_get_dirname (path);
-
-      if (g_mkdir_with_parents (dir, 0700) != 0)
-        {
-          int errsv = errno;
-
-          g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
-                       _("Could not create the folder of the log file %s: %s"),
-                       path, g_strerror (errsv));
-          return FALSE;
-        }
-
-      fd = g_open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-      if (fd < 0)
-        {
-          int errsv = errno;
-
-          g_set_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
-                       _("Could not open the log file %s: %s"),
-                       path, g_strerror (errsv));
-          return FALSE;
-        }
+      if ((fd = open_for_appending (path, error)) < 0)
+        return FALSE;
+      read_fd = open_for_reading (fd, path);
     }
 
   g_mutex_lock (&self->lock);
   old_fd = self->fd;
-  self->fd = fd;
+  use_file_locked (self, path, fd, read_fd);
   path_changed = g_strcmp0 (self->path, path) != 0;
   if (path_changed)
     {
@@ -711,10 +794,13 @@ authsim_log_get_file (AuthsimLog *self)
   return self->path;
 }
 
-/* @fields without the members the header owns: @fields itself when it has none of them (the
- * usual case), else a new object sharing its other members' nodes. */
+/* Appending --------------------------------------------------------------------------------- */
+
+/* @fields without the members the header (and @raw_name) own: @fields itself when it has none
+ * of them (the usual case), else a new object sharing its other members' nodes. */
 static JsonObject *
-without_reserved_members (JsonObject *fields)
+without_reserved_members (JsonObject *fields,
+                          const char *raw_name)
 {
   g_autoptr(GList) members = NULL;
   JsonObject *filtered;
@@ -723,106 +809,136 @@ without_reserved_members (JsonObject *fields)
   for (i = 0; reserved_members[i] != NULL; i++)
     if (json_object_has_member (fields, reserved_members[i]))
       break;
-  if (reserved_members[i] == NULL)
+  if (reserved_members[i] == NULL &&
+      (raw_name == NULL || !json_object_has_member (fields, raw_name)))
     return json_object_ref (fields);
 
   filtered = json_object_new ();
   members = json_object_get_members (fields);
   for (const GList *l = members; l != NULL; l = l->next)
-    if (!g_strv_contains (reserved_members, l->data))
+    if (!g_strv_contains (reserved_members, l->data) && g_strcmp0 (l->data, raw_name) != 0)
       json_object_set_member (filtered, l->data,
                               json_node_ref (json_object_get_member (fields, l->data)));
   return filtered;
 }
 
-/* A new event of @kind for @call, without its seq, time and line; @body_out gets what the
- * line says after the header (NULL when nothing: an empty body is left out too). */
-static AuthsimEvent *
-event_new (guint        call,
-           const char  *kind,
-           JsonObject  *fields,
-           JsonNode   **body_out)
+/* The body of a line: what follows the header, each member with its comma first. */
+static GString *
+format_body (const char *raw_name,
+             const char *raw_json,
+             JsonObject *fields)
 {
-  AuthsimEvent *event = g_object_new (AUTHSIM_TYPE_EVENT, NULL);
-  g_autoptr(JsonObject) body = NULL;
+  GString *body = g_string_sized_new (256);
 
-  event->call = call;
-  event->kind = g_strdup (kind);
+  if (raw_name != NULL)
+    {
+      g_string_append_c (body, ',');
+      authsim_json_append_string (body, raw_name);
+      g_string_append_c (body, ':');
+      if (raw_json != NULL && authsim_json_is_valid (raw_json, strlen (raw_json)))
+        g_string_append (body, raw_json);
+      else if (raw_json != NULL)
+        authsim_json_append_string (body, raw_json);
+      else
+        g_string_append (body, "null");
+    }
 
   if (fields != NULL)
-    body = without_reserved_members (fields);
-  if (g_str_equal (kind, "callback") && body != NULL)
     {
-      JsonNode *node = json_object_get_member (body, "callback");
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
 
-      if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
-          && json_node_get_value_type (node) == G_TYPE_STRING)
-        event->callback = g_strdup (json_node_get_string (node));
+      json_object_iter_init_ordered (&iter, fields);
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        {
+          g_string_append_c (body, ',');
+          authsim_json_append_string (body, name);
+          g_string_append_c (body, ':');
+          authsim_json_append_node (body, member);
+        }
     }
-  *body_out = NULL;
-  if (body != NULL && json_object_get_size (body) > 0)
-    {
-      *body_out = json_node_new (JSON_NODE_OBJECT);
-      json_node_set_object (*body_out, body);
-    }
-  return event;
+  return body;
 }
 
-/* The event's JSON line, without a newline: the header by hand, then @body's members. */
+/* The event's JSON line, without a newline: the header by hand, then @body. */
 static GString *
-format_line_locked (AuthsimLog   *self,
-                    AuthsimEvent *event,
-                    JsonNode     *body)
+format_line (guint64        seq,
+             const char    *time,
+             guint          call,
+             const char    *kind,
+             const GString *body)
 {
-  GString *line = g_string_sized_new (256);
+  GString *line = g_string_sized_new (64 + body->len);
 
-  g_string_append_printf (line, "{\"seq\":%" G_GUINT64_FORMAT ",\"time\":\"%s\",\"call\":",
-                          event->seq, event->time);
-  if (event->call != 0)
-    g_string_append_printf (line, "%u", event->call);
+  g_string_append (line, "{\"seq\":");
+  authsim_json_append_int (line, (gint64) seq);
+  g_string_append (line, ",\"time\":\"");
+  g_string_append (line, time);
+  g_string_append (line, "\",\"call\":");
+  if (call != 0)
+    authsim_json_append_int (line, call);
   else
     g_string_append (line, "null");
   g_string_append (line, ",\"kind\":");
-  authsim_json_append_string (line, event->kind);
-  if (body != NULL)
-    {
-      gsize brace = line->len;
-
-      /* {"a":…} becomes ,"a":… after the header. */
-      json_generator_set_root (self->generator, body);
-      json_generator_to_gstring (self->generator, line);
-      json_generator_set_root (self->generator, NULL);
-      line->str[brace] = ',';
-    }
-  else
-    g_string_append_c (line, '}');
+  authsim_json_append_string (line, kind);
+  g_string_append_len (line, body->str, body->len);
+  g_string_append_c (line, '}');
   return line;
 }
 
-/* Appends @line and a newline to the file, if any; a failure is kept for the owner to log. */
-static void
-write_line_locked (AuthsimLog *self,
-                   GString    *line)
+/* "success"/"fail"/"complete" of a callback event, from its fields. */
+static const char *
+callback_of (const char *kind,
+             JsonObject *fields)
 {
-  int errsv = 0;
+  JsonNode *node;
 
-  if (self->fd < 0)
-    return;
+  if (fields == NULL || !g_str_equal (kind, "callback"))
+    return NULL;
+  node = json_object_get_member (fields, "callback");
+  return node != NULL && authsim_json_is_string (node) ? json_node_get_string (node) : NULL;
+}
 
-  /* The line is in the kernel before anyone sees the event. */
-  g_string_append_c (line, '\n');
-  if (!write_all (self->fd, line->str, line->len, &errsv))
+/* Writes the event's line and queues the event for the model, under the lock; the drain (now
+ * or later) is up to the caller. */
+static AuthsimEvent *
+append_locked (AuthsimLog    *self,
+               guint          call,
+               const char    *kind,
+               const char    *callback,
+               const GString *body)
+{
+  g_autoptr(GString) line = NULL;
+  AuthsimEvent *event;
+  char *time = format_now ();
+  guint64 location;
+
+  if (self->fd >= 0 && self->source != 0)
     {
-      g_free (self->pending_write_error);
-      self->pending_write_error =
-        g_strdup_printf (_("Could not write to the log file %s: %s"),
-                         self->path, g_strerror (errsv));
+      guint64 size;
+
+      lock_file (self->fd, LOCK_EX);
+      if ((size = file_size (self->fd)) != self->end)
+        sync_with_file_locked (self, size);
     }
-  g_string_truncate (line, line->len - 1);
+
+  line = format_line (++self->seq, time, call, kind, body);
+  location = write_line_locked (self, line);
+
+  if (self->fd >= 0 && self->source != 0)
+    lock_file (self->fd, LOCK_UN);
+
+  event = authsim_event_new_written (self->seq, time, call, kind, callback,
+                                     g_strndup (line->str, line->len));
+  self->n_appended++;
+  g_ptr_array_add (self->pending, event);
+  g_array_append_val (self->pending_locations, location);
+  return event;
 }
 
 /**
- * authsim_log_append:
+ * authsim_log_append_raw:
  *
  * See the header. The line is built, written to the file and queued under the lock, so the
  * file and the model both hold events in seq order whichever threads append. It is written
@@ -831,14 +947,16 @@ write_line_locked (AuthsimLog *self,
  * copy of each member, cost a gateway request more than its parsing and its JSON answer).
  */
 guint64
-authsim_log_append (AuthsimLog *self,
-                    guint       call,
-                    const char *kind,
-                    JsonObject *fields)
+authsim_log_append_raw (AuthsimLog *self,
+                        guint       call,
+                        const char *kind,
+                        const char *raw_name,
+                        const char *raw_json,
+                        JsonObject *fields)
 {
   g_autoptr(JsonObject) owned_fields = fields;
-  g_autoptr(JsonNode) body = NULL;
-  GString *line;
+  g_autoptr(JsonObject) body_fields = NULL;
+  g_autoptr(GString) body = NULL;
   AuthsimEvent *event;
   guint64 seq;
   gboolean other_thread;
@@ -846,18 +964,13 @@ authsim_log_append (AuthsimLog *self,
   g_return_val_if_fail (AUTHSIM_IS_LOG (self), 0);
   g_return_val_if_fail (kind != NULL, 0);
 
-  event = event_new (call, kind, owned_fields, &body);
+  if (owned_fields != NULL)
+    body_fields = without_reserved_members (owned_fields, raw_name);
+  body = format_body (raw_name, raw_json, body_fields);
 
   g_mutex_lock (&self->lock);
-
-  event->seq = ++self->seq;
-  event->time = format_now ();
-  line = format_line_locked (self, event, body);
-  write_line_locked (self, line);
-  event->json = g_string_free (line, FALSE);
-  seq = event->seq;
-
-  g_ptr_array_add (self->pending, event);
+  event = append_locked (self, call, kind, callback_of (kind, body_fields), body);
+  seq = authsim_event_get_seq (event);
 
   other_thread = !authsim_log_on_owner_thread (self);
   if (other_thread || self->draining)
@@ -876,28 +989,13 @@ authsim_log_append (AuthsimLog *self,
   return seq;
 }
 
-/**
- * authsim_log_set_model_limit:
- *
- * How many of the newest events the model keeps (AUTHSIM_LOG_MODEL_LIMIT unless set; at
- * least 1). Lowering it drops the oldest at once. The file is not affected. Owner thread only.
- */
-void
-authsim_log_set_model_limit (AuthsimLog *self,
-                             guint       limit)
+guint64
+authsim_log_append (AuthsimLog *self,
+                    guint       call,
+                    const char *kind,
+                    JsonObject *fields)
 {
-  g_return_if_fail (AUTHSIM_IS_LOG (self));
-  g_return_if_fail (limit > 0);
-  g_return_if_fail (authsim_log_on_owner_thread (self));
-
-  self->model_limit = limit;
-  if (self->items->len > limit)
-    {
-      guint excess = self->items->len - limit;
-
-      g_ptr_array_remove_range (self->items, 0, excess);
-      g_list_model_items_changed (G_LIST_MODEL (self), 0, excess, 0);
-    }
+  return authsim_log_append_raw (self, call, kind, NULL, NULL, fields);
 }
 
 void
@@ -909,121 +1007,73 @@ authsim_log_flush (AuthsimLog *self)
   authsim_log_drain (self);
 }
 
-/**
- * authsim_log_clear_view:
- *
- * Empties the model with one items-changed, including events other threads appended that it
- * has not shown yet. The file and the sequence numbers are untouched. Owner thread only.
- */
-void
-authsim_log_clear_view (AuthsimLog *self)
-{
-  g_autoptr(GPtrArray) old_items = NULL;
-  g_autoptr(GPtrArray) old_pending = NULL;
-  guint removed;
+/* For the file model ------------------------------------------------------------------------ */
 
-  g_return_if_fail (AUTHSIM_IS_LOG (self));
+guint
+authsim_log_get_n_appended (AuthsimLog *self)
+{
+  guint n;
+
+  g_return_val_if_fail (AUTHSIM_IS_LOG (self), 0);
 
   g_mutex_lock (&self->lock);
-  old_pending = g_steal_pointer (&self->pending);
-  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  n = self->n_appended;
   g_mutex_unlock (&self->lock);
-
-  removed = self->items->len;
-  if (removed == 0)
-    return;
-
-  old_items = g_steal_pointer (&self->items);
-  self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+  return n;
 }
 
-static void
-authsim_log_export_thread (GTask        *task,
-                           gpointer      source_object,
-                           gpointer      task_data,
-                           GCancellable *cancellable)
+const char *
+authsim_log_get_history (AuthsimLog *self,
+                         guint64    *end)
 {
-  GPtrArray *events = task_data;
-  GFile *file = g_object_get_data (G_OBJECT (task), "authsim-export-file");
-  g_autoptr(GString) contents = NULL;
-  g_autoptr(GError) error = NULL;
+  g_return_val_if_fail (AUTHSIM_IS_LOG (self), NULL);
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
-
-  contents = g_string_new (NULL);
-  for (guint i = 0; i < events->len; i++)
-    {
-      AuthsimEvent *event = g_ptr_array_index (events, i);
-
-      g_string_append (contents, event->json);
-      g_string_append_c (contents, '\n');
-    }
-
-  if (!g_file_replace_contents (file, contents->str, contents->len, NULL, FALSE,
-                                G_FILE_CREATE_NONE, NULL, cancellable, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-        }
-      else
-        {
-          g_autofree char *name = g_file_get_parse_name (file);
-
-          g_task_return_new_error (task, AUTHSIM_ERROR, AUTHSIM_ERROR_IO,
-                                   _("Could not export the log to %s: %s"),
-                                   name, error->message);
-        }
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
+  *end = self->history_path != NULL ? self->history_end : 0;
+  return self->history_path;
 }
 
-/**
- * authsim_log_export_async:
- *
- * Writes the events the model holds now, as JSON Lines, to @file (replacing it) in a worker
- * thread. Cancelling gives G_IO_ERROR_CANCELLED; other failures AUTHSIM_ERROR_IO.
- */
-void
-authsim_log_export_async (AuthsimLog         *self,
-                          GFile              *file,
-                          GCancellable       *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer            user_data)
+guint
+authsim_log_get_call_at (AuthsimLog *self,
+                         guint       position)
 {
-  g_autoptr(GTask) task = NULL;
-  GPtrArray *snapshot;
+  g_return_val_if_fail (AUTHSIM_IS_LOG (self), 0);
+  g_return_val_if_fail (position < self->index->calls->len, 0);
 
-  g_return_if_fail (AUTHSIM_IS_LOG (self));
-  g_return_if_fail (G_IS_FILE (file));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  /* Events are immutable: a snapshot of references is enough, the text is joined later. */
-  snapshot = g_ptr_array_new_full (self->items->len, g_object_unref);
-  for (guint i = 0; i < self->items->len; i++)
-    g_ptr_array_add (snapshot, g_object_ref (g_ptr_array_index (self->items, i)));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, authsim_log_export_async);
-  g_task_set_task_data (task, snapshot, (GDestroyNotify) g_ptr_array_unref);
-  g_object_set_data_full (G_OBJECT (task), "authsim-export-file",
-                          g_object_ref (file), g_object_unref);
-  g_task_run_in_thread (task, authsim_log_export_thread);
+  return g_array_index (self->index->calls, guint, position);
 }
 
-gboolean
-authsim_log_export_finish (AuthsimLog    *self,
-                           GAsyncResult  *result,
-                           GError       **error)
+static GArray *
+dup_range (GMutex *lock,
+           GArray *array,
+           guint   first,
+           guint   n)
 {
-  g_return_val_if_fail (AUTHSIM_IS_LOG (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == authsim_log_export_async,
-                        FALSE);
+  GArray *copy;
+  guint element_size = g_array_get_element_size (array);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  g_mutex_lock (lock);
+  first = MIN (first, array->len);
+  n = MIN (n, array->len - first);
+  copy = g_array_sized_new (FALSE, FALSE, element_size, n);
+  g_array_append_vals (copy, array->data + (gsize) first * element_size, n);
+  g_mutex_unlock (lock);
+  return copy;
+}
+
+GArray *
+authsim_log_dup_calls (AuthsimLog *self,
+                       guint       first,
+                       guint       n)
+{
+  g_return_val_if_fail (AUTHSIM_IS_LOG (self), NULL);
+  return dup_range (&self->lock, self->index->calls, first, n);
+}
+
+GArray *
+authsim_log_dup_locations (AuthsimLog *self,
+                           guint       first,
+                           guint       n)
+{
+  g_return_val_if_fail (AUTHSIM_IS_LOG (self), NULL);
+  return dup_range (&self->lock, self->index->offsets, first, n);
 }

@@ -1,28 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* authsim-log.h: the event timeline (SPEC §8): a GListModel of AuthsimEvent, mirrored to a
- * JSON Lines file. Each event is written and flushed before the model announces it. */
+/*
+ * authsim-log.h: the event timeline (SPEC §8). Every event is appended, as one line of JSON,
+ * to a JSON Lines file (created 0600) and flushed before anyone sees it; the log is also a
+ * GListModel of AuthsimEvent holding the events it appended (this session, in seq order; the
+ * earlier launches' lines of the same file are shown by AuthsimLogModel). The model is backed
+ * by the file: it keeps where each line starts and reads back, on demand, the rows asked for.
+ */
 #pragma once
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "authsim-event.h"
+
 G_BEGIN_DECLS
-
-#define AUTHSIM_TYPE_EVENT (authsim_event_get_type ())
-G_DECLARE_FINAL_TYPE (AuthsimEvent, authsim_event, AUTHSIM, EVENT, GObject)
-
-guint64     authsim_event_get_seq      (AuthsimEvent *self);
-/* ISO 8601 wall-clock time with offset, e.g. 2026-11-25T20:01:02.123+08:00 */
-const char *authsim_event_get_time     (AuthsimEvent *self);
-/* The call id, 0 when the event belongs to no call. */
-guint       authsim_event_get_call     (AuthsimEvent *self);
-const char *authsim_event_get_kind     (AuthsimEvent *self);
-/* (nullable): "success"/"fail"/"complete" for callback events. */
-const char *authsim_event_get_callback (AuthsimEvent *self);
-/* (transfer none): the whole event, seq/time/call/kind first. Do not modify. */
-JsonObject *authsim_event_get_object   (AuthsimEvent *self);
-/* The event as one line of compact JSON, without the newline. */
-const char *authsim_event_get_json     (AuthsimEvent *self);
 
 #define AUTHSIM_TYPE_LOG (authsim_log_get_type ())
 G_DECLARE_FINAL_TYPE (AuthsimLog, authsim_log, AUTHSIM, LOG, GObject)
@@ -44,25 +35,45 @@ guint64       authsim_log_append     (AuthsimLog    *self,
                                       guint          call,
                                       const char    *kind,
                                       JsonObject    *fields);
-/* Empties the model (the view); the file keeps every line. */
-void          authsim_log_clear_view (AuthsimLog    *self);
-/* The model (what the window shows and exports) keeps the newest events only (up to half as
- * many more, as the oldest leave in chunks); the file keeps them all. An event takes about
- * 0.75 KiB of memory, 2.8 KiB once its object has been asked for (measured, gateway events). */
-#define AUTHSIM_LOG_MODEL_LIMIT 20000
-void          authsim_log_set_model_limit (AuthsimLog *self,
-                                           guint       limit);
+/*
+ * The same with a member @raw_name, right after the header, whose value is @raw_json as
+ * written (text from outside, e.g. call parameters: a number a double cannot hold stays
+ * exact). @raw_json must be one strict JSON value (authsim_json_scan()); anything else is
+ * written as a JSON string, so the line stays valid and nothing is lost.
+ */
+guint64       authsim_log_append_raw (AuthsimLog    *self,
+                                      guint          call,
+                                      const char    *kind,
+                                      const char    *raw_name,
+                                      const char    *raw_json,
+                                      JsonObject    *fields);
 /* Shows in the model, now, the events other threads appended (they are otherwise gathered for
  * up to 20 ms). Owner thread only. */
 void          authsim_log_flush      (AuthsimLog    *self);
-/* Writes the events now in the model as JSON Lines, off the main thread. */
-void          authsim_log_export_async  (AuthsimLog         *self,
-                                         GFile              *file,
-                                         GCancellable       *cancellable,
-                                         GAsyncReadyCallback callback,
-                                         gpointer            user_data);
-gboolean      authsim_log_export_finish (AuthsimLog         *self,
-                                         GAsyncResult       *result,
-                                         GError            **error);
+
+/* For AuthsimLogModel and its filter --------------------------------------------------------- */
+
+/* How many events this log has appended, including those not in the model yet. Owner thread. */
+guint         authsim_log_get_n_appended (AuthsimLog *self);
+/* (nullable): the file this log was given before its first event, and in @end its size then:
+ * the lines earlier launches left, which come before this session's. */
+const char   *authsim_log_get_history    (AuthsimLog *self,
+                                          guint64    *end);
+/* The call of row @position, without reading its line. Owner thread. */
+guint         authsim_log_get_call_at    (AuthsimLog *self,
+                                          guint       position);
+/* (transfer full): the calls, or the locations, of rows [@first, @first + @n). */
+GArray       *authsim_log_dup_calls      (AuthsimLog *self,
+                                          guint       first,
+                                          guint       n);
+GArray       *authsim_log_dup_locations  (AuthsimLog *self,
+                                          guint       first,
+                                          guint       n);
+/* Appends the line at @location (from authsim_log_dup_locations()), without its newline, to
+ * @out. Any thread. */
+gboolean      authsim_log_read_location  (AuthsimLog *self,
+                                          guint64     location,
+                                          GString    *out,
+                                          GError    **error);
 
 G_END_DECLS

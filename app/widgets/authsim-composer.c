@@ -160,15 +160,6 @@ format_parse_error (const GError *error)
   return g_strdup_printf (_("Invalid JSON: %s"), error->message);
 }
 
-static gboolean
-text_is_blank (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if (!g_ascii_isspace (*p))
-      return FALSE;
-  return TRUE;
-}
-
 static void
 update_api (AuthsimComposer *self)
 {
@@ -206,10 +197,9 @@ api_selected_cb (AuthsimComposer *self)
 guint
 authsim_composer_call (AuthsimComposer *self)
 {
-  g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  JsonNode *params = NULL;
+  guint call;
 
   g_return_val_if_fail (AUTHSIM_IS_COMPOSER (self), 0);
 
@@ -223,26 +213,22 @@ authsim_composer_call (AuthsimComposer *self)
 
   text = authsim_composer_dup_text (self);
 
-  /* An empty editor means "no parameter object" (scopes absent: auth_base). */
-  if (!text_is_blank (text))
+  /* An empty editor means "no parameter object" (scopes absent: auth_base). Any valid JSON
+   * (strict, as the JS bridge reads it) goes to the engine, which decides (a non-object gives
+   * error 2) and logs it as written. */
+  call = authsim_engine_call_text (self->engine, AUTHSIM_API_GET_AUTH_CODE, text,
+                                   authsim_composer_get_trigger (self),
+                                   authsim_engine_get_container (self->engine), &error);
+  if (call == 0)
     {
-      parser = json_parser_new_immutable ();
-      if (!json_parser_load_from_data (parser, text, -1, &error))
-        {
-          g_autofree char *message = format_parse_error (error);
+      g_autofree char *message = format_parse_error (error);
 
-          authsim_composer_set_error (self, message);
-          return 0;
-        }
-      params = json_parser_get_root (parser);
+      authsim_composer_set_error (self, message);
+      return 0;
     }
 
   authsim_composer_set_error (self, NULL);
-
-  /* Any valid JSON goes to the engine, which decides (a non-object gives error 2). */
-  return authsim_engine_call_api (self->engine, AUTHSIM_API_GET_AUTH_CODE, params,
-                                  authsim_composer_get_trigger (self),
-                                  authsim_engine_get_container (self->engine));
+  return call;
 }
 
 static void

@@ -5,6 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include "authsim-json.h"
+#include "authsim-log-call-list.h"
+#include "authsim-log-filter.h"
+#include "authsim-log-model.h"
 #include "authsim-log-view.h"
 #include "authsim-resources.h"
 
@@ -17,23 +21,29 @@
  * once. */
 #define FLUSH_INTERVAL_USEC (100 * G_TIME_SPAN_MILLISECOND)
 
+/*
+ * The rows: the whole log file (AuthsimLogModel: the earlier launches' lines, then this
+ * session's, read back from the file when shown), the call filter over it (a scan of the
+ * model's compact array of calls), a slice that lets new rows join at most every
+ * FLUSH_INTERVAL_USEC, the selection, the column view.
+ */
 struct _AuthsimLogView
 {
   GtkWidget           parent_instance;
 
   AuthsimLog         *log;
+  AuthsimLogModel    *model;
+  AuthsimLogFilter   *filter;
 
   GtkSliceListModel  *slice;
   guint               flush_source;
   gint64              last_flush;     /* monotonic time of the last join of new rows */
-  GtkFilterListModel *filter_model;
-  GtkCustomFilter    *filter;
   GtkSingleSelection *selection;
   guint               call_filter;
 
-  /* Call ids seen in the log, sorted; calls_strings holds "All calls" then one per id. */
-  GArray             *calls;
-  GtkStringList      *calls_strings;
+  /* The calls of the model's rows [0, calls_scanned), as the filter's choices. */
+  AuthsimLogCallList *calls;
+  guint               calls_scanned;
   gboolean            updating_dropdown;
 
   GCancellable       *export_cancellable;
@@ -51,6 +61,7 @@ struct _AuthsimLogView
   GtkColumnView      *column_view;
   GtkLabel           *empty_label;
   GtkDropDown        *filter_dropdown;
+  GtkProgressBar     *progress_bar;
   GtkTextView        *detail_view;
   GtkTextBuffer      *detail_buffer;
   GtkLabel           *status_label;
@@ -63,6 +74,7 @@ enum {
   PROP_LOG,
   PROP_CALL_FILTER,
   PROP_STATUS,
+  PROP_PROGRESS_TEXT,
   N_PROPS
 };
 
@@ -85,28 +97,25 @@ typedef enum
 } Column;
 
 static void flush_appended (AuthsimLogView *self);
+static void update_actions (AuthsimLogView *self);
 
 /* Text helpers ------------------------------------------------------------------------------ */
 
-static char *
-node_to_compact (JsonNode *node)
-{
-  return json_to_string (node, FALSE);
-}
-
-/* For callback events, the payload; for others "key: value" pairs of their own fields. */
+/* For callback events, the payload as written in the line; for others "key: value" pairs of
+ * their own fields. */
 static char *
 dup_payload_text (AuthsimEvent *event)
 {
-  JsonObject *object = authsim_event_get_object (event);
-  JsonNode *payload;
+  JsonObject *object;
   g_autoptr(GList) members = NULL;
   g_autoptr(GString) text = NULL;
+  char *payload;
 
-  payload = json_object_get_member (object, "payload");
-  if (payload != NULL && g_strcmp0 (authsim_event_get_kind (event), "callback") == 0)
-    return node_to_compact (payload);
+  if (g_strcmp0 (authsim_event_get_kind (event), "callback") == 0 &&
+      (payload = authsim_event_dup_member_json (event, "payload")) != NULL)
+    return payload;
 
+  object = authsim_event_get_object (event);
   text = g_string_new (NULL);
   members = json_object_get_members (object);
   for (const GList *l = members; l != NULL && text->len < SUMMARY_MAX_CHARS; l = l->next)
@@ -129,9 +138,13 @@ dup_payload_text (AuthsimEvent *event)
         }
       else
         {
-          g_autofree char *json = node_to_compact (node);
+          /* As written: a number json-glib cannot hold shows as it is, not "inf". */
+          g_autofree char *json = authsim_event_dup_member_json (event, name);
 
-          g_string_append (text, json);
+          if (json != NULL)
+            g_string_append (text, json);
+          else
+            authsim_json_append_node (text, node);
         }
     }
 
@@ -151,10 +164,9 @@ authsim_log_view_dup_row_name (AuthsimEvent *event)
 
   if (callback != NULL)
     {
-      JsonNode *payload = json_object_get_member (authsim_event_get_object (event), "payload");
-      g_autofree char *json = payload != NULL ? node_to_compact (payload) : g_strdup ("null");
+      g_autofree char *json = authsim_event_dup_member_json (event, "payload");
 
-      return g_strdup_printf ("%s %s %s", kind, callback, json);
+      return g_strdup_printf ("%s %s %s", kind, callback, json != NULL ? json : "null");
     }
 
   /* Not a callback: the kind, then the whole event line, so scripts can read everything. */
@@ -304,84 +316,6 @@ add_column (AuthsimLogView *self,
 
 /* Filter by call ---------------------------------------------------------------------------- */
 
-static gboolean
-filter_func (gpointer item,
-             gpointer user_data)
-{
-  AuthsimLogView *self = user_data;
-
-  return authsim_event_get_call (item) == self->call_filter;
-}
-
-/* The index of @call in self->calls, or where it would be inserted. */
-static guint
-calls_bisect (AuthsimLogView *self,
-              guint           call,
-              gboolean       *found)
-{
-  guint lo = 0, hi = self->calls->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      guint value = g_array_index (self->calls, guint, mid);
-
-      if (value == call)
-        {
-          *found = TRUE;
-          return mid;
-        }
-      if (value < call)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-
-  *found = FALSE;
-  return lo;
-}
-
-static void
-calls_add (AuthsimLogView *self,
-           guint           call)
-{
-  g_autofree char *label = NULL;
-  const char *strings[2] = { NULL, NULL };
-  gboolean found;
-  guint index;
-
-  if (call == 0)
-    return;
-
-  /* Calls are mostly appended in order: check the end first. */
-  if (self->calls->len > 0 && g_array_index (self->calls, guint, self->calls->len - 1) == call)
-    return;
-
-  index = calls_bisect (self, call, &found);
-  if (found)
-    return;
-
-  g_array_insert_val (self->calls, index, call);
-  /* Translators: an item of the "Filter by call" list; %u is a call id. */
-  label = g_strdup_printf (_("Call #%u"), call);
-  strings[0] = label;
-  self->updating_dropdown = TRUE;
-  gtk_string_list_splice (self->calls_strings, index + 1, 0, strings);
-  self->updating_dropdown = FALSE;
-}
-
-static void
-calls_reset (AuthsimLogView *self)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->calls_strings));
-
-  g_array_set_size (self->calls, 0);
-  self->updating_dropdown = TRUE;
-  if (n > 1)
-    gtk_string_list_splice (self->calls_strings, 1, n - 1, NULL);
-  self->updating_dropdown = FALSE;
-}
-
 static void
 sync_dropdown (AuthsimLogView *self)
 {
@@ -389,15 +323,12 @@ sync_dropdown (AuthsimLogView *self)
 
   if (self->call_filter != 0)
     {
-      gboolean found;
-      guint index = calls_bisect (self, self->call_filter, &found);
-
-      if (!found)
+      position = authsim_log_call_list_find (self->calls, self->call_filter);
+      if (position == 0)
         {
-          calls_add (self, self->call_filter);
-          index = calls_bisect (self, self->call_filter, &found);
+          authsim_log_call_list_add (self->calls, &self->call_filter, 1);
+          position = authsim_log_call_list_find (self->calls, self->call_filter);
         }
-      position = index + 1;
     }
 
   self->updating_dropdown = TRUE;
@@ -411,15 +342,12 @@ dropdown_selected_cb (GtkDropDown    *dropdown,
                       AuthsimLogView *self)
 {
   guint position = gtk_drop_down_get_selected (dropdown);
-  guint call = 0;
 
-  if (self->updating_dropdown)
+  if (self->updating_dropdown || position == GTK_INVALID_LIST_POSITION)
     return;
 
-  if (position != GTK_INVALID_LIST_POSITION && position > 0 && position <= self->calls->len)
-    call = g_array_index (self->calls, guint, position - 1);
-
-  authsim_log_view_set_call_filter (self, call);
+  authsim_log_view_set_call_filter (self, authsim_log_call_list_get_call (self->calls,
+                                                                          position));
 }
 
 guint
@@ -429,32 +357,79 @@ authsim_log_view_get_call_filter (AuthsimLogView *self)
   return self->call_filter;
 }
 
+/* Every row of the whole file is a candidate: the filter scans the model's calls, in a worker
+ * for a long log (the view shows its progress). */
 void
 authsim_log_view_set_call_filter (AuthsimLogView *self,
                                   guint           call)
 {
-  guint old;
-
   g_return_if_fail (AUTHSIM_IS_LOG_VIEW (self));
 
   if (self->call_filter == call)
     return;
 
-  old = self->call_filter;
   self->call_filter = call;
   flush_appended (self);
-
-  /* All calls: no filter at all, so 100,000 events cost nothing to show. */
-  if (call == 0)
-    gtk_filter_list_model_set_filter (self->filter_model, NULL);
-  else if (old == 0)
-    gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
-  else
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-
+  if (self->filter != NULL)
+    authsim_log_filter_set_call (self->filter, call);
+  /* The rows found (a short log's at once) show at once, not at the next join. */
+  flush_appended (self);
   sync_dropdown (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL_FILTER]);
+}
+
+/* Progress ---------------------------------------------------------------------------------- */
+
+/* What a worker is doing for the view, if anything: an export, a call filter's scan, or the
+ * indexing of the earlier launches' lines (the window shows at once, the rows follow). */
+static void
+update_progress (AuthsimLogView *self)
+{
+  const char *text = NULL;
+  double fraction = 0.0;
+
+  if (self->export_cancellable != NULL && self->model != NULL)
+    {
+      /* Translators: the progress bar of the log while "Export log…" runs. */
+      text = _("Exporting the log…");
+      g_object_get (self->model, "export-progress", &fraction, NULL);
+    }
+  else if (self->filter != NULL && authsim_log_filter_get_busy (self->filter))
+    {
+      /* Translators: the progress bar of the log while it finds the events of one call. */
+      text = _("Finding the call’s events…");
+      g_object_get (self->filter, "progress", &fraction, NULL);
+    }
+  else if (self->model != NULL && authsim_log_model_get_indexing (self->model))
+    {
+      /* Translators: the progress bar of the log while it reads a large log file. */
+      text = _("Reading earlier events…");
+      fraction = authsim_log_model_get_progress (self->model);
+    }
+
+  gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+  if (g_strcmp0 (gtk_progress_bar_get_text (self->progress_bar), text) != 0)
+    {
+      gtk_progress_bar_set_text (self->progress_bar, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), text != NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TEXT]);
+    }
+}
+
+static void
+progress_changed_cb (GObject        *object,
+                     GParamSpec     *pspec,
+                     AuthsimLogView *self)
+{
+  update_progress (self);
+}
+
+const char *
+authsim_log_view_get_progress_text (AuthsimLogView *self)
+{
+  g_return_val_if_fail (AUTHSIM_IS_LOG_VIEW (self), NULL);
+  return gtk_progress_bar_get_text (self->progress_bar);
 }
 
 /*
@@ -519,94 +494,49 @@ vadjustment_value_changed_cb (GtkAdjustment  *adjustment,
     self->follow = adjustment_at_bottom (adjustment);
 }
 
-/* Log model --------------------------------------------------------------------------------- */
 
-/* Inserts the "Call #n" items of @labels (emptied) for calls[@first…], after "All calls". */
+/* Rows -------------------------------------------------------------------------------------- */
+
+/* The filter's choices gain the calls of the model's rows not looked at yet. */
 static void
-insert_call_labels (AuthsimLogView *self,
-                    guint           first,
-                    GPtrArray      *labels)
+add_new_calls (AuthsimLogView *self)
 {
-  if (labels->len == 0)
-    return;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  g_autoptr(GArray) calls = NULL;
 
-  g_ptr_array_add (labels, NULL);
-  self->updating_dropdown = TRUE;
-  gtk_string_list_splice (self->calls_strings, first + 1, 0,
-                          (const char * const *) labels->pdata);
-  self->updating_dropdown = FALSE;
-  g_ptr_array_set_size (labels, 0);
+  if (n <= self->calls_scanned)
+    return;
+  calls = g_array_sized_new (FALSE, FALSE, sizeof (guint), n - self->calls_scanned);
+  for (guint i = self->calls_scanned; i < n; i++)
+    {
+      guint call = authsim_log_model_get_call (self->model, i);
+
+      g_array_append_val (calls, call);
+    }
+  authsim_log_call_list_add (self->calls, (const guint *) calls->data, calls->len);
+  self->calls_scanned = n;
 }
 
 /*
  * GTK 4.8's list views pay for every items-changed they have seen: each one leaves a node in
  * the view's tree that later changes walk. The log appends one event at a time, so the view
- * sees the log through a slice whose size grows once per main-loop turn (before the frame is
- * laid out): a burst of events is one change, and 100,000 events stay smooth.
+ * sees the rows through a slice whose size grows once per main-loop turn (before the frame is
+ * laid out): a burst of events is one change, and a million rows stay smooth.
  */
-static void
-add_calls_of_range (AuthsimLogView *self,
-                    guint           start,
-                    guint           end)
-{
-  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-  guint last = self->calls->len > 0 ? g_array_index (self->calls, guint,
-                                                     self->calls->len - 1) : 0;
-  guint first_new = self->calls->len;
-
-  for (guint i = start; i < end; i++)
-    {
-      g_autoptr(AuthsimEvent) event = g_list_model_get_item (G_LIST_MODEL (self->log), i);
-      guint call = authsim_event_get_call (event);
-
-      if (call == 0 || call == last)
-        continue;
-
-      if (call > last)
-        {
-          /* The usual case: a new call after all the others, added with the batch below. */
-          g_array_append_val (self->calls, call);
-          /* Translators: an item of the "Filter by call" list; %u is a call id. */
-          g_ptr_array_add (labels, g_strdup_printf (_("Call #%u"), call));
-          last = call;
-        }
-      else
-        {
-          gboolean found;
-
-          /* An older call (a gateway request redeeming its code): rare, one at a time. */
-          calls_bisect (self, call, &found);
-          if (!found)
-            {
-              /* Flush the batch first so that positions stay right. */
-              insert_call_labels (self, first_new, labels);
-              calls_add (self, call);
-              first_new = self->calls->len;
-            }
-        }
-    }
-
-  insert_call_labels (self, first_new, labels);
-}
-
-/* Shows the events appended since the last flush, as one change. */
 static void
 flush_appended (AuthsimLogView *self)
 {
-  guint shown, available;
+  guint available;
 
   g_clear_handle_id (&self->flush_source, g_source_remove);
 
-  if (self->log == NULL)
+  if (self->filter == NULL)
     return;
 
-  shown = gtk_slice_list_model_get_size (self->slice);
-  available = g_list_model_get_n_items (G_LIST_MODEL (self->log));
-  if (available <= shown)
-    return;
-
-  add_calls_of_range (self, shown, available);
-  gtk_slice_list_model_set_size (self->slice, available);
+  add_new_calls (self);
+  available = g_list_model_get_n_items (G_LIST_MODEL (self->filter));
+  if (gtk_slice_list_model_get_size (self->slice) != available)
+    gtk_slice_list_model_set_size (self->slice, available);
 }
 
 static gboolean
@@ -620,26 +550,56 @@ flush_appended_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The model changed other than at its end: Clear view (nothing left), or the earlier
+ * launches' rows have arrived in front of this session's. */
 static void
-log_items_changed_cb (GListModel     *model,
-                      guint           position,
-                      guint           removed,
-                      guint           added,
-                      AuthsimLogView *self)
+model_items_changed_cb (GListModel     *model,
+                        guint           position,
+                        guint           removed,
+                        guint           added,
+                        AuthsimLogView *self)
+{
+  GArray *history;
+
+  if (removed == 0 && position >= self->calls_scanned)
+    return;  /* appended: its calls join at the next flush */
+
+  if (g_list_model_get_n_items (model) == 0)
+    {
+      /* Cleared: forget the calls and the filter. */
+      self->calls_scanned = 0;
+      authsim_log_view_set_call_filter (self, 0);
+      authsim_log_call_list_reset (self->calls);
+      return;
+    }
+
+  history = authsim_log_model_get_history_calls (self->model);
+  if (position == 0 && removed == 0 && history != NULL)
+    {
+      authsim_log_call_list_add (self->calls, (const guint *) history->data, history->len);
+      self->calls_scanned += added;
+      return;
+    }
+
+  self->calls_scanned = 0;
+  authsim_log_call_list_reset (self->calls);
+  add_new_calls (self);
+  sync_dropdown (self);
+}
+
+static void
+filter_items_changed_cb (GListModel     *model,
+                         guint           position,
+                         guint           removed,
+                         guint           added,
+                         AuthsimLogView *self)
 {
   guint shown = gtk_slice_list_model_get_size (self->slice);
 
   if (removed > 0 || position < shown)
     {
-      /* Not an append (Clear view): the slice has passed it on. Start again from what is
-       * left, and forget the calls when the view is empty. */
-      g_clear_handle_id (&self->flush_source, g_source_remove);
-      if (g_list_model_get_n_items (model) == 0)
-        {
-          authsim_log_view_set_call_filter (self, 0);
-          calls_reset (self);
-          gtk_slice_list_model_set_size (self->slice, 0);
-        }
+      /* Not an append (a clear, a new filter, the earlier rows arriving): the slice has
+       * passed it on; show the rest at once. */
       flush_appended (self);
       return;
     }
@@ -662,11 +622,11 @@ log_items_changed_cb (GListModel     *model,
 }
 
 static void
-filtered_items_changed_cb (GListModel     *model,
-                           guint           position,
-                           guint           removed,
-                           guint           added,
-                           AuthsimLogView *self)
+shown_items_changed_cb (GListModel     *model,
+                        guint           position,
+                        guint           removed,
+                        guint           added,
+                        AuthsimLogView *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label),
                           g_list_model_get_n_items (model) == 0);
@@ -681,18 +641,25 @@ authsim_log_view_get_selected (AuthsimLogView *self)
   return gtk_single_selection_get_selected_item (self->selection);
 }
 
+static gboolean
+has_payload (AuthsimEvent *event)
+{
+  g_autofree char *payload = NULL;
+
+  if (g_strcmp0 (authsim_event_get_kind (event), "callback") != 0)
+    return FALSE;
+  payload = authsim_event_dup_member_json (event, "payload");
+  return payload != NULL;
+}
+
 static void
 update_actions (AuthsimLogView *self)
 {
   AuthsimEvent *event = authsim_log_view_get_selected (self);
-  gboolean has_payload = FALSE;
-
-  if (event != NULL)
-    has_payload = g_strcmp0 (authsim_event_get_kind (event), "callback") == 0 &&
-                  json_object_has_member (authsim_event_get_object (event), "payload");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log-view.copy-row", event != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log-view.copy-payload", has_payload);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log-view.copy-payload",
+                                 event != NULL && has_payload (event));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log-view.filter-selected",
                                  event != NULL && authsim_event_get_call (event) != 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log-view.clear", self->log != NULL);
@@ -708,16 +675,12 @@ selected_item_changed_cb (GtkSingleSelection *selection,
 
   if (event != NULL)
     {
-      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autofree char *pretty = NULL;
+      const char *json = authsim_event_get_json (event);
+      g_autoptr(GString) pretty = g_string_new (NULL);
 
-      json_node_set_object (root, authsim_event_get_object (event));
-      json_generator_set_root (generator, root);
-      json_generator_set_pretty (generator, TRUE);
-      json_generator_set_indent (generator, 2);
-      pretty = json_generator_to_data (generator, NULL);
-      gtk_text_buffer_set_text (self->detail_buffer, pretty, -1);
+      /* The line re-indented, every value as written. */
+      authsim_json_append_pretty (pretty, json, strlen (json));
+      gtk_text_buffer_set_text (self->detail_buffer, pretty->str, pretty->len);
     }
   else
     {
@@ -747,7 +710,6 @@ gboolean
 authsim_log_view_copy_payload (AuthsimLogView *self)
 {
   AuthsimEvent *event;
-  JsonNode *payload;
   g_autofree char *json = NULL;
 
   g_return_val_if_fail (AUTHSIM_IS_LOG_VIEW (self), FALSE);
@@ -756,11 +718,10 @@ authsim_log_view_copy_payload (AuthsimLogView *self)
   if (event == NULL || g_strcmp0 (authsim_event_get_kind (event), "callback") != 0)
     return FALSE;
 
-  payload = json_object_get_member (authsim_event_get_object (event), "payload");
-  if (payload == NULL)
+  json = authsim_event_dup_member_json (event, "payload");
+  if (json == NULL)
     return FALSE;
 
-  json = node_to_compact (payload);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), json);
   return TRUE;
 }
@@ -792,7 +753,7 @@ typedef struct
 {
   AuthsimLogView *self;   /* a reference */
   GFile          *file;
-  guint           n_events;
+  GCancellable   *cancellable;
 } ExportData;
 
 static void
@@ -800,6 +761,7 @@ export_data_free (ExportData *data)
 {
   g_clear_object (&data->self);
   g_clear_object (&data->file);
+  g_clear_object (&data->cancellable);
   g_free (data);
 }
 
@@ -815,9 +777,16 @@ export_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
   g_autofree char *name = NULL;
+  guint n_events = 0;
   gboolean success;
 
-  success = authsim_log_export_finish (AUTHSIM_LOG (source), result, &error);
+  success = authsim_log_model_export_finish (AUTHSIM_LOG_MODEL (source), result, &n_events,
+                                             &error);
+  if (self->export_cancellable == data->cancellable)
+    {
+      g_clear_object (&self->export_cancellable);
+      update_progress (self);
+    }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
@@ -828,19 +797,19 @@ export_done_cb (GObject      *source,
       message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                               "Exported %u event to %s",
                                               "Exported %u events to %s",
-                                              data->n_events),
-                                 data->n_events, name);
+                                              n_events),
+                                 n_events, name);
     }
   else
     {
       message = g_strdup (error->message);
     }
 
-  g_clear_object (&self->export_cancellable);
   set_status (self, message);
   g_signal_emit (self, signals[SIGNAL_EXPORT_FINISHED], 0, data->file, success, message);
 }
 
+/* The rows shown (Clear view taken into account, the call filter not), from the file. */
 void
 authsim_log_view_export_to_file (AuthsimLogView *self,
                                  GFile          *file)
@@ -850,7 +819,7 @@ authsim_log_view_export_to_file (AuthsimLogView *self,
   g_return_if_fail (AUTHSIM_IS_LOG_VIEW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  if (self->log == NULL)
+  if (self->model == NULL)
     return;
 
   /* A new export replaces one still running. */
@@ -861,11 +830,13 @@ authsim_log_view_export_to_file (AuthsimLogView *self,
   data = g_new0 (ExportData, 1);
   data->self = g_object_ref (self);
   data->file = g_object_ref (file);
-  data->n_events = g_list_model_get_n_items (G_LIST_MODEL (self->log));
+  data->cancellable = g_object_ref (self->export_cancellable);
 
   /* Translators: shown under the log while an export runs. */
   set_status (self, _("Exporting…"));
-  authsim_log_export_async (self->log, file, self->export_cancellable, export_done_cb, data);
+  update_progress (self);
+  authsim_log_model_export_async (self->model, file, self->export_cancellable, export_done_cb,
+                                  data);
 }
 
 static void
@@ -923,6 +894,7 @@ authsim_log_view_export (AuthsimLogView *self)
   gtk_native_dialog_show (self->chooser);
 }
 
+
 /* Actions ----------------------------------------------------------------------------------- */
 
 static void
@@ -941,6 +913,7 @@ copy_payload_cb (GtkWidget  *widget,
   authsim_log_view_copy_payload (AUTHSIM_LOG_VIEW (widget));
 }
 
+/* The view starts after what is there now; the file keeps everything. */
 static void
 clear_cb (GtkWidget  *widget,
           const char *action_name,
@@ -948,8 +921,8 @@ clear_cb (GtkWidget  *widget,
 {
   AuthsimLogView *self = AUTHSIM_LOG_VIEW (widget);
 
-  if (self->log != NULL)
-    authsim_log_clear_view (self->log);
+  if (self->model != NULL)
+    authsim_log_model_clear (self->model);
 }
 
 static void
@@ -974,6 +947,19 @@ filter_selected_cb (GtkWidget  *widget,
 
 /* Log --------------------------------------------------------------------------------------- */
 
+static void
+drop_model (AuthsimLogView *self)
+{
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  if (self->filter != NULL)
+    g_signal_handlers_disconnect_by_data (self->filter, self);
+  if (self->slice != NULL)
+    gtk_slice_list_model_set_model (self->slice, NULL);
+  g_clear_object (&self->filter);
+  g_clear_object (&self->model);
+}
+
 void
 authsim_log_view_set_log (AuthsimLogView *self,
                           AuthsimLog     *log)
@@ -984,26 +970,41 @@ authsim_log_view_set_log (AuthsimLogView *self,
   if (self->log == log)
     return;
 
-  if (self->log != NULL)
-    g_signal_handlers_disconnect_by_data (self->log, self);
   g_cancellable_cancel (self->export_cancellable);
   g_clear_object (&self->export_cancellable);
   authsim_log_view_set_call_filter (self, 0);
-  calls_reset (self);
-
+  authsim_log_call_list_reset (self->calls);
+  self->calls_scanned = 0;
   g_clear_handle_id (&self->flush_source, g_source_remove);
-  g_set_object (&self->log, log);
+  drop_model (self);
   gtk_slice_list_model_set_size (self->slice, 0);
-  gtk_slice_list_model_set_model (self->slice, G_LIST_MODEL (log));
 
+  g_set_object (&self->log, log);
   if (self->log != NULL)
     {
+      /* The whole file: the earlier launches' lines are indexed in a worker meanwhile. */
+      self->model = authsim_log_model_new (log);
+      self->filter = authsim_log_filter_new (self->model);
+      g_signal_connect_object (self->model, "items-changed",
+                               G_CALLBACK (model_items_changed_cb), self, 0);
+      g_signal_connect_object (self->model, "notify::indexing",
+                               G_CALLBACK (progress_changed_cb), self, 0);
+      g_signal_connect_object (self->model, "notify::progress",
+                               G_CALLBACK (progress_changed_cb), self, 0);
+      g_signal_connect_object (self->model, "notify::export-progress",
+                               G_CALLBACK (progress_changed_cb), self, 0);
+      g_signal_connect_object (self->filter, "notify::busy",
+                               G_CALLBACK (progress_changed_cb), self, 0);
+      g_signal_connect_object (self->filter, "notify::progress",
+                               G_CALLBACK (progress_changed_cb), self, 0);
+      gtk_slice_list_model_set_model (self->slice, G_LIST_MODEL (self->filter));
       /* Connected after the slice's own handler: it has seen the change by then. */
-      g_signal_connect_object (self->log, "items-changed",
-                               G_CALLBACK (log_items_changed_cb), self, 0);
+      g_signal_connect_object (self->filter, "items-changed",
+                               G_CALLBACK (filter_items_changed_cb), self, 0);
       flush_appended (self);
     }
 
+  update_progress (self);
   update_actions (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG]);
 }
@@ -1032,8 +1033,7 @@ authsim_log_view_dispose (GObject *object)
       g_clear_object (&self->chooser);
     }
 
-  if (self->log != NULL)
-    g_signal_handlers_disconnect_by_data (self->log, self);
+  drop_model (self);
   g_clear_handle_id (&self->flush_source, g_source_remove);
   if (self->scroll_tick != 0)
     {
@@ -1048,11 +1048,11 @@ authsim_log_view_dispose (GObject *object)
 
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->slice != NULL)
+    g_signal_handlers_disconnect_by_data (self->slice, self);
   g_clear_object (&self->selection);
-  g_clear_object (&self->filter_model);
   g_clear_object (&self->slice);
-  g_clear_object (&self->filter);
-  g_clear_object (&self->calls_strings);
+  g_clear_object (&self->calls);
   g_clear_object (&self->log);
 
   G_OBJECT_CLASS (authsim_log_view_parent_class)->dispose (object);
@@ -1063,7 +1063,6 @@ authsim_log_view_finalize (GObject *object)
 {
   AuthsimLogView *self = AUTHSIM_LOG_VIEW (object);
 
-  g_clear_pointer (&self->calls, g_array_unref);
   g_clear_pointer (&self->status, g_free);
 
   G_OBJECT_CLASS (authsim_log_view_parent_class)->finalize (object);
@@ -1087,6 +1086,9 @@ authsim_log_view_get_property (GObject    *object,
       break;
     case PROP_STATUS:
       g_value_set_string (value, self->status);
+      break;
+    case PROP_PROGRESS_TEXT:
+      g_value_set_string (value, gtk_progress_bar_get_text (self->progress_bar));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1135,6 +1137,9 @@ authsim_log_view_class_init (AuthsimLogViewClass *klass)
   properties[PROP_STATUS] =
     g_param_spec_string ("status", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROGRESS_TEXT] =
+    g_param_spec_string ("progress-text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_EXPORT_FINISHED] =
@@ -1150,6 +1155,7 @@ authsim_log_view_class_init (AuthsimLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, column_view);
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, empty_label);
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, filter_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, detail_view);
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, detail_buffer);
   gtk_widget_class_bind_template_child (widget_class, AuthsimLogView, status_label);
@@ -1176,23 +1182,17 @@ authsim_log_view_init (AuthsimLogView *self)
 {
   GtkAdjustment *vadjustment;
   g_autoptr(GtkExpression) expression = NULL;
-  const char *all_calls[2] = { NULL, NULL };
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->calls = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  /* The log model is shown as is: no copy, the filter only when one is chosen. */
-  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->calls = authsim_log_call_list_new ();
   self->slice = gtk_slice_list_model_new (NULL, 0, 0);
-  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->slice)), NULL);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->slice)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected-item",
                     G_CALLBACK (selected_item_changed_cb), self);
-  g_signal_connect (self->filter_model, "items-changed",
-                    G_CALLBACK (filtered_items_changed_cb), self);
+  g_signal_connect (self->slice, "items-changed", G_CALLBACK (shown_items_changed_cb), self);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   /* Translators: log column headings. */
@@ -1202,10 +1202,7 @@ authsim_log_view_init (AuthsimLogView *self)
   add_column (self, C_("log column", "Callback"), COLUMN_CALLBACK, FALSE, -1);
   add_column (self, C_("log column", "Payload"), COLUMN_PAYLOAD, TRUE, -1);
 
-  /* Translators: the first item of the "Filter by call" list. */
-  all_calls[0] = _("All calls");
-  self->calls_strings = gtk_string_list_new (all_calls);
-  gtk_drop_down_set_model (self->filter_dropdown, G_LIST_MODEL (self->calls_strings));
+  gtk_drop_down_set_model (self->filter_dropdown, G_LIST_MODEL (self->calls));
   /* Many calls: typing "#12" in the list finds call 12. */
   expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
   gtk_drop_down_set_expression (self->filter_dropdown, expression);

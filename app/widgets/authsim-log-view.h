@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* authsim-log-view.h: the callback log (SPEC §7, §8): a column view over the event log, a
- * detail pane, copy, export, clear view and a filter by call. */
+/* authsim-log-view.h: the callback log (SPEC §7, §8): a column view over the whole log file
+ * (AuthsimLogModel: earlier launches' events, then this session's), a detail pane, copy,
+ * export, clear view and a filter by call. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -14,7 +15,9 @@ G_DECLARE_FINAL_TYPE (AuthsimLogView, authsim_log_view, AUTHSIM, LOG_VIEW, GtkWi
 
 /*
  * Properties: "log" AuthsimLog (rw, nullable), "call-filter" uint (rw): the call whose
- * events are shown, 0 for all; "status" string (r, nullable): the last export's outcome.
+ * events are shown, 0 for all; "status" string (r, nullable): the last export's outcome;
+ * "progress-text" string (r, nullable): what a worker is doing for the view (reading a large
+ * file's earlier events, filtering, exporting), shown with its progress above the rows.
  * Signal "export-finished" (GFile *file, gboolean success, const char *message).
  * Widget actions: log-view.copy-row, log-view.copy-payload, log-view.clear, log-view.export,
  * log-view.filter-selected.
@@ -35,11 +38,14 @@ gboolean       authsim_log_view_copy_row        (AuthsimLogView *self);
 gboolean       authsim_log_view_copy_payload    (AuthsimLogView *self);
 /* Asks for a file (GtkFileChooserNative) and exports the log there without blocking. */
 void           authsim_log_view_export          (AuthsimLogView *self);
-/* Exports the log's events as JSON Lines to @file, without blocking; "export-finished". */
+/* Exports the rows shown (after a Clear view, whatever the call filter) as JSON Lines to
+ * @file, from the log file, without blocking; "export-finished". */
 void           authsim_log_view_export_to_file  (AuthsimLogView *self,
                                                  GFile          *file);
 /* (nullable): the last export's outcome, as shown under the log. */
 const char    *authsim_log_view_get_status      (AuthsimLogView *self);
+/* (nullable): the text of the progress bar, NULL when it is hidden. */
+const char    *authsim_log_view_get_progress_text (AuthsimLogView *self);
 
 /* The name AT-SPI sees for an event's row: "<kind> <callback> <payload>" (transfer full). */
 char          *authsim_log_view_dup_row_name    (AuthsimEvent   *event);

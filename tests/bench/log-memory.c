@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * log-memory: what one log event costs in memory. Appends N gateway "request" events (the
- * fields the gateway logs) to a log without a file and without a model limit, then asks each
- * event for its object, and prints the resident memory each step added, per event.
+ * fields the gateway logs) to a log, then asks each event for its object, and prints the
+ * resident memory each step added, per event. With FILE the log is backed by that file (what
+ * the app does: the model keeps where each line starts, rows are read back when asked for);
+ * without, every line is kept in memory (a log without a file).
  *
- * Usage: log-memory [N]   (default 100000)
+ * Usage: log-memory [N [FILE]]   (default 100000, no file)
  */
 #include "config.h"
 
@@ -37,7 +39,8 @@ main (int   argc,
   guint n = argc > 1 ? (guint) atoi (argv[1]) : 100000;
   long before, as_text, with_objects;
 
-  authsim_log_set_model_limit (log, MAX (n, 1));
+  if (argc > 2 && !authsim_log_set_file (log, argv[2], NULL))
+    return 1;
   before = resident_kib ();
   for (guint i = 0; i < n; i++)
     {

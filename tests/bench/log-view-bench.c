@@ -225,8 +225,6 @@ main (int   argc,
   bench.log = log;
   bench.n_events = argc > 1 ? (guint) atoi (argv[1]) : 100000;
   bench.burst = argc > 2 ? (guint) atoi (argv[2]) : 1000;
-  /* Measure the view with every event in it, beyond the model's default limit. */
-  authsim_log_set_model_limit (log, MAX (bench.n_events, 1));
   bench.work = g_array_new (FALSE, FALSE, sizeof (gint64));
   bench.intervals = g_array_new (FALSE, FALSE, sizeof (gint64));
 
