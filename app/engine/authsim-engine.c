@@ -608,7 +608,7 @@ call_new (AuthsimEngine    *self,
   const AuthsimPage *page = current_page (self);
   const char *host = authsim_profile_get_host_app_id (self->profile);
 
-  call->id = ++self->next_call;
+  call->id = authsim_store_next_call_id (self->store);
   call->params = params != NULL ? json_node_copy (params) : NULL;
   call->trigger = trigger;
   call->container = container;
