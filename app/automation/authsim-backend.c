@@ -351,14 +351,11 @@ authsim_backend_run_scenario_async (AuthsimBackend      *self,
 void
 authsim_backend_shutdown (AuthsimBackend *self)
 {
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (AUTHSIM_IS_BACKEND (self));
 
+  /* The store has nothing to save: every change was committed when it was made. */
   if (self->gateway != NULL)
     authsim_gateway_stop (self->gateway);
-  if (!authsim_store_save (self->store, &error))
-    g_warning ("Could not save the state: %s", error->message);
 }
 
 AuthsimEngine *

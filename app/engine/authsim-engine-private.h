@@ -88,7 +88,6 @@ struct _AuthsimEngine
   char                   *toast;
   char                   *banner;
 
-  guint                   next_call;
   GQueue                  pending;        /* Call*, waiting behind the active one */
   Call                   *active;         /* the call that owns the popup or the toast */
   AuthsimRequest         *request;

@@ -751,7 +751,7 @@ authsim_engine_new_call (AuthsimEngine    *self,
   const AuthsimPage *page = current_page (self);
   const char *host = authsim_profile_get_host_app_id (self->profile);
 
-  call->id = ++self->next_call;
+  call->id = authsim_store_next_call_id (self->store);
   call->api = api;
   call->params = params != NULL ? json_node_copy (params) : NULL;
   call->trigger = trigger;

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* authsim-store.h: grants, auth codes, tokens, the virtual clock and their persistence
- * (SPEC §5, §6). Thread-safe: the gateway may call it from its own thread. The grants model
- * is only changed from the thread that created the store. */
+/* authsim-store.h: grants, auth codes, tokens, the call ids, the virtual clock and their
+ * persistence in SQLite (SPEC §5, §6, §8). Thread-safe: the gateway may call it from its own
+ * thread. The grants model is only changed from the thread that created the store.
+ * Every change is committed to the database before the call that makes it returns, so what a
+ * caller announces afterwards (a log event, a callback, a gateway response) survives a crash. */
 #pragma once
 
 #include <gio/gio.h>
 
+#include "authsim-grant.h"
 #include "authsim-random.h"
 
 G_BEGIN_DECLS
@@ -66,47 +69,42 @@ gint64        authsim_token_refresh_lifetime (const char * const *scopes);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuthsimCode, authsim_code_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AuthsimToken, authsim_token_free)
 
-/* A grant: the scopes a user granted an app, and when (an item of the grants model). */
-#define AUTHSIM_TYPE_GRANT (authsim_grant_get_type ())
-G_DECLARE_FINAL_TYPE (AuthsimGrant, authsim_grant, AUTHSIM, GRANT, GObject)
-
-const char         *authsim_grant_get_user_id    (AuthsimGrant *self);
-const char         *authsim_grant_get_app_id     (AuthsimGrant *self);
-const char * const *authsim_grant_get_scopes     (AuthsimGrant *self);
-gint64              authsim_grant_get_granted_at (AuthsimGrant *self);  /* virtual unix seconds */
-
 #define AUTHSIM_TYPE_STORE (authsim_store_get_type ())
 G_DECLARE_FINAL_TYPE (AuthsimStore, authsim_store, AUTHSIM, STORE, GObject)
 
 /*
- * @state_dir (nullable): where state.json lives; NULL keeps everything in memory.
+ * @state_dir (nullable): where state.sqlite3 lives (authsim_store_load opens it); NULL keeps
+ * everything in a database in memory. Until it is loaded, a store works in memory.
  * @random_bytes: the cryptographic source codes and tokens are drawn from (the engine links no
  * crypto library: the app hands in OpenSSL's, see authsim-crypto.h).
  * Properties: "code-lifetime" (uint seconds), "clock-offset" (int64 seconds), both persisted.
- * Signal: "saved" (no arguments), emitted on the GMainContext that was thread-default at
- * creation after a background save wrote state.json; several saves may give one emission.
- * Every mutation schedules a background save: 200 ms after it at the soonest, and no sooner
- * than 50 × the last save's duration after that save (see authsim-store.c).
+ * Expired codes and tokens are purged at load and then every minute, on the GMainContext that
+ * was thread-default at creation (see authsim_store_purge).
  */
 AuthsimStore *authsim_store_new                 (const char       *state_dir,
                                                  AuthsimRandomFunc random_bytes);
 /*
- * Reads state.json. A missing file is an empty state. A corrupt one is renamed to
- * state.json.corrupt-YYYYMMDD-HHMMSS, *warning (nullable) says so and where, and the store
- * starts empty: TRUE. FALSE only when the directory cannot be used at all.
+ * Opens <state_dir>/state.sqlite3 (created 0600 when missing) and reads it; what the store held
+ * in memory before is dropped. An existing state.json (the format of earlier versions) is
+ * imported once and renamed state.json.imported. A corrupt or unreadable database or
+ * state.json is renamed to NAME.corrupt-YYYYMMDD-HHMMSS, *warning (nullable) says so and where,
+ * and the store starts without it: TRUE. FALSE (the store stays in memory) when the directory
+ * cannot be used, another process holds the database locked for seconds, the disk is full, or
+ * the database was written by a newer AuthSim. Called once, before the store is shared with
+ * other threads. Two processes may use one directory at once: codes, tokens and call ids are
+ * shared through the file, but each keeps the grants and settings it read (or changed).
  */
 gboolean      authsim_store_load                (AuthsimStore  *self,
                                                  char         **warning,
                                                  GError       **error);
-/* Writes state.json now, on the calling thread (atomically: temp file + rename), after any
- * background write in progress. Mutations also schedule a write in the background. */
-gboolean      authsim_store_save                (AuthsimStore  *self,
-                                                 GError       **error);
-/* Blocks until every change made before the call is on disk: waits for a background write in
- * progress, then writes on the calling thread only if something is still pending. TRUE when
- * nothing was pending or the write succeeded (a failed write stays pending). */
-gboolean      authsim_store_flush               (AuthsimStore  *self,
-                                                 GError       **error);
+/* Deletes the codes past their expiry and the tokens past their refresh expiry (plus a grace
+ * of 30 virtual days, so that an expired token still answers "expired" for a while); returns
+ * how many went. The store also does so by itself (see authsim_store_new). */
+guint         authsim_store_purge               (AuthsimStore  *self);
+
+/* A new call id (SPEC §8): 1, 2, … never handed out twice by the stores of one directory,
+ * one after the other or at once; committed before it is returned. */
+guint         authsim_store_next_call_id        (AuthsimStore  *self);
 
 /* The virtual clock: real time plus an offset every lifetime reads. */
 gint64        authsim_store_now                 (AuthsimStore  *self);   /* unix seconds */
@@ -160,11 +158,14 @@ void          authsim_store_refuse              (AuthsimStore  *self,
                                                  const char    *user_id,
                                                  const char    *app_id,
                                                  const char    *scope);
-/* Removes the grant and invalidates that user's tokens for that app. FALSE if there was none. */
+/* Removes the grant and the decisions of (user, app), and invalidates that user's tokens and
+ * unredeemed codes for that app (SPEC §5), also when there was no grant (auth_base chains make
+ * none). FALSE if there was no grant. */
 gboolean      authsim_store_revoke              (AuthsimStore  *self,
                                                  const char    *user_id,
                                                  const char    *app_id);
-/* Removes every grant and every refusal of every user, and every token. */
+/* Removes every grant and every decision of every user, and invalidates every token and every
+ * unredeemed code (auth_base-only chains included). */
 void          authsim_store_clear_grants        (AuthsimStore  *self);
 
 /* Auth codes: 32 characters [0-9a-zA-Z] from OpenSSL's RAND_bytes, never repeated. */
@@ -173,16 +174,18 @@ char         *authsim_store_issue_code          (AuthsimStore  *self,
                                                  const char    *user_id,
                                                  const char * const *scopes,
                                                  guint          call);
-/* (transfer full): a peek that does not spend the code; NULL if unknown (for logging). */
+/* (transfer full): a peek that does not spend the code; NULL if unknown or spent (for
+ * logging). */
 AuthsimCode  *authsim_store_lookup_code         (AuthsimStore  *self,
                                                  const char    *code);
-/* The call that produced @code, live or recently spent (the last 4096 spent codes, in
- * memory); 0 when unknown. Links even a failing or replayed exchange to its call. */
+/* The call that produced @code, live or spent (a spent code is remembered until it expires
+ * and is purged); 0 when unknown. Links even a failing or replayed exchange to its call. */
 guint         authsim_store_get_code_call       (AuthsimStore  *self,
                                                  const char    *code);
 /*
  * Spends @code (its first exchange spends it, successful or not) and returns it.
- * Errors: CODE_INVALID (unknown, used or expired), UNMATCHED_APP_ID (issued to another app).
+ * Errors: CODE_INVALID (unknown, used, revoked or expired), UNMATCHED_APP_ID (issued to another
+ * app).
  */
 AuthsimCode  *authsim_store_redeem_code         (AuthsimStore  *self,
                                                  const char    *code,
@@ -192,6 +195,17 @@ AuthsimCode  *authsim_store_redeem_code         (AuthsimStore  *self,
 /* Tokens. */
 AuthsimToken *authsim_store_issue_token         (AuthsimStore      *self,
                                                  const AuthsimCode *code);
+/*
+ * alipay.system.oauth.token with grant_type=authorization_code, in one transaction: spends
+ * @code as authsim_store_redeem_code does (same errors) and issues its token. *call (nullable)
+ * gets the call that produced the code, live or spent, 0 when unknown, even when the exchange
+ * fails, so that a failing or replayed exchange is still linked to its call.
+ */
+AuthsimToken *authsim_store_exchange_code       (AuthsimStore  *self,
+                                                 const char    *code,
+                                                 const char    *app_id,
+                                                 guint         *call,
+                                                 GError       **error);
 /* Rotates the pair: the old access and refresh tokens stop working.
  * Errors: REFRESH_INVALID (unknown, rotated, revoked, other app), REFRESH_TIME_OUT. */
 AuthsimToken *authsim_store_refresh             (AuthsimStore  *self,

@@ -73,23 +73,20 @@ redeem_code (AuthsimGateway        *self,
              const char            *code,
              AuthsimGatewayOutcome *o)
 {
-  g_autoptr(AuthsimCode) redeemed = NULL;
   g_autoptr(GError) error = NULL;
+  AuthsimToken *token;
 
   if (code == NULL)
     {
       authsim_gateway_outcome_fail (o, "40001", "isv.missing-code", "缺少授权码code参数");
       return NULL;
     }
-  /* Before redeeming, so that even a failing exchange is linked to its call. */
-  o->call = authsim_store_get_code_call (self->store, code);
-  redeemed = authsim_store_redeem_code (self->store, code, app_id, &error);
-  if (redeemed == NULL)
-    {
-      fail_from_store_error (o, error);
-      return NULL;
-    }
-  return authsim_store_issue_token (self->store, redeemed);
+  /* Spent and exchanged in one commit, before the response; even a failing exchange is linked
+   * to its call. */
+  token = authsim_store_exchange_code (self->store, code, app_id, &o->call, &error);
+  if (token == NULL)
+    fail_from_store_error (o, error);
+  return token;
 }
 
 /* grant_type=refresh_token: (nullable) the new token. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* test-store.c: codes, tokens, grants, the virtual clock, open_id and state.json. */
+/* test-store.c: codes, tokens, grants, call ids, the virtual clock, open_id, and their
+ * persistence in state.sqlite3 (with the import of the older state.json). */
 #include "config.h"
 
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "authsim-store.h"
 #include "authsim-types.h"
@@ -39,12 +41,6 @@ static char *
 state_dir_path (void)
 {
   return g_build_filename (g_get_user_data_dir (), "authsim", NULL);
-}
-
-static char *
-state_file_path (void)
-{
-  return g_build_filename (g_get_user_data_dir (), "authsim", "state.json", NULL);
 }
 
 static gint64
@@ -170,7 +166,7 @@ test_code_uniformity (void)
 }
 
 /* The call of a code is known while it lives and after it is spent, even by a failing
- * exchange, so a replay is still linked to its call; only the newest 4096 are kept. */
+ * exchange, so a replay is still linked to its call, until the code expires and is purged. */
 static void
 test_code_call (void)
 {
@@ -193,17 +189,73 @@ test_code_call (void)
   g_assert_error (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_UNMATCHED_APP_ID);
   g_assert_cmpuint (authsim_store_get_code_call (store, wrong), ==, 12);
 
-  /* The memory of spent codes is bounded: the oldest goes first. */
+  /* The memory of spent codes is bounded: they go when they expire and are purged. */
   first = g_strdup (kept);
-  for (guint i = 0; i < 4096; i++)
-    {
-      g_autofree char *code = authsim_store_issue_code (store, TEST_APP, TEST_USER,
-                                                        scopes_base, 100 + i);
-      g_autoptr(AuthsimCode) spent = authsim_store_redeem_code (store, code, TEST_APP, NULL);
-
-      g_assert_nonnull (spent);
-    }
+  authsim_store_advance_clock (store, authsim_store_get_code_lifetime (store) - 1);
+  g_assert_cmpuint (authsim_store_purge (store), ==, 0);
+  g_assert_cmpuint (authsim_store_get_code_call (store, first), ==, 11);
+  authsim_store_advance_clock (store, 1);
+  g_assert_cmpuint (authsim_store_purge (store), ==, 2);
   g_assert_cmpuint (authsim_store_get_code_call (store, first), ==, 0);
+}
+
+/* Exchanges @code for @app_id; asserts the error @code_error (-1: success) and the call. */
+static AuthsimToken *
+exchange_expecting (AuthsimStore *store,
+                    const char   *code,
+                    const char   *app_id,
+                    int           code_error,
+                    guint         call)
+{
+  g_autoptr(GError) error = NULL;
+  guint found_call = 12345;
+  AuthsimToken *token = authsim_store_exchange_code (store, code, app_id, &found_call, &error);
+
+  if (code_error < 0)
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (token);
+    }
+  else
+    {
+      g_assert_error (error, AUTHSIM_STORE_ERROR, code_error);
+      g_assert_null (token);
+    }
+  g_assert_cmpuint (found_call, ==, call);
+  return token;
+}
+
+/* The gateway's exchange, in one transaction: a code spent by its first exchange, whatever the
+ * outcome, and its call known even when the exchange fails. */
+static void
+test_code_exchange (void)
+{
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
+  g_autofree char *code = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 21);
+  g_autofree char *wrong = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 22);
+  g_autofree char *late = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_base, 23);
+  g_autoptr(AuthsimToken) token = NULL;
+
+  token = exchange_expecting (store, code, TEST_APP, -1, 21);
+  g_assert_true (g_str_has_prefix (token->access_token, "authusrB"));
+  g_assert_cmpstr (token->user_id, ==, TEST_USER);
+  g_assert_cmpuint (token->call, ==, 21);
+  assert_token_valid (store, token->access_token);
+  g_assert_null (exchange_expecting (store, code, TEST_APP, AUTHSIM_STORE_ERROR_CODE_INVALID,
+                                     21));
+
+  g_assert_null (exchange_expecting (store, wrong, TEST_OTHER_APP,
+                                     AUTHSIM_STORE_ERROR_UNMATCHED_APP_ID, 22));
+  g_assert_null (exchange_expecting (store, wrong, TEST_APP, AUTHSIM_STORE_ERROR_CODE_INVALID,
+                                     22));
+  g_assert_null (exchange_expecting (store, "0123456789abcdefghijABCDEFGHIJ01", TEST_APP,
+                                     AUTHSIM_STORE_ERROR_CODE_INVALID, 0));
+  g_assert_null (exchange_expecting (store, NULL, TEST_APP, AUTHSIM_STORE_ERROR_CODE_INVALID, 0));
+
+  authsim_store_advance_clock (store, authsim_store_get_code_lifetime (store));
+  g_assert_null (exchange_expecting (store, late, TEST_APP, AUTHSIM_STORE_ERROR_CODE_INVALID,
+                                     23));
+  g_assert_null (authsim_store_lookup_code (store, late));
 }
 
 static void
@@ -847,9 +899,17 @@ test_grant_clear (void)
   assert_refresh_error (store, b->refresh_token, TEST_OTHER_APP,
                         AUTHSIM_STORE_ERROR_REFRESH_INVALID);
 
-  /* Codes are not tokens: an outstanding code still exchanges (choice, see the header). */
+  /* Outstanding codes go too (SPEC §5), still linked to their call. */
   peek = authsim_store_lookup_code (store, code);
-  g_assert_nonnull (peek);
+  g_assert_null (peek);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(AuthsimCode) redeemed = authsim_store_redeem_code (store, code, TEST_APP, &error);
+
+    g_assert_error (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_CODE_INVALID);
+    g_assert_null (redeemed);
+  }
+  g_assert_cmpuint (authsim_store_get_code_call (store, code), ==, 4);
 
   /* The store still works afterwards. */
   d = issue_token_for (store, TEST_APP, TEST_USER, scopes_user, 5);
@@ -912,21 +972,79 @@ test_open_id (void)
   g_assert_cmpstr (split1, !=, split2);
 }
 
-/* ---------------------------------------------------------------------------------------- */
-/* Persistence */
-
-static JsonObject *
-read_state_file (JsonParser *parser)
+static void
+assert_code_invalid (AuthsimStore *store,
+                     const char   *code,
+                     const char   *app_id)
 {
-  g_autofree char *path = state_file_path ();
   g_autoptr(GError) error = NULL;
-  JsonNode *root;
+  g_autoptr(AuthsimCode) redeemed = authsim_store_redeem_code (store, code, app_id, &error);
 
-  json_parser_load_from_file (parser, path, &error);
+  g_assert_error (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_CODE_INVALID);
+  g_assert_null (redeemed);
+}
+
+static void
+assert_code_redeems (AuthsimStore *store,
+                     const char   *code,
+                     const char   *app_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AuthsimCode) redeemed = authsim_store_redeem_code (store, code, app_id, &error);
+
   g_assert_no_error (error);
-  root = json_parser_get_root (parser);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-  return json_node_get_object (root);
+  g_assert_nonnull (redeemed);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Persistence: <data dir>/state.sqlite3 */
+
+static char *
+db_file_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "authsim", "state.sqlite3", NULL);
+}
+
+/* A connection of the test's own to the store's file (the store must be closed: it holds the
+ * file exclusively). Exclusive too, so that it leaves no -shm file behind. */
+static sqlite3 *
+test_db_open (void)
+{
+  g_autofree char *path = db_file_path ();
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA locking_mode = EXCLUSIVE", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  return db;
+}
+
+static void
+test_db_exec (const char *sql)
+{
+  sqlite3 *db = test_db_open ();
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+/* The one integer that @sql gives. */
+static gint64
+test_db_int (const char *sql)
+{
+  sqlite3 *db = test_db_open ();
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
 }
 
 static AuthsimStore *
@@ -944,10 +1062,19 @@ new_loaded_store (void)
 }
 
 static void
+assert_mode (const char *path,
+             guint       mode)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpuint (st.st_mode & 0777, ==, mode);
+}
+
+/* Everything survives a close and a reopen, and the database says so row by row. */
+static void
 test_persist_roundtrip (void)
 {
-  g_autofree char *path = state_file_path ();
-  g_autofree char *dir = state_dir_path ();
   g_autoptr(AuthsimStore) store = new_loaded_store ();
   g_autoptr(AuthsimStore) loaded = NULL;
   g_autoptr(AuthsimToken) token = NULL;
@@ -955,15 +1082,11 @@ test_persist_roundtrip (void)
   g_autoptr(AuthsimToken) found = NULL;
   g_autoptr(AuthsimToken) refreshed = NULL;
   g_autoptr(AuthsimCode) code = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *code_string = NULL;
   const char *more[] = { "auth_user", "auth_zhima", NULL };
-  JsonObject *root, *grant;
-  JsonArray *array;
   gint64 granted_at[2];
   GListModel *grants;
-  GStatBuf st;
 
   authsim_store_set_code_lifetime (store, 600);
   authsim_store_set_clock_offset (store, 3600);
@@ -974,34 +1097,18 @@ test_persist_roundtrip (void)
   token = issue_token_for (store, TEST_APP, TEST_USER, more, 11);
   base_token = issue_token_for (store, TEST_OTHER_APP, TEST_USER_2, scopes_base, 12);
   code_string = authsim_store_issue_code (store, TEST_APP, TEST_USER_2, scopes_user, 13);
-
-  g_assert_true (authsim_store_save (store, &error));
-  g_assert_no_error (error);
   g_assert_finalize_object (g_steal_pointer (&store));
 
-  /* Private: the file 0600, the directory 0700. */
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_assert_cmpint (g_stat (dir, &st), ==, 0);
-  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
-
-  /* The format, key by key. */
-  root = read_state_file (parser);
-  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 1);
-  g_assert_cmpint (json_object_get_int_member (root, "clockOffset"), ==, 3600);
-  g_assert_cmpint (json_object_get_int_member (root, "codeLifetime"), ==, 600);
-  array = json_object_get_array_member (root, "grants");
-  g_assert_cmpuint (json_array_get_length (array), ==, 2);
-  grant = json_array_get_object_element (array, 0);
-  g_assert_cmpstr (json_object_get_string_member (grant, "userId"), ==, TEST_USER);
-  g_assert_cmpstr (json_object_get_string_member (grant, "appId"), ==, TEST_APP);
-  g_assert_cmpint (json_object_get_int_member (grant, "grantedAt"), ==, granted_at[0]);
-  array = json_object_get_array_member (grant, "scopes");
-  g_assert_cmpuint (json_array_get_length (array), ==, 2);
-  g_assert_cmpstr (json_array_get_string_element (array, 0), ==, "auth_user");
-  g_assert_cmpstr (json_array_get_string_element (array, 1), ==, "auth_zhima");
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "codes")), ==, 1);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "tokens")), ==, 2);
+  /* The rows, as another SQLite client sees them. */
+  g_assert_cmpint (test_db_int ("PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (test_db_int ("SELECT value FROM meta WHERE key = 'clock_offset'"), ==, 3600);
+  g_assert_cmpint (test_db_int ("SELECT value FROM meta WHERE key = 'code_lifetime'"), ==, 600);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM grants"), ==, 2);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM grants WHERE scopes = "
+                                "'[\"auth_user\", \"auth_zhima\"]'"), ==, 1);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM codes WHERE spent = 0"), ==, 1);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM codes WHERE spent = 1"), ==, 2);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM tokens"), ==, 2);
 
   /* A new store on the same directory has it all. */
   loaded = new_loaded_store ();
@@ -1044,83 +1151,354 @@ test_persist_roundtrip (void)
   g_assert_cmpint (code->expires_at - code->issued_at, ==, 600);
 }
 
+/* Refusals and the order of decisions (SPEC §12) are kept too. */
 static void
-test_persist_prune (void)
+test_persist_decisions (void)
 {
   g_autoptr(AuthsimStore) store = new_loaded_store ();
-  g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user, 1);
-  g_autofree char *code = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 2);
-  g_autoptr(GError) error = NULL;
+  const char *both[] = { "userInfo", "phoneNumber", NULL };
+  const char *order[] = { "userInfo", "phoneNumber", "auth_user", NULL };
+  g_auto(GStrv) decided = NULL;
 
-  g_assert_true (authsim_store_save (store, &error));
-  {
-    g_autoptr(JsonParser) parser = json_parser_new ();
-    JsonObject *root = read_state_file (parser);
+  authsim_store_grant (store, TEST_USER, TEST_APP, both);
+  authsim_store_refuse (store, TEST_USER, TEST_APP, "phoneNumber");
+  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
+  authsim_store_refuse (store, TEST_USER_2, TEST_APP, "userInfo");
+  g_assert_finalize_object (g_steal_pointer (&store));
 
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "codes")), ==, 1);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "tokens")), ==, 1);
-  }
+  store = new_loaded_store ();
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "userInfo"), ==,
+                   AUTHSIM_SCOPE_STATE_GRANTED);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "phoneNumber"), ==,
+                   AUTHSIM_SCOPE_STATE_REFUSED);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER_2, TEST_APP, "userInfo"), ==,
+                   AUTHSIM_SCOPE_STATE_REFUSED);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER_2, TEST_APP, "phoneNumber"),
+                   ==, AUTHSIM_SCOPE_STATE_NONE);
+  decided = authsim_store_dup_decided_scopes (store, TEST_USER, TEST_APP);
+  g_assert_cmpstrv (decided, order);
+  g_clear_pointer (&decided, g_strfreev);
 
-  /* The code expired, the access token too, but the refresh token still counts. */
-  authsim_store_advance_clock (store, USER_LIFETIME);
-  g_assert_true (authsim_store_save (store, &error));
-  {
-    g_autoptr(JsonParser) parser = json_parser_new ();
-    JsonObject *root = read_state_file (parser);
+  /* The last scope refused takes the grant with it, on disk too. */
+  authsim_store_refuse (store, TEST_USER, TEST_APP, "userInfo");
+  authsim_store_refuse (store, TEST_USER, TEST_APP, "auth_user");
+  g_assert_finalize_object (g_steal_pointer (&store));
+  store = new_loaded_store ();
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 0);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER, TEST_APP, "auth_user"), ==,
+                   AUTHSIM_SCOPE_STATE_REFUSED);
 
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "codes")), ==, 0);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "tokens")), ==, 1);
-  }
-
-  authsim_store_advance_clock (store, USER_REFRESH_LIFETIME);
-  g_assert_true (authsim_store_save (store, &error));
-  g_assert_no_error (error);
-  {
-    g_autoptr(JsonParser) parser = json_parser_new ();
-    JsonObject *root = read_state_file (parser);
-
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "tokens")), ==, 0);
-  }
-
-  /* In memory the token is still known, and expired rather than unknown. */
-  assert_token_error (store, token->access_token, AUTHSIM_STORE_ERROR_TOKEN_TIME_OUT);
+  /* Revoking forgets them, on disk too. */
+  authsim_store_revoke (store, TEST_USER, TEST_APP);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  store = new_loaded_store ();
+  decided = authsim_store_dup_decided_scopes (store, TEST_USER, TEST_APP);
+  g_assert_cmpuint (g_strv_length (decided), ==, 0);
+  g_assert_cmpint (authsim_store_get_scope_state (store, TEST_USER_2, TEST_APP, "userInfo"), ==,
+                   AUTHSIM_SCOPE_STATE_REFUSED);
 }
 
+/* A new directory: an empty state, and a new database at the current schema version, private. */
 static void
 test_persist_missing (void)
 {
   g_autofree char *dir = state_dir_path ();
-  g_autofree char *path = state_file_path ();
-  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  g_autofree char *path = db_file_path ();
+  g_autoptr(AuthsimStore) store = NULL;
 
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  store = new_loaded_store ();
   g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 0);
   g_assert_cmpuint (authsim_store_get_code_lifetime (store), ==, AUTHSIM_CODE_LIFETIME_DEFAULT);
   g_assert_cmpint (authsim_store_get_clock_offset (store), ==, 0);
-  /* Loading alone writes nothing. */
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  assert_mode (dir, 0700);
+  assert_mode (path, 0600);
   g_assert_finalize_object (g_steal_pointer (&store));
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (test_db_int ("PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                "name IN ('meta', 'grants', 'decisions', 'codes', 'tokens')"),
+                   ==, 5);
+  g_assert_cmpint (test_db_int ("SELECT value FROM meta WHERE key = 'last_call'"), ==, 0);
 }
 
-/* Returns the names of state.json.corrupt-* files in the state directory, sorted. */
+/* Without a directory nothing touches the disk. */
+static void
+test_persist_memory_only (void)
+{
+  g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = state_dir_path ();
+  g_autofree char *code = NULL;
+  g_autoptr(AuthsimCode) redeemed = NULL;
+
+  g_assert_true (authsim_store_load (store, NULL, &error));
+  g_assert_no_error (error);
+  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
+  code = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 1);
+  redeemed = authsim_store_redeem_code (store, code, TEST_APP, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (authsim_store_next_call_id (store), ==, 1);
+  g_assert_cmpuint (authsim_store_next_call_id (store), ==, 2);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+}
+
+/* The file, its WAL and its -shm are 0600 while the store runs, a file made readable by others
+ * is made private again, and a clean close leaves no journal file behind. */
+static void
+test_persist_modes (void)
+{
+  g_autofree char *path = db_file_path ();
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+
+  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
+  assert_mode (path, 0600);
+  assert_mode (wal, 0600);
+  assert_mode (shm, 0600);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  store = new_loaded_store ();
+  authsim_store_grant (store, TEST_USER_2, TEST_APP, scopes_user);
+  assert_mode (path, 0600);
+  assert_mode (wal, 0600);
+  assert_mode (shm, 0600);
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 2);
+}
+
+/* A database of an older schema (here version 0, before any table) is migrated in place; one
+ * of a newer AuthSim is left alone and the store does not load. */
+static void
+test_persist_migrate (void)
+{
+  g_autofree char *dir = state_dir_path ();
+  g_autoptr(AuthsimStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+
+  /* Version 0 holding something of its own: kept, and the schema added beside it. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  test_db_exec ("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('hello')");
+  g_assert_cmpint (test_db_int ("PRAGMA user_version"), ==, 0);
+  store = new_loaded_store ();
+  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_cmpint (test_db_int ("PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM notes"), ==, 1);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM grants"), ==, 1);
+
+  /* Newer than this build: an error naming it, the file untouched, nothing moved aside. */
+  test_db_exec ("PRAGMA user_version = 7");
+  store = authsim_store_new (dir, test_random_bytes);
+  g_assert_false (authsim_store_load (store, &warning, &error));
+  g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "newer"));
+  g_assert_null (warning);
+  /* It goes on in memory. */
+  authsim_store_grant (store, TEST_USER_2, TEST_APP, scopes_user);
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_cmpint (test_db_int ("PRAGMA user_version"), ==, 7);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM grants"), ==, 1);
+}
+
+/* Two stores open on one directory at once (two processes, as a second instance on its way
+ * out would be) share the codes, tokens and call counter of the file: a code is spent once
+ * whichever redeems it, and no call id is handed out twice. */
+static void
+test_persist_shared (void)
+{
+  g_autoptr(AuthsimStore) first = new_loaded_store ();
+  g_autoptr(AuthsimStore) second = new_loaded_store ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autofree char *code = authsim_store_issue_code (first, TEST_APP, TEST_USER, scopes_user, 7);
+
+  assert_code_redeems (second, code, TEST_APP);
+  assert_code_invalid (first, code, TEST_APP);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_assert_true (g_hash_table_add (seen, GUINT_TO_POINTER (
+                                             authsim_store_next_call_id (first))));
+      g_assert_true (g_hash_table_add (seen, GUINT_TO_POINTER (
+                                             authsim_store_next_call_id (second))));
+    }
+  g_assert_finalize_object (g_steal_pointer (&second));
+  g_assert_finalize_object (g_steal_pointer (&first));
+  g_assert_cmpint (test_db_int ("SELECT value FROM meta WHERE key = 'last_call'"), ==, 200);
+}
+
+/* The names of NAME.corrupt-* files in the state directory, sorted. */
 static GPtrArray *
-list_corrupt_files (void)
+list_corrupt_files (const char *name_prefix)
 {
   g_autofree char *dir_path = state_dir_path ();
   g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  g_autoptr(GRegex) regex = g_regex_new ("^state\\.json\\.corrupt-[0-9]{8}-[0-9]{6}(-[0-9]+)?$",
-                                         0, 0, NULL);
+  g_autofree char *escaped = g_regex_escape_string (name_prefix, -1);
+  g_autofree char *pattern = g_strdup_printf ("^%s\\.corrupt-[0-9]{8}-[0-9]{6}(-[0-9]+)?$",
+                                              escaped);
+  g_autoptr(GRegex) regex = g_regex_new (pattern, 0, 0, NULL);
+  g_autofree char *prefix = g_strconcat (name_prefix, ".corrupt", NULL);
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   const char *name;
 
   g_assert_nonnull (dir);
   while ((name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, "state.json.corrupt"))
+    if (g_str_has_prefix (name, prefix) && !g_str_has_suffix (name, "-wal"))
       {
         g_assert_true (g_regex_match (regex, name, 0, NULL));
         g_ptr_array_add (names, g_build_filename (dir_path, name, NULL));
       }
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
   return names;
+}
+
+/* Loads the state directory expecting @file to be moved aside: returns the loaded store and
+ * the new path, after checking that the warning names it (and @reason_part, nullable). */
+static AuthsimStore *
+load_expecting_move (const char  *file,
+                     const char  *reason_part,
+                     char       **moved)
+{
+  g_autofree char *dir = state_dir_path ();
+  g_autoptr(GPtrArray) before = list_corrupt_files (file);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(AuthsimStore) store = authsim_store_new (dir, test_random_bytes);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+
+  g_assert_true (authsim_store_load (store, &warning, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (warning);
+  g_test_message ("warning: %s", warning);
+  g_assert_nonnull (strstr (warning, "corrupt"));
+  if (reason_part != NULL)
+    g_assert_nonnull (strstr (warning, reason_part));
+
+  after = list_corrupt_files (file);
+  g_assert_cmpuint (after->len, ==, before->len + 1);
+  *moved = NULL;
+  for (guint i = 0; i < after->len; i++)
+    if (!g_ptr_array_find_with_equal_func (before, after->pdata[i], g_str_equal, NULL))
+      *moved = g_strdup (after->pdata[i]);
+  g_assert_nonnull (*moved);
+  g_assert_nonnull (strstr (warning, *moved));  /* the full path */
+  return g_steal_pointer (&store);
+}
+
+/* Nothing of a bad file was taken, and the store works on a new database afterwards. */
+static void
+assert_fresh_and_working (AuthsimStore *store)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 0);
+  g_assert_cmpuint (authsim_store_get_code_lifetime (store), ==, AUTHSIM_CODE_LIFETIME_DEFAULT);
+  g_assert_cmpint (authsim_store_get_clock_offset (store), ==, 0);
+
+  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
+  g_assert_finalize_object (store);
+  store = new_loaded_store ();
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 1);
+  g_assert_finalize_object (store);
+}
+
+/* A file that is not a database is moved aside, intact, with a warning. */
+static void
+test_persist_db_garbage (void)
+{
+  static const char garbage[] = "this is { not a database at all, but it is 60 bytes long";
+  g_autofree char *dir = state_dir_path ();
+  g_autofree char *path = db_file_path ();
+  g_autofree char *moved = NULL;
+  g_autofree char *moved_contents = NULL;
+  AuthsimStore *store;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, garbage, -1, NULL));
+  store = load_expecting_move ("state.sqlite3", NULL, &moved);
+  g_assert_true (g_file_get_contents (moved, &moved_contents, NULL, NULL));
+  g_assert_cmpstr (moved_contents, ==, garbage);
+  assert_fresh_and_working (store);
+}
+
+/* A real database with a damaged b-tree page fails the integrity check: moved aside, with
+ * its WAL. */
+static void
+test_persist_db_damaged (void)
+{
+  g_autofree char *path = db_file_path ();
+  g_autofree char *moved = NULL;
+  g_autofree char *moved_wal = NULL;
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  char junk[4096];
+  FILE *file;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user,
+                                                       i + 1);
+    }
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_cmpint (test_db_int ("PRAGMA page_count"), >, 6);
+
+  /* Page 5 (a b-tree page of the tables above) becomes noise. */
+  memset (junk, 0xa5, sizeof junk);
+  file = fopen (path, "r+b");
+  g_assert_nonnull (file);
+  g_assert_cmpint (fseek (file, 4 * 4096, SEEK_SET), ==, 0);
+  g_assert_cmpuint (fwrite (junk, 1, sizeof junk, file), ==, sizeof junk);
+  fclose (file);
+
+  store = load_expecting_move ("state.sqlite3", NULL, &moved);
+  moved_wal = g_strconcat (moved, "-wal", NULL);
+  g_assert_false (g_file_test (moved_wal, G_FILE_TEST_EXISTS));  /* closed cleanly: none */
+  assert_fresh_and_working (g_steal_pointer (&store));
+}
+
+/* Something that cannot be opened at all (here a directory) is moved aside too. */
+static void
+test_persist_db_unreadable (void)
+{
+  g_autofree char *path = db_file_path ();
+  g_autofree char *moved = NULL;
+  AuthsimStore *store;
+
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+  store = load_expecting_move ("state.sqlite3", NULL, &moved);
+  g_assert_true (g_file_test (moved, G_FILE_TEST_IS_DIR));
+  assert_fresh_and_working (store);
+}
+
+/* A data directory that cannot be made: loading fails, the store goes on in memory. */
+static void
+test_persist_dir_unusable (void)
+{
+  g_autofree char *dir = state_dir_path ();
+  g_autoptr(AuthsimStore) store = authsim_store_new (dir, test_random_bytes);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (dir, "a file where the directory should be", -1, NULL));
+  g_assert_false (authsim_store_load (store, &warning, &error));
+  g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO);
+  g_assert_null (warning);
+  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_REGULAR));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The one-time import of state.json */
+
+static char *
+state_file_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "authsim", "state.json", NULL);
 }
 
 static void
@@ -1135,57 +1513,109 @@ write_state_file (const char *contents)
   g_assert_no_error (error);
 }
 
-/* Loads @contents as state.json; asserts it was moved aside intact and the store is empty. */
+/* A state.json as AuthSim 0.1 wrote it: grants, codes and tokens, some expired. */
+static char *
+old_state_json (gint64 now)
+{
+  return g_strdup_printf (
+    "{\n  \"version\": 1,\n  \"clockOffset\": 60,\n  \"codeLifetime\": 600,\n"
+    "  \"grants\": [\n"
+    "    {\"userId\": \"%s\", \"appId\": \"%s\", \"scopes\": [\"auth_user\", \"auth_zhima\"], "
+    "\"grantedAt\": 1700000000},\n"
+    "    {\"userId\": \"%s\", \"appId\": \"%s\", \"scopes\": [\"auth_user\"], "
+    "\"grantedAt\": 1700000001}\n  ],\n"
+    "  \"codes\": [\n"
+    "    {\"code\": \"live0000000000000000000000000001\", \"appId\": \"%s\", \"userId\": \"%s\", "
+    "\"scopes\": [\"auth_user\"], \"call\": 41, \"issuedAt\": %" G_GINT64_FORMAT ", "
+    "\"expiresAt\": %" G_GINT64_FORMAT "},\n"
+    "    {\"code\": \"dead0000000000000000000000000002\", \"appId\": \"%s\", \"userId\": \"%s\", "
+    "\"scopes\": [\"auth_user\"], \"call\": 42, \"issuedAt\": 1700000000, "
+    "\"expiresAt\": 1700000180}\n  ],\n"
+    "  \"tokens\": [\n"
+    "    {\"accessToken\": \"authusrBaaaa\", \"refreshToken\": \"authusrBbbbb\", "
+    "\"appId\": \"%s\", \"userId\": \"%s\", \"scopes\": [\"auth_user\"], \"call\": 43, "
+    "\"authStart\": %" G_GINT64_FORMAT ", \"expiresAt\": %" G_GINT64_FORMAT ", "
+    "\"reExpiresAt\": %" G_GINT64_FORMAT "}\n  ],\n"
+    "  \"unknownMember\": true\n}\n",
+    TEST_USER, TEST_APP, TEST_USER_2, TEST_OTHER_APP,
+    TEST_APP, TEST_USER, now, now + 600,
+    TEST_APP, TEST_USER,
+    TEST_APP, TEST_USER, now, now + USER_LIFETIME, now + USER_REFRESH_LIFETIME);
+}
+
+static void
+test_import (void)
+{
+  g_autofree char *path = state_file_path ();
+  g_autofree char *imported = g_strconcat (path, ".imported", NULL);
+  g_autofree char *contents = old_state_json (real_now () + 60);
+  g_autofree char *renamed_contents = NULL;
+  g_autoptr(AuthsimStore) store = NULL;
+  g_autoptr(AuthsimToken) token = NULL;
+  g_autoptr(AuthsimCode) code = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *more[] = { "auth_user", "auth_zhima", NULL };
+  g_auto(GStrv) decided = NULL;
+
+  write_state_file (contents);
+  store = new_loaded_store ();
+
+  /* Renamed, intact, once taken. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (imported, &renamed_contents, NULL, NULL));
+  g_assert_cmpstr (renamed_contents, ==, contents);
+
+  g_assert_cmpint (authsim_store_get_clock_offset (store), ==, 60);
+  g_assert_cmpuint (authsim_store_get_code_lifetime (store), ==, 600);
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 2);
+  g_assert_cmpstrv (authsim_grant_get_scopes (grant_at (store, 0)), more);
+  g_assert_cmpint (authsim_grant_get_granted_at (grant_at (store, 0)), ==, 1700000000);
+  g_assert_cmpstr (authsim_grant_get_user_id (grant_at (store, 1)), ==, TEST_USER_2);
+  decided = authsim_store_dup_decided_scopes (store, TEST_USER, TEST_APP);
+  g_assert_cmpstrv (decided, more);
+
+  token = authsim_store_lookup_access_token (store, "authusrBaaaa", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (token->refresh_token, ==, "authusrBbbbb");
+  g_assert_cmpuint (token->call, ==, 43);
+  /* The expired code was purged at load; the live one keeps its call. */
+  g_assert_cmpuint (authsim_store_get_code_call (store, "dead0000000000000000000000000002"), ==, 0);
+  code = authsim_store_redeem_code (store, "live0000000000000000000000000001", TEST_APP, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (code->call, ==, 41);
+  /* New calls come after the imported ones. */
+  g_assert_cmpuint (authsim_store_next_call_id (store), ==, 44);
+
+  /* Once: a second start reads the database only. */
+  authsim_store_revoke (store, TEST_USER, TEST_APP);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  store = new_loaded_store ();
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 1);
+  g_assert_cmpuint (authsim_store_next_call_id (store), ==, 45);
+}
+
+/* Loads @contents as state.json; asserts it was moved aside intact and nothing was taken. */
 static void
 check_corrupt (const char *contents,
                const char *reason_part)
 {
-  g_autofree char *dir = state_dir_path ();
   g_autofree char *path = state_file_path ();
-  g_autoptr(GPtrArray) before = NULL;
-  g_autoptr(GPtrArray) after = NULL;
-  g_autoptr(AuthsimStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *warning = NULL;
+  g_autofree char *imported = g_strconcat (path, ".imported", NULL);
+  g_autofree char *moved = NULL;
   g_autofree char *moved_contents = NULL;
-  const char *moved = NULL;
+  g_autofree char *db = db_file_path ();
+  AuthsimStore *store;
 
   write_state_file (contents);
-  before = list_corrupt_files ();
-
-  store = authsim_store_new (dir, test_random_bytes);
-  g_assert_true (authsim_store_load (store, &warning, &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (warning);
-  g_test_message ("warning: %s", warning);
-  g_assert_nonnull (strstr (warning, "corrupt"));
-  if (reason_part != NULL)
-    g_assert_nonnull (strstr (warning, reason_part));
-
-  after = list_corrupt_files ();
-  g_assert_cmpuint (after->len, ==, before->len + 1);
-  for (guint i = 0; i < after->len; i++)
-    if (!g_ptr_array_find_with_equal_func (before, after->pdata[i], g_str_equal, NULL))
-      moved = after->pdata[i];
-  g_assert_nonnull (moved);
-  g_assert_nonnull (strstr (warning, moved));  /* the full path */
-
+  store = load_expecting_move ("state.json", reason_part, &moved);
   g_assert_true (g_file_get_contents (moved, &moved_contents, NULL, NULL));
   g_assert_cmpstr (moved_contents, ==, contents);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (imported, G_FILE_TEST_EXISTS));
 
-  /* Nothing of it was taken: all or nothing. */
-  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 0);
-  g_assert_cmpuint (authsim_store_get_code_lifetime (store), ==, AUTHSIM_CODE_LIFETIME_DEFAULT);
-  g_assert_cmpint (authsim_store_get_clock_offset (store), ==, 0);
-
-  /* It can be saved over afterwards. */
-  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  g_assert_true (authsim_store_save (store, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_assert_finalize_object (g_steal_pointer (&store));
-  g_assert_cmpint (g_unlink (path), ==, 0);
+  assert_fresh_and_working (store);
+  /* For the next case: a new directory's worth of state. */
+  g_assert_cmpint (g_unlink (db), ==, 0);
 }
 
 static void
@@ -1196,7 +1626,7 @@ test_persist_corrupt_garbage (void)
   check_corrupt ("\x01\x02 more garbage", NULL);
   check_corrupt ("", NULL);
   {
-    g_autoptr(GPtrArray) files = list_corrupt_files ();
+    g_autoptr(GPtrArray) files = list_corrupt_files ("state.json");
     g_assert_cmpuint (files->len, ==, 3);
   }
 }
@@ -1221,521 +1651,228 @@ test_persist_corrupt_shape (void)
                  "\"scopes\":[],\"call\":-1,\"issuedAt\":1,\"expiresAt\":2}]}", "call");
 }
 
+/* A state.json that cannot be read (here a directory) is moved aside like a corrupt one. */
 static void
 test_persist_unreadable (void)
 {
-  g_autofree char *dir = state_dir_path ();
   g_autofree char *path = state_file_path ();
-  g_autoptr(AuthsimStore) store = authsim_store_new (dir, test_random_bytes);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *warning = NULL;
+  g_autofree char *moved = NULL;
+  AuthsimStore *store;
 
-  /* state.json is a directory: not corrupt content, the state cannot be read at all. */
   g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
-  g_assert_false (authsim_store_load (store, &warning, &error));
-  g_assert_error (error, AUTHSIM_ERROR, AUTHSIM_ERROR_IO);
-  g_assert_null (warning);
-
-  /* It keeps working in memory and leaves the path alone. */
-  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  g_assert_finalize_object (g_steal_pointer (&store));
-  g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
+  store = load_expecting_move ("state.json", NULL, &moved);
+  g_assert_true (g_file_test (moved, G_FILE_TEST_IS_DIR));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  assert_fresh_and_working (store);
 }
 
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates @context until @check returns TRUE or @seconds pass. */
-static gboolean
-iterate_until (GMainContext *context,
-               gboolean    (*check) (gpointer),
-               gpointer      data,
-               guint         seconds)
-{
-  GSource *deadline = g_timeout_source_new_seconds (seconds);
-  gboolean timed_out = FALSE;
-  gboolean ok;
-
-  g_source_set_callback (deadline, set_flag, &timed_out, NULL);
-  g_source_attach (deadline, context);
-  while (!(ok = check (data)) && !timed_out)
-    g_main_context_iteration (context, TRUE);
-  g_source_destroy (deadline);
-  g_source_unref (deadline);
-  return ok;
-}
-
-/* Background saves are observed through "saved", which must come on the store's context: the
- * thread iterating it here, the main thread. */
-static GThread *main_thread;
+/* ---------------------------------------------------------------------------------------- */
+/* Call ids (SPEC §8: never reused across launches) */
 
 static void
-on_saved (AuthsimStore *store,
-          guint        *count)
+test_call_ids (void)
 {
-  g_assert_true (g_thread_self () == main_thread);
-  (*count)++;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  guint last = 0;
+
+  /* Three launches on one directory, one after the other. */
+  for (guint launch = 0; launch < 3; launch++)
+    {
+      g_autoptr(AuthsimStore) store = new_loaded_store ();
+
+      for (guint i = 0; i < 50; i++)
+        {
+          guint call = authsim_store_next_call_id (store);
+
+          g_assert_cmpuint (call, >, last);
+          g_assert_true (g_hash_table_add (seen, GUINT_TO_POINTER (call)));
+          last = call;
+        }
+      g_assert_finalize_object (g_steal_pointer (&store));
+    }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 150);
 }
 
-typedef struct
-{
-  const guint *count;
-  guint        target;
-} SavedWait;
-
-static gboolean
-saved_reached (gpointer data)
-{
-  SavedWait *wait = data;
-
-  return *wait->count >= wait->target;
-}
-
-/* Iterates @context until "saved" was counted @target times in @count. The deadline is long:
- * the store spaces saves by 50 × the last one's duration, which is long under sanitizers. */
+/* A code persisted by one launch keeps that launch's call id in the next, and the next
+ * launch's calls are other ids. */
 static void
-wait_saved (GMainContext *context,
-            const guint  *count,
-            guint         target)
-{
-  SavedWait wait = { count, target };
-
-  g_assert_true (iterate_until (context, saved_reached, &wait, 60));
-}
-
-/*
- * The store logs a debug message on the thread that did a background write, after the write
- * and before the save is over (the store still counts it as running). The log writer below
- * sees it even with debug output off: it counts those writes, notes whether one ran on the
- * main thread, and runs a hook once, on the writing thread.
- */
-static struct
-{
-  GMutex     lock;
-  guint      n_background;       /* background writes */
-  guint      n_on_main_thread;   /* … of them on the main thread */
-  void     (*hook) (gpointer);   /* run by the next background write, on its thread */
-  gpointer   hook_data;
-} save_log;
-
-static GLogWriterOutput
-test_log_writer (GLogLevelFlags   log_level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
-        g_str_has_prefix (fields[i].value, "state.json written (background)"))
-      {
-        void (*hook) (gpointer);
-        gpointer hook_data;
-
-        g_mutex_lock (&save_log.lock);
-        save_log.n_background++;
-        if (g_thread_self () == main_thread)
-          save_log.n_on_main_thread++;
-        hook = save_log.hook;
-        hook_data = save_log.hook_data;
-        save_log.hook = NULL;
-        g_mutex_unlock (&save_log.lock);
-
-        if (hook != NULL)
-          hook (hook_data);
-      }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
-static void
-save_log_reset (void (*hook) (gpointer),
-                gpointer hook_data)
-{
-  g_mutex_lock (&save_log.lock);
-  save_log.n_background = 0;
-  save_log.n_on_main_thread = 0;
-  save_log.hook = hook;
-  save_log.hook_data = hook_data;
-  g_mutex_unlock (&save_log.lock);
-}
-
-static void
-save_log_counts (guint *n_background,
-                 guint *n_on_main_thread)
-{
-  g_mutex_lock (&save_log.lock);
-  *n_background = save_log.n_background;
-  *n_on_main_thread = save_log.n_on_main_thread;
-  g_mutex_unlock (&save_log.lock);
-}
-
-static gboolean
-state_file_exists (gpointer data)
-{
-  g_autofree char *path = state_file_path ();
-
-  return g_file_test (path, G_FILE_TEST_EXISTS);
-}
-
-static guint
-state_file_n_grants (void)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root = read_state_file (parser);
-
-  return json_array_get_length (json_object_get_array_member (root, "grants"));
-}
-
-static void
-test_persist_scheduled (void)
+test_call_id_of_persisted_code (void)
 {
   g_autoptr(AuthsimStore) store = new_loaded_store ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root;
-  guint saves = 0;
+  g_autoptr(AuthsimCode) redeemed = NULL;
+  g_autoptr(AuthsimCode) peek = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  guint call, next;
 
-  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
-
-  /* Several mutations in a row: the one write that follows has them all. */
-  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  authsim_store_grant (store, TEST_USER_2, TEST_APP, scopes_user);
-  authsim_store_grant (store, TEST_USER, TEST_OTHER_APP, scopes_user);
-  authsim_store_set_code_lifetime (store, 900);
-  g_assert_false (state_file_exists (NULL));  /* not synchronous */
-
-  /* Checked as soon as "saved" comes, before dispose could write anything. */
-  wait_saved (NULL, &saves, 1);
-  root = read_state_file (parser);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "grants")), ==, 3);
-  g_assert_cmpint (json_object_get_int_member (root, "codeLifetime"), ==, 900);
-
-  /* A later change is written later. */
-  authsim_store_clear_grants (store);
-  wait_saved (NULL, &saves, 2);
-  g_assert_cmpuint (state_file_n_grants (), ==, 0);
-
-  g_assert_finalize_object (g_steal_pointer (&store));
-}
-
-static void
-test_persist_thread_default_context (void)
-{
-  g_autofree char *dir = state_dir_path ();
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(AuthsimStore) store = NULL;
-  guint saves = 0;
-
-  g_main_context_push_thread_default (context);
-  store = authsim_store_new (dir, test_random_bytes);
-  g_main_context_pop_thread_default (context);
-  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
-
-  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  /* The save starts, and "saved" comes, on the context that was thread-default at creation:
-   * iterating only that one must be enough (nothing iterates the global default context). */
-  wait_saved (context, &saves, 1);
-  g_assert_cmpuint (state_file_n_grants (), ==, 1);
-
-  g_assert_finalize_object (g_steal_pointer (&store));
-}
-
-static void
-test_persist_dispose_flush (void)
-{
-  g_autoptr(AuthsimStore) store = new_loaded_store ();
-
-  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  authsim_store_advance_clock (store, 42);
-  g_assert_false (state_file_exists (NULL));
-  /* No main loop ran: the pending change is written when the store goes. */
+  authsim_store_next_call_id (store);
+  call = authsim_store_next_call_id (store);
+  code = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, call);
   g_assert_finalize_object (g_steal_pointer (&store));
 
-  g_assert_true (state_file_exists (NULL));
-  g_assert_cmpuint (state_file_n_grants (), ==, 1);
-  {
-    g_autoptr(JsonParser) parser = json_parser_new ();
-    JsonObject *root = read_state_file (parser);
-
-    g_assert_cmpint (json_object_get_int_member (root, "clockOffset"), ==, 42);
-  }
+  store = new_loaded_store ();
+  next = authsim_store_next_call_id (store);
+  g_assert_cmpuint (next, >, call);
+  g_assert_cmpuint (authsim_store_get_code_call (store, code), ==, call);
+  peek = authsim_store_lookup_code (store, code);
+  g_assert_cmpuint (peek->call, ==, call);
+  redeemed = authsim_store_redeem_code (store, code, TEST_APP, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (redeemed->call, ==, call);
+  /* A replay in a third launch still names the first launch's call. */
+  g_assert_finalize_object (g_steal_pointer (&store));
+  store = new_loaded_store ();
+  g_assert_null (authsim_store_redeem_code (store, code, TEST_APP, &error));
+  g_assert_error (error, AUTHSIM_STORE_ERROR, AUTHSIM_STORE_ERROR_CODE_INVALID);
+  g_assert_cmpuint (authsim_store_get_code_call (store, code), ==, call);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Revocation covers unredeemed codes (SPEC §5) */
+
 static void
-test_persist_memory_only (void)
+test_revoke_codes (void)
 {
   g_autoptr(AuthsimStore) store = authsim_store_new (NULL, test_random_bytes);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = state_dir_path ();
-
-  g_assert_true (authsim_store_load (store, NULL, &error));
-  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  g_assert_true (authsim_store_save (store, &error));
-  g_assert_no_error (error);
-  g_assert_true (authsim_store_flush (store, &error));
-  g_assert_no_error (error);
-  g_assert_finalize_object (g_steal_pointer (&store));
-  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
-}
-
-/* flush writes what is pending, on the calling thread, and nothing when nothing is. */
-static void
-test_persist_flush (void)
-{
-  g_autofree char *path = state_file_path ();
-  g_autoptr(AuthsimStore) store = new_loaded_store ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *root;
-
-  g_assert_true (authsim_store_flush (store, &error));
-  g_assert_no_error (error);
-  g_assert_false (state_file_exists (NULL));
+  g_autofree char *mine = NULL;
+  g_autofree char *mine_base = NULL;
+  g_autofree char *other_app = NULL;
+  g_autofree char *other_user = NULL;
+  g_autofree char *no_grant = NULL;
 
   authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  authsim_store_set_code_lifetime (store, 900);
-  /* No main loop runs: flush itself writes. */
-  g_assert_true (authsim_store_flush (store, &error));
-  g_assert_no_error (error);
-  root = read_state_file (parser);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "grants")), ==, 1);
-  g_assert_cmpint (json_object_get_int_member (root, "codeLifetime"), ==, 900);
+  mine = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 1);
+  mine_base = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_base, 2);
+  other_app = authsim_store_issue_code (store, TEST_OTHER_APP, TEST_USER, scopes_user, 3);
+  other_user = authsim_store_issue_code (store, TEST_APP, TEST_USER_2, scopes_user, 4);
+  no_grant = authsim_store_issue_code (store, TEST_OTHER_APP, TEST_USER_2, scopes_base, 5);
 
-  /* Everything is on disk: neither a second flush nor dispose writes again (the file is
-   * removed to see it). */
-  g_assert_cmpint (g_unlink (path), ==, 0);
-  g_assert_true (authsim_store_flush (store, &error));
-  g_assert_no_error (error);
-  g_assert_false (state_file_exists (NULL));
-  g_assert_finalize_object (g_steal_pointer (&store));
-  g_assert_false (state_file_exists (NULL));
+  g_assert_true (authsim_store_revoke (store, TEST_USER, TEST_APP));
+  /* That user's codes for that app, auth_base ones too: spent, but still linked to calls. */
+  assert_code_invalid (store, mine, TEST_APP);
+  assert_code_invalid (store, mine_base, TEST_APP);
+  g_assert_null (authsim_store_lookup_code (store, mine));
+  g_assert_cmpuint (authsim_store_get_code_call (store, mine), ==, 1);
+  g_assert_cmpuint (authsim_store_get_code_call (store, mine_base), ==, 2);
+  /* Nobody else's. */
+  assert_code_redeems (store, other_app, TEST_OTHER_APP);
+  assert_code_redeems (store, other_user, TEST_APP);
+
+  /* Without a grant (an auth_base-only chain): FALSE, but the codes go. */
+  g_assert_false (authsim_store_revoke (store, TEST_USER_2, TEST_OTHER_APP));
+  assert_code_invalid (store, no_grant, TEST_OTHER_APP);
 }
 
-/* How many tokens state.json lists, counted in its text: cheaper than a parse for 20,000 of
- * them under the sanitizers (the loader parses it where that matters). */
-static guint
-state_file_count_tokens (void)
-{
-  static const char needle[] = "\"accessToken\"";
-  g_autofree char *path = state_file_path ();
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  guint n = 0;
-
-  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  /* memmem, not strstr: the sanitizers' strstr measures the rest of the file at each call. */
-  for (const char *p = contents, *end = contents + length;
-       (p = memmem (p, (gsize) (end - p), needle, sizeof needle - 1)) != NULL;
-       p += sizeof needle - 1)
-    n++;
-  return n;
-}
-
-/* Whether state.json lists the code @data. */
-static gboolean
-state_file_has_code (gpointer data)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *codes;
-
-  if (!state_file_exists (NULL))
-    return FALSE;
-  codes = json_object_get_array_member (read_state_file (parser), "codes");
-  for (guint i = 0; i < json_array_get_length (codes); i++)
-    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (codes, i),
-                                                    "code"),
-                     (const char *) data))
-      return TRUE;
-  return FALSE;
-}
-
-typedef struct
-{
-  AuthsimStore *store;
-  char         *code;  /* issued by the hook, during the save */
-} DuringSave;
+/* ---------------------------------------------------------------------------------------- */
+/* Purging: memory and the database hold only live records */
 
 static void
-issue_code_during_save (gpointer data)
-{
-  DuringSave *during = data;
-
-  during->code = authsim_store_issue_code (during->store, TEST_APP, TEST_USER, scopes_user, 77);
-}
-
-/* Whether a second background write was done and state.json lists the code @data. */
-static gboolean
-second_save_has_code (gpointer data)
-{
-  guint n_background, n_on_main_thread;
-
-  save_log_counts (&n_background, &n_on_main_thread);
-  return n_background >= 2 && state_file_has_code (data);
-}
-
-/* A change made while a background save runs (after its snapshot) is written by a save that
- * follows by itself: no flush, no dispose. */
-static void
-test_persist_during_save (void)
+test_purge (void)
 {
   g_autoptr(AuthsimStore) store = new_loaded_store ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *code = NULL;
-  DuringSave during = { store, NULL };
-  guint saves = 0, n_background, n_on_main_thread;
-  JsonObject *root, *code_object;
-  JsonArray *codes;
+  g_autoptr(AuthsimToken) user_token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user,
+                                                        1);
+  g_autoptr(AuthsimToken) base_token = issue_token_for (store, TEST_APP, TEST_USER, scopes_base,
+                                                        2);
+  g_autofree char *code = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 3);
+  const gint64 lifetime = authsim_store_get_code_lifetime (store);
 
-  save_log_reset (issue_code_during_save, &during);
-  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
+  /* Nothing has expired: nothing goes. */
+  g_assert_cmpuint (authsim_store_purge (store), ==, 0);
+  g_assert_cmpuint (authsim_store_get_code_call (store, code), ==, 3);
 
-  authsim_store_grant (store, TEST_USER, TEST_APP, scopes_user);
-  /* The hook ran inside the first save, before its "saved". */
-  wait_saved (NULL, &saves, 1);
-  code = g_steal_pointer (&during.code);
-  g_assert_nonnull (code);
+  /* Codes go when they expire, spent (the two exchanged above) or not. */
+  authsim_store_advance_clock (store, lifetime);
+  g_assert_cmpuint (authsim_store_purge (store), ==, 3);
+  g_assert_cmpuint (authsim_store_get_code_call (store, code), ==, 0);
+  assert_code_invalid (store, code, TEST_APP);
 
-  /* "saved" of the second write may be merged with the first one's: count writes instead. */
-  g_assert_true (iterate_until (NULL, second_save_has_code, code, 60));
-  root = read_state_file (parser);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "grants")), ==, 1);
-  codes = json_object_get_array_member (root, "codes");
-  g_assert_cmpuint (json_array_get_length (codes), ==, 1);
-  code_object = json_array_get_object_element (codes, 0);
-  g_assert_cmpstr (json_object_get_string_member (code_object, "code"), ==, code);
-  g_assert_cmpint (json_object_get_int_member (code_object, "call"), ==, 77);
-
-  save_log_counts (&n_background, &n_on_main_thread);
-  g_assert_cmpuint (n_background, ==, 2);
-  g_assert_cmpuint (n_on_main_thread, ==, 0);
-
+  /* Past the refresh lifetime, a token still answers "expired" for the grace period… */
+  authsim_store_advance_clock (store, USER_REFRESH_LIFETIME);
+  g_assert_cmpuint (authsim_store_purge (store), ==, 0);
+  assert_token_error (store, user_token->access_token, AUTHSIM_STORE_ERROR_TOKEN_TIME_OUT);
+  assert_refresh_error (store, user_token->refresh_token, TEST_APP,
+                        AUTHSIM_STORE_ERROR_REFRESH_TIME_OUT);
+  /* … (30 days), then it goes. */
+  authsim_store_advance_clock (store, 30 * 86400);
+  g_assert_cmpuint (authsim_store_purge (store), ==, 1);
+  assert_token_error (store, user_token->access_token, AUTHSIM_STORE_ERROR_TOKEN_INVALID);
+  assert_token_valid (store, base_token->access_token);
+  authsim_store_advance_clock (store, BASE_REFRESH_LIFETIME);
+  g_assert_cmpuint (authsim_store_purge (store), ==, 1);
   g_assert_finalize_object (g_steal_pointer (&store));
+
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM codes"), ==, 0);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM tokens"), ==, 0);
 }
 
-typedef struct
+/* The load purges too. */
+static void
+test_purge_at_load (void)
 {
-  AuthsimStore *store;
-  GHashTable   *live;  /* access tokens the file must end up with */
-  gint          done;
-} Mutator;
+  g_autoptr(AuthsimStore) store = new_loaded_store ();
+  g_autofree char *code = authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, 3);
 
-/* Issues, rotates and revokes tokens like the gateway does, until two background saves were
- * written (so some of it overlaps them) or 30,000 tokens. */
-static gpointer
-mutator_thread (gpointer data)
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM codes"), ==, 1);
+  test_db_exec ("UPDATE meta SET value = value + 100000 WHERE key = 'clock_offset'");
+  store = new_loaded_store ();
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM codes"), ==, 0);
+}
+
+static goffset
+file_size (const char *path)
 {
-  Mutator *mutator = data;
+  GStatBuf st;
 
-  for (guint i = 0; i < 30000; i++)
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_size;
+}
+
+/* 100,000 codes never redeemed (20,000 under the sanitizers): once expired and purged, no row
+ * is left, and issuing as many again does not make the file grow (freed pages are reused). The
+ * sizes are in the test's messages. */
+#if defined(__SANITIZE_ADDRESS__)
+# define MANY_CODES 20000
+#else
+# define MANY_CODES 100000
+#endif
+
+static void
+test_purge_bounded (void)
+{
+  g_autofree char *path = db_file_path ();
+  goffset sizes[2];
+
+  for (guint round = 0; round < 2; round++)
     {
-      g_autoptr(AuthsimToken) token = issue_token_for (mutator->store, TEST_APP, TEST_USER,
-                                                       scopes_user, i + 1);
-      guint n_background, n_on_main_thread;
+      g_autoptr(AuthsimStore) store = new_loaded_store ();
+      gint64 start = g_get_monotonic_time ();
 
-      if (i % 2 == 0)
-        {
-          /* The rotation drops the old record, maybe while a save holds it. */
-          g_autoptr(GError) error = NULL;
-          g_autoptr(AuthsimToken) fresh = authsim_store_refresh (mutator->store,
-                                                                 token->refresh_token,
-                                                                 TEST_APP, &error);
+      for (guint i = 0; i < MANY_CODES; i++)
+        g_free (authsim_store_issue_code (store, TEST_APP, TEST_USER, scopes_user, i + 1));
+      g_test_message ("round %u: %u codes issued in %.2f s", round, MANY_CODES,
+                      (g_get_monotonic_time () - start) / 1e6);
+      authsim_store_advance_clock (store, authsim_store_get_code_lifetime (store));
+      start = g_get_monotonic_time ();
+      g_assert_cmpuint (authsim_store_purge (store), ==, MANY_CODES);
+      g_test_message ("round %u: purged in %.2f s", round, (g_get_monotonic_time () - start) / 1e6);
+      g_assert_finalize_object (g_steal_pointer (&store));
 
-          g_assert_no_error (error);
-          g_hash_table_add (mutator->live, g_strdup (fresh->access_token));
-        }
-      else
-        g_hash_table_add (mutator->live, g_strdup (token->access_token));
-
-      if (i % 100 == 0)
-        {
-          /* Another (user, app): issued, then revoked with everything of that pair. */
-          g_autoptr(AuthsimToken) doomed = issue_token_for (mutator->store, TEST_OTHER_APP,
-                                                            TEST_USER_2, scopes_base, i + 1);
-
-          authsim_store_revoke (mutator->store, TEST_USER_2, TEST_OTHER_APP);
-        }
-
-      save_log_counts (&n_background, &n_on_main_thread);
-      if (n_background >= 2)
-        break;
+      g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM codes"), ==, 0);
+      sizes[round] = file_size (path);
+      g_test_message ("round %u: state.sqlite3 is %" G_GOFFSET_FORMAT " bytes, %" G_GINT64_FORMAT
+                      " free pages", round, sizes[round],
+                      test_db_int ("PRAGMA freelist_count"));
     }
-
-  g_atomic_int_set (&mutator->done, TRUE);
-  g_main_context_wakeup (NULL);
-  return NULL;
+  /* The same number of rows again fits in the same pages, give or take how random keys split
+   * the b-trees (a file that kept the first batch would be twice as large). */
+  g_assert_cmpint (sizes[1], <=, sizes[0] + sizes[0] / 20);
 }
 
-static gboolean
-mutator_done (gpointer data)
-{
-  Mutator *mutator = data;
-
-  return g_atomic_int_get (&mutator->done);
-}
-
-typedef struct
-{
-  GHashTable  *expected;  /* access tokens */
-  const guint *saves;     /* "saved" emissions so far */
-  guint        checked;   /* … when the file was last read */
-} TokensWait;
-
-/* Whether state.json has exactly the access tokens expected, read again after each save. */
-static gboolean
-state_file_has_tokens (gpointer data)
-{
-  TokensWait *wait = data;
-  GHashTable *expected = wait->expected;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *tokens;
-
-  if (*wait->saves == wait->checked)
-    return FALSE;
-  wait->checked = *wait->saves;
-  tokens = json_object_get_array_member (read_state_file (parser), "tokens");
-  if (json_array_get_length (tokens) != g_hash_table_size (expected))
-    return FALSE;
-  for (guint i = 0; i < json_array_get_length (tokens); i++)
-    if (!g_hash_table_contains (expected,
-                                json_object_get_string_member (
-                                  json_array_get_object_element (tokens, i), "accessToken")))
-      return FALSE;
-  return TRUE;
-}
-
-/* Another thread keeps changing tokens while the main loop runs background saves: once it
- * stops, the saves catch up with its last change by themselves. */
-static void
-test_persist_concurrent (void)
-{
-  g_autoptr(AuthsimStore) store = new_loaded_store ();
-  g_autoptr(GHashTable) live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Mutator mutator = { store, live, FALSE };
-  guint saves = 0, n_background, n_on_main_thread;
-  TokensWait wait = { live, &saves, 0 };
-  GThread *thread;
-
-  save_log_reset (NULL, NULL);
-  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
-
-  thread = g_thread_new ("store-mutator", mutator_thread, &mutator);
-  g_assert_true (iterate_until (NULL, mutator_done, &mutator, 60));
-  g_thread_join (thread);
-
-  g_assert_true (iterate_until (NULL, state_file_has_tokens, &wait, 60));
-  save_log_counts (&n_background, &n_on_main_thread);
-  g_assert_cmpuint (n_background, >=, 1);
-  g_assert_cmpuint (n_on_main_thread, ==, 0);
-  g_assert_cmpuint (saves, >=, 1);
-
-  g_assert_finalize_object (g_steal_pointer (&store));
-}
-
-/* 20,000 tokens (10 s of the mock gateway at full load; 2,000 under the sanitizers, which make
- * loading them back slow) in one background save, read back. */
+/* 20,000 tokens (10 s of the mock gateway at full load; 2,000 under the sanitizers), read back
+ * by a new store. */
 #if defined(__SANITIZE_ADDRESS__)
 # define MANY_TOKENS 2000
 #else
@@ -1749,17 +1886,14 @@ test_persist_many_tokens (void)
   g_autoptr(AuthsimStore) store = new_loaded_store ();
   g_autoptr(AuthsimStore) loaded = NULL;
   g_autoptr(GPtrArray) tokens = NULL;
-  guint saves = 0;
 
   tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) authsim_token_free);
-  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
-  /* No main loop runs meanwhile: the first save has them all. */
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (tokens, issue_token_for (store, i % 2 ? TEST_APP : TEST_OTHER_APP,
                                               i % 3 ? TEST_USER : TEST_USER_2,
                                               i % 5 ? scopes_user : scopes_base, i + 1));
-  wait_saved (NULL, &saves, 1);
-  g_assert_cmpuint (state_file_count_tokens (), ==, n);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM tokens"), ==, n);
 
   loaded = new_loaded_store ();
   for (guint i = 0; i < n; i++)
@@ -1780,89 +1914,52 @@ test_persist_many_tokens (void)
       g_assert_cmpint (found->expires_at, ==, token->expires_at);
       g_assert_cmpint (found->re_expires_at, ==, token->re_expires_at);
     }
-
-  g_assert_finalize_object (g_steal_pointer (&store));
-  g_assert_finalize_object (g_steal_pointer (&loaded));
 }
 
-/* Ids come from users and files: every character a JSON string must escape survives a
- * background save and a load, and invalid UTF-8 does not make the file unreadable. */
+/* Ids come from users and files: any bytes survive in ids (SQL parameters, never SQL text);
+ * scopes, kept as JSON, survive every character JSON escapes. */
 static void
 test_persist_escaping (void)
 {
   const char *user = "quote\" backslash\\ slash/ nl\n cr\r tab\t bs\b ff\f ctl\x01\x1f del\x7f "
-                     "\xe7\x94\xa8\xe6\x88\xb7 \xf0\x9f\x98\x80";
-  const char *app = "app \"x\"";
-  const char *scopes[] = { "auth_user", "scope\\with\"quotes", NULL };
+                     "\xe7\x94\xa8\xe6\x88\xb7 \xf0\x9f\x98\x80 '); DROP TABLE grants; --";
+  const char *app = "app \"x\" 'y'";
+  const char *scopes[] = { "auth_user", "scope\\with\"quotes", "ctl\x01", NULL };
   const char *invalid_user = "bad\xff" "id";
   g_autoptr(AuthsimStore) store = new_loaded_store ();
-  g_autoptr(AuthsimStore) loaded = NULL;
   g_autoptr(AuthsimToken) token = NULL;
   g_autoptr(AuthsimToken) found = NULL;
   g_autoptr(AuthsimCode) peek = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *code = NULL;
   AuthsimGrant *grant;
-  guint saves = 0;
 
-  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
   authsim_store_grant (store, user, app, scopes);
   authsim_store_grant (store, invalid_user, TEST_APP, scopes_user);
   token = issue_token_for (store, app, user, scopes, 5);
   code = authsim_store_issue_code (store, app, user, scopes, 6);
-  wait_saved (NULL, &saves, 1);
+  g_assert_finalize_object (g_steal_pointer (&store));
 
-  /* new_loaded_store asserts there was no warning: the file was not corrupt. */
-  loaded = new_loaded_store ();
-  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (loaded)), ==, 2);
-  grant = grant_at (loaded, 0);
+  store = new_loaded_store ();
+  g_assert_cmpuint (g_list_model_get_n_items (authsim_store_get_grants (store)), ==, 2);
+  grant = grant_at (store, 0);
   g_assert_cmpstr (authsim_grant_get_user_id (grant), ==, user);
   g_assert_cmpstr (authsim_grant_get_app_id (grant), ==, app);
   g_assert_cmpstrv (authsim_grant_get_scopes (grant), scopes);
-  /* JSON cannot carry invalid UTF-8: each bad byte became U+FFFD. */
-  grant = grant_at (loaded, 1);
-  g_assert_cmpstr (authsim_grant_get_user_id (grant), ==, "bad\xef\xbf\xbd" "id");
+  grant = grant_at (store, 1);
+  g_assert_cmpstr (authsim_grant_get_user_id (grant), ==, invalid_user);
 
-  found = authsim_store_lookup_access_token (loaded, token->access_token, &error);
+  found = authsim_store_lookup_access_token (store, token->access_token, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (found->user_id, ==, user);
   g_assert_cmpstr (found->app_id, ==, app);
   g_assert_cmpstrv (found->scopes, scopes);
 
-  peek = authsim_store_lookup_code (loaded, code);
+  peek = authsim_store_lookup_code (store, code);
   g_assert_nonnull (peek);
   g_assert_cmpstr (peek->user_id, ==, user);
   g_assert_cmpstr (peek->app_id, ==, app);
   g_assert_cmpstrv (peek->scopes, scopes);
-
-  g_assert_finalize_object (g_steal_pointer (&store));
-  g_assert_finalize_object (g_steal_pointer (&loaded));
-}
-
-/* With 20,000 tokens, the save the main loop schedules is serialised and written on another
- * thread: the main loop only starts it and later emits "saved". */
-static void
-test_persist_off_main_thread (void)
-{
-  g_autoptr(AuthsimStore) store = new_loaded_store ();
-  guint saves = 0, n_background, n_on_main_thread;
-
-  save_log_reset (NULL, NULL);
-  g_signal_connect (store, "saved", G_CALLBACK (on_saved), &saves);
-  for (guint i = 0; i < MANY_TOKENS; i++)
-    {
-      g_autoptr(AuthsimToken) token = issue_token_for (store, TEST_APP, TEST_USER, scopes_user,
-                                                       i + 1);
-    }
-  g_assert_false (state_file_exists (NULL));
-
-  wait_saved (NULL, &saves, 1);
-  save_log_counts (&n_background, &n_on_main_thread);
-  g_assert_cmpuint (n_background, ==, 1);
-  g_assert_cmpuint (n_on_main_thread, ==, 0);
-  g_assert_cmpuint (state_file_count_tokens (), ==, MANY_TOKENS);
-
-  g_assert_finalize_object (g_steal_pointer (&store));
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1944,8 +2041,10 @@ test_threads (void)
     g_thread_join (threads[i]);
 
   g_assert_finalize_object (g_steal_pointer (&store));
-  /* The pending save (scheduled from the workers too) was written at dispose. */
-  g_assert_true (state_file_exists (NULL));
+  /* Every change was committed: the workers' tokens (one per 100 codes, rotated) are there. */
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM tokens"), ==, 200);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM codes WHERE spent = 0"), ==, 0);
+  g_assert_cmpint (test_db_int ("SELECT COUNT(*) FROM grants"), ==, 1);
 }
 
 /* authSetting states (SPEC §12): a refusal leaves the grant and is remembered as REFUSED;
@@ -2010,13 +2109,12 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  main_thread = g_thread_self ();
-  g_log_set_writer_func (test_log_writer, NULL, NULL);
 
   g_test_add_func ("/authsim/store/code-format", test_code_format);
   g_test_add_func ("/authsim/store/code-uniformity", test_code_uniformity);
   g_test_add_func ("/authsim/store/code-single-use", test_code_single_use);
   g_test_add_func ("/authsim/store/code-call", test_code_call);
+  g_test_add_func ("/authsim/store/code-exchange", test_code_exchange);
   g_test_add_func ("/authsim/store/code-wrong-app", test_code_wrong_app);
   g_test_add_func ("/authsim/store/code-expiry", test_code_expiry);
   g_test_add_func ("/authsim/store/code-lifetime", test_code_lifetime);
@@ -2035,22 +2133,28 @@ main (int   argc,
   g_test_add_func ("/authsim/store/grant-clear", test_grant_clear);
   g_test_add_func ("/authsim/store/open-id", test_open_id);
   g_test_add_func ("/authsim/store/persist-roundtrip", test_persist_roundtrip);
-  g_test_add_func ("/authsim/store/persist-prune", test_persist_prune);
+  g_test_add_func ("/authsim/store/persist-decisions", test_persist_decisions);
   g_test_add_func ("/authsim/store/persist-missing", test_persist_missing);
+  g_test_add_func ("/authsim/store/persist-memory-only", test_persist_memory_only);
+  g_test_add_func ("/authsim/store/persist-modes", test_persist_modes);
+  g_test_add_func ("/authsim/store/persist-migrate", test_persist_migrate);
+  g_test_add_func ("/authsim/store/persist-shared", test_persist_shared);
+  g_test_add_func ("/authsim/store/persist-db-garbage", test_persist_db_garbage);
+  g_test_add_func ("/authsim/store/persist-db-damaged", test_persist_db_damaged);
+  g_test_add_func ("/authsim/store/persist-db-unreadable", test_persist_db_unreadable);
+  g_test_add_func ("/authsim/store/persist-dir-unusable", test_persist_dir_unusable);
+  g_test_add_func ("/authsim/store/persist-many-tokens", test_persist_many_tokens);
+  g_test_add_func ("/authsim/store/persist-escaping", test_persist_escaping);
+  g_test_add_func ("/authsim/store/import", test_import);
   g_test_add_func ("/authsim/store/persist-corrupt-garbage", test_persist_corrupt_garbage);
   g_test_add_func ("/authsim/store/persist-corrupt-shape", test_persist_corrupt_shape);
   g_test_add_func ("/authsim/store/persist-unreadable", test_persist_unreadable);
-  g_test_add_func ("/authsim/store/persist-scheduled", test_persist_scheduled);
-  g_test_add_func ("/authsim/store/persist-thread-default-context",
-                   test_persist_thread_default_context);
-  g_test_add_func ("/authsim/store/persist-dispose-flush", test_persist_dispose_flush);
-  g_test_add_func ("/authsim/store/persist-memory-only", test_persist_memory_only);
-  g_test_add_func ("/authsim/store/persist-flush", test_persist_flush);
-  g_test_add_func ("/authsim/store/persist-during-save", test_persist_during_save);
-  g_test_add_func ("/authsim/store/persist-concurrent", test_persist_concurrent);
-  g_test_add_func ("/authsim/store/persist-many-tokens", test_persist_many_tokens);
-  g_test_add_func ("/authsim/store/persist-escaping", test_persist_escaping);
-  g_test_add_func ("/authsim/store/persist-off-main-thread", test_persist_off_main_thread);
+  g_test_add_func ("/authsim/store/call-ids", test_call_ids);
+  g_test_add_func ("/authsim/store/call-id-of-persisted-code", test_call_id_of_persisted_code);
+  g_test_add_func ("/authsim/store/revoke-codes", test_revoke_codes);
+  g_test_add_func ("/authsim/store/purge", test_purge);
+  g_test_add_func ("/authsim/store/purge-at-load", test_purge_at_load);
+  g_test_add_func ("/authsim/store/purge-bounded", test_purge_bounded);
   g_test_add_func ("/authsim/store/threads", test_threads);
 
   return g_test_run ();

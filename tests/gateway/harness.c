@@ -24,8 +24,8 @@
  *
  * Usage: gateway-harness --keys-dir DIR [--state-dir DIR] [--port N] [--address A] [--log FILE]
  *
- * Without --state-dir the store lives in memory only; with it, the store keeps state.json there
- * as the app does in its data directory (every change schedules a save).
+ * Without --state-dir the store lives in a database in memory; with it, the store keeps
+ * state.sqlite3 there as the app does in its data directory (every change committed at once).
  */
 #include "config.h"
 
@@ -394,7 +394,7 @@ next_command (Harness *h)
     run_command (h, line);
 }
 
-/* The store, in memory only, or keeping state.json in @state_dir (nullable) as the app does. */
+/* The store, in memory only, or keeping state.sqlite3 in @state_dir (nullable) as the app does. */
 static AuthsimStore *
 open_store (const char  *state_dir,
             GError     **error)
@@ -449,7 +449,7 @@ main (int   argc,
   GOptionEntry entries[] = {
     { "keys-dir", 0, 0, G_OPTION_ARG_FILENAME, &keys_dir, "Key directory (created)", "DIR" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
-      "Keep state.json there, as the app does (default: no persistence)", "DIR" },
+      "Keep state.sqlite3 there, as the app does (default: no persistence)", "DIR" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Gateway port (0: any free port)", "N" },
     { "address", 0, 0, G_OPTION_ARG_STRING, &address,
       "Gateway address (" AUTHSIM_GATEWAY_DEFAULT_ADDRESS ")", "A" },
